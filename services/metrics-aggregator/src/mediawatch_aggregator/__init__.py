@@ -1,0 +1,1 @@
+"""mediawatch_aggregator."""
