@@ -1,0 +1,31 @@
+"""Kafka plumbing shared by every service: topics, producer, consumer loop, dead letters."""
+
+from __future__ import annotations
+
+from mediawatch_common.kafka.consumer import ConsumerLoop, Record, consumer_config, each
+from mediawatch_common.kafka.deadletter import DeadLetters, deadletter_headers
+from mediawatch_common.kafka.producer import (
+    Delivered,
+    DeliveryError,
+    EventProducer,
+    producer_config,
+)
+from mediawatch_common.kafka.topics import FOREVER, Topics, TopicSpec, declare_topics, ensure_topics
+
+__all__ = [
+    "FOREVER",
+    "ConsumerLoop",
+    "DeadLetters",
+    "Delivered",
+    "DeliveryError",
+    "EventProducer",
+    "Record",
+    "TopicSpec",
+    "Topics",
+    "consumer_config",
+    "deadletter_headers",
+    "declare_topics",
+    "each",
+    "ensure_topics",
+    "producer_config",
+]

@@ -1,0 +1,221 @@
+"""A consumer loop: decode, hand typed events to a handler, commit only after it succeeded."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Generic, TypeVar
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+
+from mediawatch_common.kafka.deadletter import DeadLetters
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Record(Generic[T]):
+    """A decoded event and where it was read."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    timestamp_ms: int
+    event: T
+
+
+Handler = Callable[[Sequence[Record[T]]], None]
+Decoder = Callable[[bytes], T]
+
+
+def consumer_config(
+    bootstrap_servers: str,
+    group_id: str,
+    start: str = "earliest",
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """librdkafka settings for a group member that commits by hand."""
+    return {
+        "bootstrap.servers": bootstrap_servers,
+        "group.id": group_id,
+        "enable.auto.commit": False,
+        "auto.offset.reset": start,
+        "isolation.level": "read_committed",
+        "session.timeout.ms": 10_000,
+        **(extra or {}),
+    }
+
+
+def each(handle: Callable[[Record[T]], None]) -> Handler[T]:
+    """Adapt a per-event handler to the batch interface."""
+
+    def handle_batch(batch: Sequence[Record[T]]) -> None:
+        for record in batch:
+            handle(record)
+
+    return handle_batch
+
+
+class ConsumerLoop(Generic[T]):
+    """Consume ``topics`` until stopped.
+
+    Each polled batch is decoded; messages that fail to decode are dead-lettered and skipped.
+    The handler gets the decoded batch; when it returns, dead letters are flushed and the
+    offsets committed. When it raises, the batch is read again after a growing pause, so a
+    passing outage (database, webhook) delays events but never skips them.
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        topics: Sequence[str],
+        decode: Decoder[T],
+        handler: Handler[T],
+        deadletters: DeadLetters,
+        *,
+        batch_size: int = 500,
+        poll_timeout: float = 0.5,
+        max_backoff: float = 30.0,
+        on_assign: Callable[[Consumer, list[TopicPartition]], None] | None = None,
+    ) -> None:
+        self._consumer = Consumer(dict(config))
+        self._topics = list(topics)
+        self._decode = decode
+        self._handler = handler
+        self._deadletters = deadletters
+        self._batch_size = batch_size
+        self._poll_timeout = poll_timeout
+        self._max_backoff = max_backoff
+        self._on_assign = on_assign
+        self._stopping = threading.Event()
+        self.group = str(config["group.id"])
+        self.processed = 0
+        self.deadlettered = 0
+
+    def stop(self) -> None:
+        """Ask the loop to finish its current batch and leave the group."""
+        self._stopping.set()
+
+    def stop_on_signals(self) -> None:
+        """Stop cleanly on SIGTERM and SIGINT (call from the main thread)."""
+
+        def handle(signum: int, _frame: FrameType | None) -> None:
+            log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Consume until :meth:`stop` is called or ``until()`` turns true."""
+        subscribe_args: dict[str, Any] = {}
+        if self._on_assign is not None:
+            subscribe_args["on_assign"] = self._on_assign
+        self._consumer.subscribe(self._topics, **subscribe_args)
+        try:
+            while not self._stopping.is_set() and not (until and until()):
+                messages = self._consumer.consume(self._batch_size, self._poll_timeout)
+                if messages:
+                    self._process(messages)
+        finally:
+            self._consumer.close()
+
+    def _process(self, messages: list[Message]) -> None:
+        batch = self._decode_batch(messages)
+        backoff = 0.5
+        paused: list[TopicPartition] = []
+        try:
+            while True:
+                try:
+                    if batch:
+                        self._handler(batch)
+                    self._deadletters.flush()
+                    break
+                except Exception:
+                    if self._stopping.is_set():
+                        log.warning("handler failed while stopping; batch will be read again")
+                        return
+                    log.exception("handler failed; retrying", extra={"backoff_seconds": backoff})
+                    paused = paused or self._pause()
+                    self._idle(backoff)
+                    backoff = min(backoff * 2, self._max_backoff)
+        finally:
+            if paused:
+                self._consumer.resume(paused)
+        self._commit(messages)
+        self.processed += len(batch)
+
+    def _pause(self) -> list[TopicPartition]:
+        assignment: list[TopicPartition] = self._consumer.assignment()
+        self._consumer.pause(assignment)
+        return assignment
+
+    def _idle(self, seconds: float) -> None:
+        """Keep the group membership alive (poll on paused partitions) while waiting."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            self._consumer.poll(min(left, 1.0))
+
+    def _decode_batch(self, messages: list[Message]) -> list[Record[T]]:
+        batch: list[Record[T]] = []
+        for msg in messages:
+            error = msg.error()
+            if error is not None:
+                if error.code() != KafkaError._PARTITION_EOF:
+                    if error.fatal():
+                        raise KafkaException(error)
+                    log.warning("consumer error", extra={"error": error.str()})
+                continue
+            try:
+                event = self._decode(msg.value() or b"")
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                log.error(
+                    "dead-lettering undecodable message",
+                    extra={
+                        "topic": msg.topic(),
+                        "partition": msg.partition(),
+                        "offset": msg.offset(),
+                        "reason": reason,
+                    },
+                )
+                self._deadletters.send(msg, reason)
+                self.deadlettered += 1
+                continue
+            _, timestamp = msg.timestamp()
+            batch.append(
+                Record(
+                    str(msg.topic()),
+                    msg.partition() or 0,
+                    (msg.offset() or 0),
+                    msg.key(),
+                    int(timestamp),
+                    event,
+                )
+            )
+        return batch
+
+    def _commit(self, messages: list[Message]) -> None:
+        positions: dict[tuple[str, int], int] = {}
+        for msg in messages:
+            if msg.error() is None:
+                positions[(str(msg.topic()), msg.partition() or 0)] = (msg.offset() or 0) + 1
+        if not positions:
+            return
+        offsets = [TopicPartition(t, p, o) for (t, p), o in positions.items()]
+        for attempt in range(5):
+            try:
+                self._consumer.commit(offsets=offsets, asynchronous=False)
+                return
+            except KafkaException as exc:
+                log.warning("commit failed", extra={"attempt": attempt + 1, "error": str(exc)})
+                time.sleep(0.5 * (attempt + 1))
+        log.error("giving up committing; these events may be delivered again after a restart")

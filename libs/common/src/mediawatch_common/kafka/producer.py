@@ -1,0 +1,131 @@
+"""An idempotent producer that tells its caller when a delivery failed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from confluent_kafka import KafkaError, Message, Producer
+
+log = logging.getLogger(__name__)
+
+Headers = Sequence[tuple[str, bytes]]
+
+
+class DeliveryError(RuntimeError):
+    """One or more messages were not acknowledged by the brokers."""
+
+    def __init__(self, failures: Sequence[str]) -> None:
+        super().__init__(f"{len(failures)} message(s) not delivered: " + "; ".join(failures[:5]))
+        self.failures = list(failures)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """Where an acknowledged message was written."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+def producer_config(
+    bootstrap_servers: str, client_id: str, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """librdkafka settings for an idempotent, acks=all producer."""
+    return {
+        "bootstrap.servers": bootstrap_servers,
+        "client.id": client_id,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+        "compression.type": "lz4",
+        "delivery.timeout.ms": 120_000,
+        **(extra or {}),
+    }
+
+
+class EventProducer:
+    """Produce raw bytes; failures are collected and raised by :meth:`flush`.
+
+    ``produce`` is asynchronous (batched by librdkafka); ``flush`` waits for every
+    outstanding message and raises :class:`DeliveryError` if any was not acknowledged,
+    so a caller that flushes before committing its own progress never loses an event.
+    """
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self._producer = Producer(dict(config))
+        self._failures: list[str] = []
+        self._lock = threading.Lock()
+
+    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
+        if err is not None:
+            with self._lock:
+                self._failures.append(f"{msg.topic()}: {err.str()}")
+
+    def produce(
+        self,
+        topic: str,
+        value: bytes,
+        key: str | bytes | None = None,
+        headers: Headers | None = None,
+    ) -> None:
+        """Queue one message; waits for queue space instead of failing when it is full."""
+        while True:
+            try:
+                self._producer.produce(
+                    topic,
+                    value=value,
+                    key=key,
+                    headers=list(headers or ()),
+                    on_delivery=self._on_delivery,
+                )
+                break
+            except BufferError:
+                self._producer.poll(0.1)
+        self._producer.poll(0)
+
+    def send(
+        self,
+        topic: str,
+        value: bytes,
+        key: str | bytes | None = None,
+        headers: Headers | None = None,
+        timeout: float = 30.0,
+    ) -> Delivered:
+        """Produce one message and wait for its acknowledgement."""
+        result: list[Delivered | str] = []
+
+        def done(err: KafkaError | None, msg: Message) -> None:
+            if err is not None:
+                result.append(f"{msg.topic()}: {err.str()}")
+            else:
+                result.append(Delivered(str(msg.topic()), msg.partition() or 0, msg.offset() or 0))
+
+        self._producer.produce(
+            topic, value=value, key=key, headers=list(headers or ()), on_delivery=done
+        )
+        self._producer.flush(timeout)
+        if not result:
+            raise DeliveryError([f"{topic}: no acknowledgement within {timeout}s"])
+        outcome = result[0]
+        if isinstance(outcome, str):
+            raise DeliveryError([outcome])
+        return outcome
+
+    def flush(self, timeout: float = 60.0) -> None:
+        """Wait for every queued message; raise :class:`DeliveryError` on any failure."""
+        remaining = self._producer.flush(timeout)
+        with self._lock:
+            failures, self._failures = self._failures, []
+        if remaining:
+            failures.append(f"{remaining} message(s) still queued after {timeout}s")
+        if failures:
+            raise DeliveryError(failures)
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Flush before going away."""
+        self.flush(timeout)

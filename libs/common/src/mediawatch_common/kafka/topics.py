@@ -1,0 +1,160 @@
+"""Every topic of the system, declared once, and their creation on a broker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+FOREVER = -1
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """A topic: its role in the event flow and how long it keeps history."""
+
+    name: str
+    partitions: int
+    retention_ms: int
+    key: str
+    events: tuple[str, ...]
+    doc: str
+
+    def config(self, min_insync_replicas: int) -> dict[str, str]:
+        """Topic-level configuration to create it with."""
+        return {
+            "retention.ms": str(self.retention_ms),
+            "cleanup.policy": "delete",
+            "min.insync.replicas": str(min_insync_replicas),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """The topic names in use, derived from one prefix (``KAFKA_TOPIC_PREFIX``)."""
+
+    jobs: TopicSpec
+    pipeline: TopicSpec
+    resources: TopicSpec
+    windows: TopicSpec
+    alerts: TopicSpec
+    logs: TopicSpec
+    deadletter: TopicSpec
+
+    def all(self) -> tuple[TopicSpec, ...]:
+        """Every topic, in event-flow order."""
+        return (
+            self.jobs,
+            self.pipeline,
+            self.resources,
+            self.windows,
+            self.alerts,
+            self.logs,
+            self.deadletter,
+        )
+
+
+def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) -> Topics:
+    """The declaration of every topic; ``partitions`` overrides the counts (tests use 1)."""
+
+    def spec(
+        suffix: str, count: int, retention_ms: int, key: str, events: tuple[str, ...], doc: str
+    ) -> TopicSpec:
+        return TopicSpec(f"{prefix}.{suffix}", partitions or count, retention_ms, key, events, doc)
+
+    return Topics(
+        jobs=spec(
+            "jobs",
+            6,
+            7 * DAY_MS,
+            "session_id",
+            ("TranscodeRequested",),
+            "Sessions waiting for a transcoder worker.",
+        ),
+        pipeline=spec(
+            "pipeline",
+            6,
+            FOREVER,
+            "session_id",
+            ("StageStarted", "StageCompleted"),
+            "Every stage of every session: the event store of the pipeline.",
+        ),
+        resources=spec(
+            "resources",
+            3,
+            30 * DAY_MS,
+            "host",
+            ("ResourceSample",),
+            "CPU, memory and disk samples of the worker hosts.",
+        ),
+        windows=spec(
+            "windows",
+            3,
+            30 * DAY_MS,
+            "stage",
+            ("WindowAggregated",),
+            "Windowed error rates and duration percentiles per stage.",
+        ),
+        alerts=spec(
+            "alerts",
+            3,
+            FOREVER,
+            "fingerprint",
+            ("AlertRaised", "AlertResolved"),
+            "Alert lifecycle events: the event store of alerting.",
+        ),
+        logs=spec(
+            "logs",
+            3,
+            7 * DAY_MS,
+            "logger",
+            ("LogRecorded",),
+            "Structured log records of every service.",
+        ),
+        deadletter=spec(
+            "deadletter",
+            1,
+            FOREVER,
+            "origin",
+            (),
+            "Messages no consumer could decode, with the reason in headers.",
+        ),
+    )
+
+
+def ensure_topics(
+    admin: AdminClient,
+    specs: tuple[TopicSpec, ...],
+    replication_factor: int,
+    min_insync_replicas: int,
+    timeout: float = 30.0,
+) -> list[str]:
+    """Create the topics that do not exist yet; return the names created.
+
+    Existing topics are left as they are, so running this twice is harmless.
+    """
+    existing = set(admin.list_topics(timeout=timeout).topics)
+    wanted = [
+        NewTopic(
+            s.name,
+            num_partitions=s.partitions,
+            replication_factor=replication_factor,
+            config=s.config(min_insync_replicas),
+        )
+        for s in specs
+        if s.name not in existing
+    ]
+    if not wanted:
+        return []
+    futures = admin.create_topics(wanted, operation_timeout=timeout, request_timeout=timeout)
+    created = []
+    for name, future in futures.items():
+        try:
+            future.result()
+            created.append(name)
+        except Exception as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise
+    return sorted(created)

@@ -1,0 +1,55 @@
+"""Turn a ``logging.LogRecord`` into the guide's JSON shape, secrets masked."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+# Attributes every LogRecord has; anything else was passed through ``extra=``.
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential", re.I)
+MASK = "***"
+
+
+def _mask(value: Any, key: str = "") -> Any:
+    if key and _SECRET_KEY.search(key):
+        return MASK
+    if isinstance(value, dict):
+        return {k: _mask(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask(v) for v in value]
+    return value
+
+
+def record_to_dict(record: logging.LogRecord) -> dict[str, Any]:
+    """Return the record as the guide's structured log entry.
+
+    Fields passed with ``extra=`` land under ``"extra"``; values under keys that look like
+    secrets (password, token, authorization...) are replaced by ``***``.
+    """
+    stamp = datetime.fromtimestamp(record.created, tz=UTC)
+    entry: dict[str, Any] = {
+        "timestamp": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "level": record.levelname,
+        "logger": record.name,
+        "message": record.getMessage(),
+        "module": record.module,
+        "function": record.funcName,
+        "line": record.lineno,
+        "process_id": record.process,
+        "thread_id": record.thread,
+        "extra": _mask({k: v for k, v in vars(record).items() if k not in _STANDARD}),
+    }
+    if record.exc_info:
+        entry["exception"] = logging.Formatter().formatException(record.exc_info)
+    return entry
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(record_to_dict(record), default=str, separators=(",", ":"))

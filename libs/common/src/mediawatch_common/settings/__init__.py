@@ -1,0 +1,33 @@
+"""Settings read once from the environment into frozen objects.
+
+Every variable of the monitoring guide (``MONITORING_*``, ``LOG_*``, ``HEALTH_CHECK_*``,
+``ALERT_RETENTION_COUNT``, ``METRICS_RETENTION_HOURS``) keeps its documented default. Services
+call :func:`load_settings` once at their entry point and pass the result (or a part of it) on.
+"""
+
+from __future__ import annotations
+
+from mediawatch_common.settings.errors import SettingsError
+from mediawatch_common.settings.groups import (
+    DatabaseSettings,
+    HealthCheckSettings,
+    KafkaSettings,
+    LogSettings,
+    MonitoringSettings,
+    RetentionSettings,
+)
+from mediawatch_common.settings.loader import Settings, load_settings
+from mediawatch_common.settings.sizes import parse_size
+
+__all__ = [
+    "DatabaseSettings",
+    "HealthCheckSettings",
+    "KafkaSettings",
+    "LogSettings",
+    "MonitoringSettings",
+    "RetentionSettings",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "parse_size",
+]

@@ -1,0 +1,124 @@
+"""One frozen settings class per concern, each bound to its environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PositiveInt, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Percent = Annotated[float, Field(gt=0, le=100)]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, frozen=True, extra="ignore", case_sensitive=False)
+
+
+class MonitoringSettings(BaseSettings):
+    """Alert thresholds of the monitoring guide (``MONITORING_*``)."""
+
+    model_config = _config("MONITORING_")
+
+    error_rate_threshold: float = Field(
+        0.1, ge=0, le=1, description="Error rate (0..1) above which an error alert fires."
+    )
+    processing_time_threshold: PositiveInt = Field(
+        300, description="Seconds a stage may take before a performance warning."
+    )
+    memory_threshold: Percent = Field(80, description="Memory usage percent that raises a warning.")
+    cpu_threshold: Percent = Field(80, description="CPU usage percent that raises a warning.")
+    disk_threshold: Percent = Field(90, description="Disk usage percent that raises a warning.")
+    critical_threshold: Percent = Field(95, description="Resource usage percent that is critical.")
+    stuck_session_minutes: PositiveInt = Field(
+        30, description="Minutes without a completed stage before a session counts as stuck."
+    )
+
+
+class LogSettings(BaseSettings):
+    """Structured logging (``LOG_*``); the guide's four files live under ``dir``."""
+
+    model_config = _config("LOG_")
+
+    level: LogLevel = Field("INFO", description="Level of application.log and the console.")
+    rotation_size: int = Field(
+        50 * 1024**2, description="application.log rotation size (e.g. 50MB)."
+    )
+    backup_count: int = Field(5, ge=0, description="application.log backups kept.")
+    dir: Path = Field(Path("temp/logs"), description="Directory of the log files.")
+    console: bool = Field(True, description="Also write JSON records to stderr.")
+
+    @field_validator("rotation_size", mode="before")
+    @classmethod
+    def _size(cls, value: object) -> int:
+        from mediawatch_common.settings.sizes import parse_size
+
+        if isinstance(value, str | int):
+            return parse_size(value)
+        raise ValueError(f"not a size: {value!r}")
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class HealthCheckSettings(BaseSettings):
+    """Health checks (``HEALTH_CHECK_*``)."""
+
+    model_config = _config("HEALTH_CHECK_")
+
+    cache_duration: int = Field(60, ge=0, description="Seconds a detailed health result is reused.")
+    timeout: PositiveInt = Field(
+        10, description="Seconds before a single check (e.g. ffmpeg) times out."
+    )
+
+
+class RetentionSettings(BaseSettings):
+    """How much monitoring data the projections keep."""
+
+    model_config = _config("")
+
+    alert_retention_count: PositiveInt = Field(
+        500, description="Alerts kept by cleanup (ALERT_RETENTION_COUNT)."
+    )
+    metrics_retention_hours: PositiveInt = Field(
+        24, description="Hours of metrics kept by cleanup (METRICS_RETENTION_HOURS)."
+    )
+
+
+class KafkaSettings(BaseSettings):
+    """The broker connection (``KAFKA_*``)."""
+
+    model_config = _config("KAFKA_")
+
+    bootstrap_servers: str = Field(
+        "127.0.0.1:9092", min_length=1, description="Comma-separated host:port list."
+    )
+    topic_prefix: str = Field(
+        "mediawatch", pattern=r"^[A-Za-z0-9._-]+$", description="Prefix of every topic name."
+    )
+    replication_factor: PositiveInt = Field(
+        1, description="Replication factor of topics created by `mediawatch topics create`."
+    )
+    min_insync_replicas: PositiveInt = Field(
+        1, description="min.insync.replicas of topics created by us."
+    )
+    client_id: str = Field("mediawatch", min_length=1, description="Client id prefix.")
+
+
+class DatabaseSettings(BaseSettings):
+    """PostgreSQL connection (``DATABASE_URL``)."""
+
+    model_config = _config("DATABASE_")
+
+    url: SecretStr | None = Field(
+        None, description="postgresql:// URL; `make up` provides one for the local cluster."
+    )
+    schema_name: str = Field(
+        "public",
+        alias="DATABASE_SCHEMA",
+        pattern=r"^[a-z_][a-z0-9_]*$",
+        description="Schema of the projections.",
+    )

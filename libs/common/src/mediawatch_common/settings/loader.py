@@ -1,0 +1,102 @@
+"""Load every settings group once, turning validation errors into one clear message."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mediawatch_common.settings.errors import SettingsError
+from mediawatch_common.settings.groups import (
+    DatabaseSettings,
+    HealthCheckSettings,
+    KafkaSettings,
+    LogSettings,
+    MonitoringSettings,
+    RetentionSettings,
+)
+
+
+class PathSettings(BaseSettings):
+    """Where the project's files are (``MEDIAWATCH_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDIAWATCH_", frozen=True, extra="ignore")
+
+    schema_dir: Path | None = Field(
+        None, description="Directory of the .avsc files (found from the package when unset)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All settings of a Mediawatch process."""
+
+    monitoring: MonitoringSettings
+    log: LogSettings
+    health: HealthCheckSettings
+    retention: RetentionSettings
+    kafka: KafkaSettings
+    database: DatabaseSettings
+    paths: PathSettings
+
+
+T = TypeVar("T", bound=BaseSettings)
+
+
+def _build(cls: type[T], prefix: str, env: Mapping[str, str]) -> T:
+    try:
+        keys = {k.upper(): v for k, v in env.items()}
+        values = {
+            name: keys[var]
+            for name, field in cls.model_fields.items()
+            if (var := (field.alias or prefix + name).upper()) in keys
+        }
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, prefix, cls)) from None
+
+
+def _describe(exc: ValidationError, prefix: str, cls: type[BaseSettings]) -> str:
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        field = cls.model_fields.get(name)
+        var = (field.alias if field and field.alias else prefix + name).upper()
+        shown = error.get("input")
+        problems.append(f"{var}={shown!r}: {error['msg']}")
+    return "; ".join(problems)
+
+
+_GROUPS: dict[str, tuple[type[BaseSettings], str]] = {
+    "monitoring": (MonitoringSettings, "MONITORING_"),
+    "log": (LogSettings, "LOG_"),
+    "health": (HealthCheckSettings, "HEALTH_CHECK_"),
+    "retention": (RetentionSettings, ""),
+    "kafka": (KafkaSettings, "KAFKA_"),
+    "database": (DatabaseSettings, "DATABASE_"),
+    "paths": (PathSettings, "MEDIAWATCH_"),
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read every settings group from ``env`` (default: the process environment).
+
+    Raises:
+        SettingsError: naming every variable whose value is invalid.
+    """
+    source = os.environ if env is None else env
+    groups: dict[str, BaseSettings] = {}
+    problems: list[str] = []
+    for name, (cls, prefix) in _GROUPS.items():
+        try:
+            groups[name] = _build(cls, prefix, source)
+        except SettingsError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SettingsError("invalid configuration: " + "; ".join(problems))
+    return Settings(**groups)  # type: ignore[arg-type]
