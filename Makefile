@@ -1,0 +1,85 @@
+# Mediawatch — every target documents itself: `make help`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/venv/bin/uv)
+STACK := bash infra/stack/stack.sh
+BROKERS ?= 1
+PYTEST_ARGS ?=
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+
+# The local PostgreSQL's URL, unless the caller gave one.
+db_env = export DATABASE_URL="$${DATABASE_URL:-$$(bash infra/stack/postgres.sh url)}"
+
+.PHONY: help
+help: ## List every target with a line of help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/venv/bin/uv:
+	@echo "uv not found: installing uv $(UV_VERSION) from PyPI into .tools/venv"
+	python3 -m venv .tools/venv
+	.tools/venv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.PHONY: uv
+uv: $(UV) ## Install uv into .tools/ when it is not on PATH
+
+.PHONY: install
+install: uv ## Create .venv with every pinned package (uv.lock)
+	$(UV) sync --frozen --all-packages
+
+.PHONY: up
+up: ## Start the local stack: Kafka (BROKERS=1|3), PostgreSQL, ffmpeg
+	$(STACK) up --brokers $(BROKERS)
+
+.PHONY: down
+down: ## Stop everything `make up` started
+	$(STACK) down
+
+.PHONY: status
+status: ## Show each part of the local stack: state, address, version
+	$(STACK) status
+
+.PHONY: topics
+topics: install up ## Create the Kafka topics from their declaration
+	$(UV) run mediawatch topics create
+
+.PHONY: demo
+demo: install up ## The main job: run a synthetic session through the event log and summarise it
+	$(db_env)
+	$(UV) run mediawatch topics create
+	$(UV) run mediawatch demo
+
+.PHONY: test
+test: install up ## Set up everything and run the whole test suite
+	$(db_env)
+	rc=0; $(UV) run pytest $(PYTEST_ARGS) || rc=$$?
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi
+	exit $$rc
+
+.PHONY: test-unit
+test-unit: install ## Fast tests only: no broker, no database
+	$(UV) run pytest -m unit $(PYTEST_ARGS)
+
+.PHONY: test-integration
+test-integration: install up ## Tests against the real Kafka, PostgreSQL and ffmpeg
+	$(db_env)
+	$(UV) run pytest -m integration $(PYTEST_ARGS)
+
+.PHONY: check
+check: install ## Lint and type-check: ruff, ruff format --check, mypy --strict on src/
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs/common/src services/*/src
+
+.PHONY: fmt
+fmt: install ## Format the code and apply safe lint fixes
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+.PHONY: clean
+clean: down ## Stop the stack and delete its data, caches and the virtualenv
+	rm -rf .stack .venv .tools .mypy_cache .ruff_cache .pytest_cache temp

@@ -1,0 +1,32 @@
+"""Click groups whose subcommands are registered by installed packages (entry points).
+
+A service package adds ``mediawatch run NAME`` by declaring an entry point in the group
+``mediawatch.services``; an operator command goes to ``mediawatch.commands``. The CLI never
+imports a service it is not asked to run.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+import click
+
+
+class EntryPointGroup(click.Group):
+    """A click group that lists and loads its commands from one entry-point group."""
+
+    def __init__(self, *args: object, entry_point_group: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._entry_point_group = entry_point_group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        found = {ep.name for ep in entry_points(group=self._entry_point_group)}
+        return sorted(found | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        for ep in entry_points(group=self._entry_point_group, name=cmd_name):
+            command = ep.load()
+            if not isinstance(command, click.Command):
+                raise click.ClickException(f"entry point {ep.value} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mediawatch_common.logs import configure_logging
+from mediawatch_common.settings import load_settings
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def configured(log_dir: Path) -> Iterator[Path]:
+    configure_logging(load_settings({"LOG_DIR": str(log_dir), "LOG_CONSOLE": "false"}).log)
+    yield log_dir
+    for handler in list(logging.getLogger().handlers):
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_records_have_the_guides_shape(configured: Path) -> None:
+    logging.getLogger("mediawatch_transcoder.merge").info(
+        "Video merge completed successfully",
+        extra={"session_id": "video_session_123", "stage": "merging", "video_count": 3},
+    )
+    (entry,) = _lines(configured / "application.log")
+    assert set(entry) == {
+        "timestamp", "level", "logger", "message", "module", "function", "line",
+        "process_id", "thread_id", "extra",
+    }  # fmt: skip
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "mediawatch_transcoder.merge"
+    assert entry["extra"] == {
+        "session_id": "video_session_123",
+        "stage": "merging",
+        "video_count": 3,
+    }
+    assert str(entry["timestamp"]).endswith("Z")
+
+
+def test_each_file_keeps_its_own_records(configured: Path) -> None:
+    logging.getLogger("mediawatch_transcoder.stages").debug("ffmpeg command built")
+    logging.getLogger("mediawatch.performance").warning("slow stage")
+    logging.getLogger("mediawatch_api").error("request failed")
+    logging.getLogger("mediawatch_api").debug("not kept anywhere at INFO")
+
+    def messages(name: str) -> list[object]:
+        return [e["message"] for e in _lines(configured / name)]
+
+    assert messages("media_processing.log") == ["ffmpeg command built"]
+    assert messages("performance.log") == ["slow stage"]
+    assert messages("errors.log") == ["request failed"]
+    assert messages("application.log") == ["slow stage", "request failed"]
+
+
+def test_secrets_are_masked(configured: Path) -> None:
+    logging.getLogger("x").warning(
+        "login", extra={"password": "hunter2", "headers": {"Authorization": "Bearer abc"}}
+    )
+    text = (configured / "application.log").read_text()
+    assert "hunter2" not in text
+    assert "Bearer abc" not in text
+    assert '"password":"***"' in text
+
+
+def test_application_log_rotates_at_the_configured_size(log_dir: Path) -> None:
+    env = {"LOG_DIR": str(log_dir), "LOG_CONSOLE": "0", "LOG_ROTATION_SIZE": "2KB"}
+    configure_logging(load_settings(env).log)
+    try:
+        for n in range(100):
+            logging.getLogger("x").info("line %d %s", n, "y" * 50)
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+    assert (log_dir / "application.log.1").exists()
+    assert (log_dir / "application.log").stat().st_size <= 2048
+    assert not (log_dir / "application.log.6").exists()
