@@ -1,0 +1,261 @@
+"""Round trips and pinned bytes for one realistic example of every event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from mediawatch_common.avro import HEADER_SIZE, MARKER, SchemaRegistry
+from mediawatch_common.events import (
+    EVENT_TYPES,
+    AlertLevel,
+    AlertRaised,
+    AlertResolved,
+    ClipInput,
+    ErrorCode,
+    Event,
+    LogRecorded,
+    Producer,
+    ResourceSample,
+    Stage,
+    StageCompleted,
+    StageStarted,
+    TranscodeRequested,
+    WindowAggregated,
+    decode_event,
+    encode_event,
+    event_name,
+)
+
+pytestmark = pytest.mark.unit
+
+EVENT_ID = UUID("5f0c6f4e-8a3b-4c1d-9e2f-0123456789ab")
+T0 = datetime(2023, 12, 31, 23, 59, 59, 123456, tzinfo=UTC)
+STARTED = datetime(2023, 12, 31, 23, 59, 13, 923456, tzinfo=UTC)
+PRODUCER = Producer(service="transcoder", host="worker-1", pid=4242)
+HEADER: dict[str, Any] = {"event_id": EVENT_ID, "event_time": T0, "producer": PRODUCER}
+
+EXAMPLES: dict[str, Event] = {
+    "TranscodeRequested": TranscodeRequested(
+        **HEADER,
+        session_id="video_session_123",
+        user_id="user_456",
+        inputs=(
+            ClipInput(uri="file:///tmp/in/a.mp4", filename="truth1.mp4", size_bytes=15728640),
+            ClipInput(uri="file:///tmp/in/b.mov", filename="lie.mov", size_bytes=20971520),
+        ),
+        options={"quality": "high"},
+    ),
+    "StageStarted": StageStarted(
+        **HEADER,
+        session_id="video_session_123",
+        user_id="user_456",
+        stage=Stage.MERGING,
+        video_count=3,
+        total_size_bytes=47395635,
+    ),
+    "StageCompleted": StageCompleted(
+        **HEADER,
+        session_id="video_session_123",
+        user_id="user_456",
+        stage=Stage.MERGING,
+        attempt=2,
+        started_at=STARTED,
+        success=False,
+        duration_seconds=45.2,
+        error_code=ErrorCode.FFMPEG_FAILED,
+        error_message="FFmpeg process failed",
+        input_size_bytes=47395635,
+        video_count=3,
+        peak_memory_mb=512.3,
+        cpu_percent=87.5,
+    ),
+    "ResourceSample": ResourceSample(
+        **HEADER,
+        host="worker-1",
+        cpu_percent=15.2,
+        memory_percent=45.8,
+        memory_used_mb=7340.5,
+        disk_percent=23.1,
+        disk_path="/tmp/mediawatch",
+        temp_dir_bytes=1073741824,
+        active_sessions=2,
+    ),
+    "WindowAggregated": WindowAggregated(
+        **HEADER,
+        window_start=datetime(2023, 12, 31, 23, 55, tzinfo=UTC),
+        window_end=datetime(2024, 1, 1, tzinfo=UTC),
+        window_seconds=300,
+        hop_seconds=60,
+        stage=Stage.MERGING,
+        attempts=20,
+        successes=17,
+        failures=3,
+        error_rate=0.15,
+        failures_by_code={"FFMPEG_FAILED": 2, "TIMEOUT_ERROR": 1},
+        duration_count=20,
+        duration_sum_seconds=512.0,
+        duration_min_seconds=12.5,
+        duration_max_seconds=45.2,
+        p50_seconds=23.4,
+        p95_seconds=44.0,
+        p99_seconds=45.2,
+        late_events=1,
+        closed=True,
+    ),
+    "AlertRaised": AlertRaised(
+        **HEADER,
+        alert_id="alert_1703987999_1",
+        fingerprint="processing_failed:video_session_123:merging",
+        rule="processing_failed",
+        level=AlertLevel.ERROR,
+        title="Processing Failed: merging",
+        message="Session video_session_123 failed at merging: FFmpeg process failed",
+        session_id="video_session_123",
+        user_id="user_456",
+        stage=Stage.MERGING,
+        labels={"stage": "merging", "host": "worker-1"},
+        metadata={"error_code": "FFMPEG_FAILED", "duration_seconds": 45.2, "retried": True},
+        starts_at=T0,
+    ),
+    "AlertResolved": AlertResolved(
+        **HEADER,
+        alert_id="alert_1703987999_1",
+        fingerprint="processing_failed:video_session_123:merging",
+        rule="processing_failed",
+        reason="stage succeeded on retry",
+        ends_at=T0,
+    ),
+    "LogRecorded": LogRecorded(
+        **HEADER,
+        timestamp=T0,
+        level="INFO",
+        logger="services.video_merge_service",
+        message="Video merge completed successfully",
+        module="video_merge_service",
+        function="merge_videos",
+        line=245,
+        process_id=12345,
+        thread_id=140234567890,
+        extra={"session_id": "video_session_123", "duration_seconds": 23.4, "video_count": 3},
+    ),
+}
+
+# Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
+# form or the encoding changed: add a released copy and check compatibility, never just
+# re-pin.
+PINNED_HEX: dict[str, str] = {
+    "TranscodeRequested": (
+        "c301c14043e3be4792ea4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442227669"
+        "64656f5f73657373696f6e5f31323310757365725f343536042866696c653a2f2f2f746d702f696e"
+        "2f612e6d7034147472757468312e6d70348080800f2866696c653a2f2f2f746d702f696e2f622e6d"
+        "6f760e6c69652e6d6f768080801400020e7175616c697479086869676800"
+    ),
+    "StageStarted": (
+        "c301d35b0f50a31d59904835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442227669"
+        "64656f5f73657373696f6e5f31323310757365725f3435360602020602e6cc992d"
+    ),
+    "StageCompleted": (
+        "c301eb35ace2105c07cd4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442227669"
+        "64656f5f73657373696f6e5f31323310757365725f343536060480b690d6e1f58606009a99999999"
+        "9946400200022a46466d7065672070726f63657373206661696c656402e6cc992d00020602666666"
+        "6666028040020000000000e05540"
+    ),
+    "ResourceSample": (
+        "c301a399621b3932636b4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44210776f"
+        "726b65722d316666666666662e406666666666e646400000000080acbc409a999999991937401e2f"
+        "746d702f6d656469617761746368808080800804"
+    ),
+    "WindowAggregated": (
+        "c301f19c4a1a53d5711a4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44280f4fb"
+        "e3dff5860680808982e2f58606d8047806282206333333333333c33f041a46464d5045475f464149"
+        "4c4544041a54494d454f55545f4552524f520200280000000000008040020000000000002940029a"
+        "99999999994640026666666666663740020000000000004640029a999999999946400201"
+    ),
+    "AlertRaised": (
+        "c3011de47449260a68054835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44224616c"
+        "6572745f313730333938373939395f315670726f63657373696e675f6661696c65643a766964656f"
+        "5f73657373696f6e5f3132333a6d657267696e672270726f63657373696e675f6661696c65640434"
+        "50726f63657373696e67204661696c65643a206d657267696e67840153657373696f6e2076696465"
+        "6f5f73657373696f6e5f313233206661696c6564206174206d657267696e673a2046466d70656720"
+        "70726f63657373206661696c65640222766964656f5f73657373696f6e5f3132330210757365725f"
+        "3435360206040a73746167650e6d657267696e6708686f737410776f726b65722d31000614657272"
+        "6f725f636f6465081a46464d5045475f4641494c4544206475726174696f6e5f7365636f6e647306"
+        "9a999999999946400e7265747269656402010080809e81e2f58606"
+    ),
+    "AlertResolved": (
+        "c3014bc265713c4025fb4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44224616c"
+        "6572745f313730333938373939395f315670726f63657373696e675f6661696c65643a766964656f"
+        "5f73657373696f6e5f3132333a6d657267696e672270726f63657373696e675f6661696c65643073"
+        "7461676520737563636565646564206f6e20726574727980809e81e2f58606"
+    ),
+    "LogRecorded": (
+        "c301d586b0dc93e017404835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44280809e"
+        "81e2f5860608494e464f3873657276696365732e766964656f5f6d657267655f7365727669636544"
+        "566964656f206d6572676520636f6d706c65746564207375636365737366756c6c7926766964656f"
+        "5f6d657267655f73657276696365186d657267655f766964656f73ea03f2c001a4c38dea94080614"
+        "73657373696f6e5f69640822766964656f5f73657373696f6e5f313233206475726174696f6e5f73"
+        "65636f6e647306666666666666374016766964656f5f636f756e74040600"
+    ),
+}
+
+
+def test_examples_cover_every_event() -> None:
+    assert set(EXAMPLES) == set(EVENT_TYPES) == set(PINNED_HEX)
+    assert all(event_name(event) == name for name, event in EXAMPLES.items())
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_round_trip(name: str) -> None:
+    event = EXAMPLES[name]
+
+    decoded = decode_event(encode_event(event))
+
+    assert decoded == event
+    assert type(decoded) is type(event)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_encoding_is_pinned(name: str) -> None:
+    assert encode_event(EXAMPLES[name]).hex() == PINNED_HEX[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_pinned_bytes_decode_to_the_example(name: str) -> None:
+    data = bytes.fromhex(PINNED_HEX[name])
+
+    assert data[:2] == MARKER
+    assert data[2:HEADER_SIZE] == SchemaRegistry().current(name).fingerprint
+    assert decode_event(data) == EXAMPLES[name]
+
+
+def test_round_trip_keeps_defaults_and_nested_types() -> None:
+    event = StageStarted(producer=PRODUCER, session_id="s1", user_id="u1", stage=Stage.UPLOAD)
+
+    decoded = decode_event(encode_event(event))
+
+    assert isinstance(decoded, StageStarted)
+    assert decoded.attempt == 1
+    assert decoded.video_count is None
+    assert decoded.event_id == event.event_id
+    assert decoded.event_time == event.event_time
+    assert decoded.event_time.tzinfo is not None
+
+
+def test_transcode_inputs_decode_as_a_tuple_of_clips() -> None:
+    decoded = decode_event(encode_event(EXAMPLES["TranscodeRequested"]))
+
+    assert isinstance(decoded, TranscodeRequested)
+    assert isinstance(decoded.inputs, tuple)
+    assert all(isinstance(clip, ClipInput) for clip in decoded.inputs)
