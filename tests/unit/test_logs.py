@@ -37,9 +37,17 @@ def test_records_have_the_guides_shape(configured: Path) -> None:
     )
     (entry,) = _lines(configured / "application.log")
     assert set(entry) == {
-        "timestamp", "level", "logger", "message", "module", "function", "line",
-        "process_id", "thread_id", "extra",
-    }  # fmt: skip
+        "timestamp",
+        "level",
+        "logger",
+        "message",
+        "module",
+        "function",
+        "line",
+        "process_id",
+        "thread_id",
+        "extra",
+    }
     assert entry["level"] == "INFO"
     assert entry["logger"] == "mediawatch_transcoder.merge"
     assert entry["extra"] == {

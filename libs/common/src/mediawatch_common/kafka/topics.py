@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from confluent_kafka.admin import AdminClient
@@ -157,4 +158,22 @@ def ensure_topics(
         except Exception as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise
+    _wait_for_leaders(admin, created, timeout)
     return sorted(created)
+
+
+def _wait_for_leaders(admin: AdminClient, names: list[str], timeout: float) -> None:
+    """Block until every partition of ``names`` has a leader, so producers can use them."""
+    deadline = time.monotonic() + timeout
+    while names:
+        topics = admin.list_topics(timeout=timeout).topics
+        if all(
+            name in topics
+            and topics[name].partitions
+            and all(p.leader >= 0 for p in topics[name].partitions.values())
+            for name in names
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics without a leader after {timeout}s: {', '.join(names)}")
+        time.sleep(0.1)

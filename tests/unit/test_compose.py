@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from mediawatch_common.cli import main
+
+pytestmark = pytest.mark.unit
+
+COMPOSE = Path(__file__).resolve().parents[2] / "infra" / "compose.yaml"
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services
+
+
+def test_infrastructure_comes_from_official_images() -> None:
+    services = _services()
+    assert services["kafka"]["image"].startswith("apache/kafka:4.")
+    assert services["postgres"]["image"].startswith("postgres:15")
+    assert "healthcheck" in services["kafka"]
+    assert "healthcheck" in services["postgres"]
+
+
+def test_every_container_command_is_a_mediawatch_command() -> None:
+    ours = {n: s for n, s in _services().items() if s.get("image") == "mediawatch:local"}
+    assert ours, "no Mediawatch container declared"
+    for name, service in ours.items():
+        command: click.Command | None = main
+        ctx = click.Context(main)
+        for word in service["command"]:
+            if word.startswith("-"):
+                break
+            assert isinstance(command, click.Group), f"{name}: {word} follows a plain command"
+            command = command.get_command(ctx, word)
+            assert command is not None, f"{name}: unknown command {word!r}"
+
+
+def test_no_secret_is_written_in_the_file() -> None:
+    text = COMPOSE.read_text()
+    assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?" in text
+    assert "password=" not in text.lower()
