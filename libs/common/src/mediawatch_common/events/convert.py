@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -58,41 +58,46 @@ def _to_avro(value: Any) -> Any:
 
 
 def _build(cls: type[T], record: Mapping[str, Any]) -> T:
-    hints = _hints(cls)
-    values = {
-        f.name: _from_avro(hints[f.name], record[f.name])
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.name in record
-    }
-    return cls(**values)
+    return cls(**{name: convert(record[name]) for name, convert in _readers(cls) if name in record})
 
 
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+Reader = Callable[[Any], Any]
+_READERS: dict[type[Any], list[tuple[str, Reader]]] = {}
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _readers(cls: type[Any]) -> list[tuple[str, Reader]]:
+    """Per-field converters of a dataclass, worked out once from its type hints."""
+    if cls not in _READERS:
+        hints = typing.get_type_hints(cls)
+        _READERS[cls] = [(f.name, _reader(hints[f.name])) for f in dataclasses.fields(cls)]
+    return _READERS[cls]
 
 
-def _from_avro(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _reader(hint: Any) -> Reader:
+    """A function turning the Avro value of a field with type ``hint`` into the Python value."""
     origin = typing.get_origin(hint)
     if origin in (types.UnionType, typing.Union):
         members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
         # Optional[X] converts as X; unions of scalars (map values) need no conversion.
-        return _from_avro(members[0], value) if len(members) == 1 else value
+        inner = _reader(members[0]) if len(members) == 1 else _identity
+        if inner is _identity:
+            return _identity
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
-        return tuple(_from_avro(typing.get_args(hint)[0], item) for item in value)
+        item = _reader(typing.get_args(hint)[0])
+        return lambda value: tuple(item(v) for v in value)
     if origin in (Mapping, dict):
-        value_hint = typing.get_args(hint)[1]
-        return {key: _from_avro(value_hint, item) for key, item in value.items()}
+        item = _reader(typing.get_args(hint)[1])
+        return dict if item is _identity else lambda value: {k: item(v) for k, v in value.items()}
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(value)
+        return hint
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _build(hint, value)
-    if hint is UUID and isinstance(value, str):
-        return UUID(value)
-    return value
+        nested = hint
+        return lambda value: _build(nested, value)
+    if hint is UUID:
+        return lambda value: value if isinstance(value, UUID) else UUID(value)
+    return _identity
