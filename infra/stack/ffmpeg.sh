@@ -9,7 +9,7 @@
 #   status  versions of ffmpeg and ffprobe (exit 0 if both present, 3 if not)
 
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mw_set_tag ffmpeg
 

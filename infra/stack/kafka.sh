@@ -29,7 +29,7 @@
 # min.insync.replicas 2.
 
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mw_set_tag kafka
 
@@ -281,6 +281,17 @@ format_if_needed() {
     fi
 }
 
+# Fail if broker i's ports are taken (call only when broker i is not running).
+check_ports_free() {
+    local i="$1" p owner
+    for p in "$(broker_port "$i")" "$(controller_port "$i")"; do
+        if mw_port_open "$p"; then
+            owner="$(mw_port_owner "$p")"
+            die "port $p (broker $i of cluster $C_NAME) is already in use${owner:+ by $owner}; stop that process or pick another --port"
+        fi
+    done
+}
+
 # Start the java process of broker i (no waiting beyond its pid file).
 launch_broker() {
     local i="$1" dir pidfile marker port cport
@@ -290,14 +301,7 @@ launch_broker() {
     port="$(broker_port "$i")"
     cport="$(controller_port "$i")"
 
-    local p
-    for p in "$port" "$cport"; do
-        if mw_port_open "$p"; then
-            local owner
-            owner="$(mw_port_owner "$p")"
-            die "port $p (broker $i of cluster $C_NAME) is already in use${owner:+ by $owner}; stop that process or pick another --port"
-        fi
-    done
+    check_ports_free "$i"
 
     # A killed broker leaves its log-dir lock file behind; nothing of ours
     # holds it now (checked above), so it is safe to drop.
@@ -495,6 +499,9 @@ cmd_up() {
         fi
     fi
 
+    for ((i = 1; i <= C_BROKERS; i++)); do
+        broker_pid "$i" >/dev/null || check_ports_free "$i"
+    done
     find_java
     ensure_libs
     mkdir -p "$cdir"

@@ -17,7 +17,7 @@
 # (socket) logins use peer auth, TCP logins scram-sha-256.
 
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mw_set_tag postgres
 
