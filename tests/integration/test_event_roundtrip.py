@@ -20,6 +20,8 @@ from mediawatch_common.events import (
     ClipInput,
     ErrorCode,
     Event,
+    HealthChecked,
+    HealthCheckResult,
     LogRecorded,
     Producer,
     ResourceSample,
@@ -137,6 +139,22 @@ def _examples() -> list[Event]:
             process_id=12345,
             thread_id=67890,
             extra={"session_id": "video_session_123", "video_count": 3},
+        ),
+        HealthChecked(
+            **common,
+            host="api-1",
+            overall_status="critical",
+            checked_at=T0,
+            total_check_time_ms=31.5,
+            checks=(
+                HealthCheckResult(
+                    component="ffmpeg",
+                    status="critical",
+                    message="ffmpeg not found on PATH",
+                    response_time_ms=0.4,
+                    details={"available": False},
+                ),
+            ),
         ),
     ]
 

@@ -16,6 +16,7 @@ REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "avro"
 EVENTS = (
     "AlertRaised",
     "AlertResolved",
+    "HealthChecked",
     "LogRecorded",
     "ResourceSample",
     "StageCompleted",

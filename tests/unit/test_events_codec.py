@@ -17,6 +17,8 @@ from mediawatch_common.events import (
     ClipInput,
     ErrorCode,
     Event,
+    HealthChecked,
+    HealthCheckResult,
     LogRecorded,
     Producer,
     ResourceSample,
@@ -142,6 +144,29 @@ EXAMPLES: dict[str, Event] = {
         thread_id=140234567890,
         extra={"session_id": "video_session_123", "duration_seconds": 23.4, "video_count": 3},
     ),
+    "HealthChecked": HealthChecked(
+        **HEADER,
+        host="api-1",
+        overall_status="warning",
+        checked_at=T0,
+        total_check_time_ms=245.7,
+        checks=(
+            HealthCheckResult(
+                component="system_resources",
+                status="healthy",
+                message="System resources healthy",
+                response_time_ms=12.3,
+                details={"cpu_usage_percent": 15.2, "memory_usage_percent": 45.8},
+            ),
+            HealthCheckResult(
+                component="ffmpeg",
+                status="warning",
+                message="ffmpeg slow to answer",
+                response_time_ms=2100.0,
+                details={"version": "5.1.6", "available": True},
+            ),
+        ),
+    ),
 }
 
 # Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
@@ -207,6 +232,16 @@ PINNED_HEX: dict[str, str] = {
         "5f6d657267655f73657276696365186d657267655f766964656f73ea03f2c001a4c38dea94080614"
         "73657373696f6e5f69640822766964656f5f73657373696f6e5f313233206475726174696f6e5f73"
         "65636f6e647306666666666666374016766964656f5f636f756e74040600"
+    ),
+    "HealthChecked": (
+        "c3019fe630ea912e3a2b4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a4420a6170"
+        "692d310e7761726e696e6780809e81e2f586066666666666b66e40042073797374656d5f7265736f"
+        "75726365730e6865616c7468793053797374656d207265736f7572636573206865616c7468799a99"
+        "99999999284004226370755f75736167655f70657263656e74066666666666662e40286d656d6f72"
+        "795f75736167655f70657263656e74066666666666e64640000c66666d7065670e7761726e696e67"
+        "2a66666d70656720736c6f7720746f20616e73776572000000000068a040040e76657273696f6e08"
+        "0a352e312e3612617661696c61626c6502010000"
     ),
 }
 

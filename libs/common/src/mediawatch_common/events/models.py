@@ -183,6 +183,28 @@ class LogRecorded(BaseEvent):
     extra: Mapping[str, Scalar] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthCheckResult:
+    """The outcome of one component's check within a :class:`HealthChecked`."""
+
+    component: str
+    status: str
+    message: str
+    response_time_ms: float
+    details: Mapping[str, Scalar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthChecked(BaseEvent):
+    """A detailed health check ran; carries every component's status."""
+
+    host: str
+    overall_status: str
+    checked_at: datetime
+    total_check_time_ms: float
+    checks: tuple[HealthCheckResult, ...]
+
+
 Event = (
     TranscodeRequested
     | StageStarted
@@ -192,6 +214,7 @@ Event = (
     | AlertRaised
     | AlertResolved
     | LogRecorded
+    | HealthChecked
 )
 """Any event of the contract."""
 
@@ -206,6 +229,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         AlertRaised,
         AlertResolved,
         LogRecorded,
+        HealthChecked,
     )
 }
 """Event classes by Avro short name (the class name)."""
