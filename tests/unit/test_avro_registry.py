@@ -14,11 +14,15 @@ pytestmark = pytest.mark.unit
 
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "avro"
 EVENTS = (
+    "AlertDelivered",
+    "AlertDeliveryFailed",
     "AlertRaised",
     "AlertResolved",
     "HealthChecked",
     "LogRecorded",
     "ResourceSample",
+    "SilenceCreated",
+    "SilenceExpired",
     "StageCompleted",
     "StageStarted",
     "TranscodeRequested",

@@ -11,6 +11,8 @@ import pytest
 from mediawatch_common.avro import HEADER_SIZE, MARKER, SchemaRegistry
 from mediawatch_common.events import (
     EVENT_TYPES,
+    AlertDelivered,
+    AlertDeliveryFailed,
     AlertLevel,
     AlertRaised,
     AlertResolved,
@@ -22,6 +24,9 @@ from mediawatch_common.events import (
     LogRecorded,
     Producer,
     ResourceSample,
+    SilenceCreated,
+    SilenceExpired,
+    SilenceMatcher,
     Stage,
     StageCompleted,
     StageStarted,
@@ -167,6 +172,52 @@ EXAMPLES: dict[str, Event] = {
             ),
         ),
     ),
+    "AlertDelivered": AlertDelivered(
+        **HEADER,
+        notification_id="ntf_1703987999_1",
+        group_key="route=oncall,rule=processing_failed",
+        sink="oncall-slack",
+        sink_type="slack",
+        status="firing",
+        alert_ids=("alert_1703987999_1", "alert_1703987999_2"),
+        attempt=2,
+        http_status=200,
+        duration_ms=84.5,
+        rate_limited_ms=12.0,
+    ),
+    "AlertDeliveryFailed": AlertDeliveryFailed(
+        **HEADER,
+        notification_id="ntf_1703987999_1",
+        group_key="route=oncall,rule=processing_failed",
+        sink="oncall-slack",
+        sink_type="slack",
+        status="firing",
+        alert_ids=("alert_1703987999_1",),
+        attempt=1,
+        http_status=429,
+        duration_ms=31.25,
+        error="HTTP 429",
+        final=False,
+        retry_in_seconds=7.0,
+    ),
+    "SilenceCreated": SilenceCreated(
+        **HEADER,
+        silence_id="silence_1703987999_1",
+        matchers=(
+            SilenceMatcher(label="host", op="=", value="worker-1"),
+            SilenceMatcher(label="rule", op="=~", value="processing_.*"),
+        ),
+        starts_at=STARTED,
+        ends_at=T0,
+        author="alice",
+        comment="maintenance of worker-1",
+    ),
+    "SilenceExpired": SilenceExpired(
+        **HEADER,
+        silence_id="silence_1703987999_1",
+        reason="end time reached",
+        expired_at=T0,
+    ),
 }
 
 # Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
@@ -242,6 +293,35 @@ PINNED_HEX: dict[str, str] = {
         "795f75736167655f70657263656e74066666666666e64640000c66666d7065670e7761726e696e67"
         "2a66666d70656720736c6f7720746f20616e73776572000000000068a040040e76657273696f6e08"
         "0a352e312e3612617661696c61626c6502010000"
+    ),
+    "AlertDelivered": (
+        "c301ea105eead0f5c7104835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442206e74"
+        "665f313730333938373939395f3146726f7574653d6f6e63616c6c2c72756c653d70726f63657373"
+        "696e675f6661696c6564186f6e63616c6c2d736c61636b0a736c61636b0c666972696e670424616c"
+        "6572745f313730333938373939395f3124616c6572745f313730333938373939395f320004029003"
+        "00000000002055400000000000002840"
+    ),
+    "AlertDeliveryFailed": (
+        "c301dc662416671e185b4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442206e74"
+        "665f313730333938373939395f3146726f7574653d6f6e63616c6c2c72756c653d70726f63657373"
+        "696e675f6661696c6564186f6e63616c6c2d736c61636b0a736c61636b0c666972696e670224616c"
+        "6572745f313730333938373939395f31000202da060000000000403f401048545450203432390002"
+        "0000000000001c40"
+    ),
+    "SilenceCreated": (
+        "c301b1b087e1f17ee2384835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442287369"
+        "6c656e63655f313730333938373939395f310408686f7374023d10776f726b65722d310872756c65"
+        "043d7e1a70726f63657373696e675f2e2a0080b690d6e1f5860680809e81e2f586060a616c696365"
+        "2e6d61696e74656e616e6365206f6620776f726b65722d31"
+    ),
+    "SilenceExpired": (
+        "c301b0f3eea88c6914ae4835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442287369"
+        "6c656e63655f313730333938373939395f3120656e642074696d65207265616368656480809e81e2"
+        "f58606"
     ),
 }
 

@@ -5,6 +5,8 @@ from mediawatch_common.events.convert import event_name, from_record, to_record
 from mediawatch_common.events.enums import AlertLevel, ErrorCode, Stage
 from mediawatch_common.events.models import (
     EVENT_TYPES,
+    AlertDelivered,
+    AlertDeliveryFailed,
     AlertRaised,
     AlertResolved,
     BaseEvent,
@@ -16,6 +18,9 @@ from mediawatch_common.events.models import (
     Producer,
     ResourceSample,
     Scalar,
+    SilenceCreated,
+    SilenceExpired,
+    SilenceMatcher,
     StageCompleted,
     StageStarted,
     TranscodeRequested,
@@ -25,6 +30,8 @@ from mediawatch_common.events.models import (
 
 __all__ = [
     "EVENT_TYPES",
+    "AlertDelivered",
+    "AlertDeliveryFailed",
     "AlertLevel",
     "AlertRaised",
     "AlertResolved",
@@ -38,6 +45,9 @@ __all__ = [
     "Producer",
     "ResourceSample",
     "Scalar",
+    "SilenceCreated",
+    "SilenceExpired",
+    "SilenceMatcher",
     "Stage",
     "StageCompleted",
     "StageStarted",

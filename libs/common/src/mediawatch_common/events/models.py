@@ -205,6 +205,70 @@ class HealthChecked(BaseEvent):
     checks: tuple[HealthCheckResult, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertDelivered(BaseEvent):
+    """A chat sink accepted a notification about one or more alerts (one per attempt)."""
+
+    notification_id: str
+    group_key: str
+    sink: str
+    sink_type: str
+    status: str
+    alert_ids: tuple[str, ...]
+    attempt: int
+    http_status: int | None = None
+    duration_ms: float
+    rate_limited_ms: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertDeliveryFailed(BaseEvent):
+    """One attempt to deliver a notification to a chat sink failed."""
+
+    notification_id: str
+    group_key: str
+    sink: str
+    sink_type: str
+    status: str
+    alert_ids: tuple[str, ...]
+    attempt: int
+    http_status: int | None = None
+    duration_ms: float
+    error: str
+    final: bool
+    retry_in_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SilenceMatcher:
+    """One condition of a :class:`SilenceCreated` on one alert label."""
+
+    label: str
+    op: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SilenceCreated(BaseEvent):
+    """An operator muted the alerts matching every matcher between two times."""
+
+    silence_id: str
+    matchers: tuple[SilenceMatcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    author: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SilenceExpired(BaseEvent):
+    """A silence stopped applying (end time reached or expired early)."""
+
+    silence_id: str
+    reason: str
+    expired_at: datetime
+
+
 Event = (
     TranscodeRequested
     | StageStarted
@@ -215,6 +279,10 @@ Event = (
     | AlertResolved
     | LogRecorded
     | HealthChecked
+    | AlertDelivered
+    | AlertDeliveryFailed
+    | SilenceCreated
+    | SilenceExpired
 )
 """Any event of the contract."""
 
@@ -230,6 +298,10 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         AlertResolved,
         LogRecorded,
         HealthChecked,
+        AlertDelivered,
+        AlertDeliveryFailed,
+        SilenceCreated,
+        SilenceExpired,
     )
 }
 """Event classes by Avro short name (the class name)."""
