@@ -1,0 +1,34 @@
+"""The alert lifecycle: findings, fingerprints, silences, inhibition and the alert book."""
+
+from __future__ import annotations
+
+from mediawatch_alerter.alerts.book import AlertBook, AlertEvent, match_labels
+from mediawatch_alerter.alerts.finding import Finding, fingerprint
+from mediawatch_alerter.alerts.ids import IdSequence
+from mediawatch_alerter.alerts.inhibition import DEFAULT_INHIBITIONS, InhibitRule
+from mediawatch_alerter.alerts.silences import (
+    MatcherError,
+    Silence,
+    SilenceBook,
+    matches,
+    parse_matcher,
+)
+from mediawatch_alerter.alerts.view import alert_json, iso_z
+
+__all__ = [
+    "DEFAULT_INHIBITIONS",
+    "AlertBook",
+    "AlertEvent",
+    "Finding",
+    "IdSequence",
+    "InhibitRule",
+    "MatcherError",
+    "Silence",
+    "SilenceBook",
+    "alert_json",
+    "fingerprint",
+    "iso_z",
+    "match_labels",
+    "matches",
+    "parse_matcher",
+]

@@ -1,0 +1,119 @@
+"""The alerter's pure core: rules plus the alert book, driven by events and clock ticks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from mediawatch_alerter.alerts import AlertBook, SilenceBook
+from mediawatch_alerter.alerts.inhibition import DEFAULT_INHIBITIONS, InhibitRule
+from mediawatch_alerter.clock import Clock
+from mediawatch_alerter.rules import Rule, RulesFile, StuckSessionRule, builtin_rules
+from mediawatch_alerter.settings import AlerterSettings
+from mediawatch_common.events import (
+    AlertRaised,
+    AlertResolved,
+    Event,
+    Producer,
+    SilenceCreated,
+    SilenceExpired,
+)
+from mediawatch_common.settings import MonitoringSettings
+
+Output = AlertRaised | AlertResolved | SilenceExpired
+
+
+class Evaluator:
+    """Feeds events and ticks to every rule and the findings to the alert book."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        producer: Producer,
+        clock: Clock,
+        *,
+        inhibitions: Sequence[InhibitRule] | None = None,
+        default_valid_for: float | None = None,
+    ) -> None:
+        self.rules = list(rules)
+        self._clock = clock
+        self._producer = producer
+        validity: dict[str, float | None] = {}
+        for rule in self.rules:
+            validity.update(rule.emits)
+        self.book = AlertBook(
+            producer,
+            silences=SilenceBook(),
+            inhibitions=DEFAULT_INHIBITIONS if inhibitions is None else inhibitions,
+            valid_for=lambda name: validity.get(name, default_valid_for),
+        )
+
+    @property
+    def silences(self) -> SilenceBook:
+        """The silences in force (shared with the book)."""
+        return self.book.silences
+
+    def set_live(self, live: bool) -> None:
+        """Whether the input is caught up; time-based rules only judge live data."""
+        for rule in self.rules:
+            if isinstance(rule, StuckSessionRule):
+                rule.live = live
+
+    def handle(self, event: Event) -> list[Output]:
+        """Events to publish because of one input event."""
+        if isinstance(event, SilenceCreated | SilenceExpired):
+            self.silences.apply(event)
+            return []
+        if isinstance(event, AlertRaised | AlertResolved):
+            return []
+        findings = [f for rule in self.rules for f in rule.on_event(event, self.book.level_of)]
+        return list(self.book.observe(findings, self._clock.now()))
+
+    def tick(self) -> list[Output]:
+        """Events due to the passing of time: stuck sessions, ``for`` durations, expiries."""
+        now = self._clock.now()
+        findings = [f for rule in self.rules for f in rule.on_tick(now, self.book.level_of)]
+        events: list[Output] = [*self.book.observe(findings, now), *self.book.tick(now)]
+        for silence_id in self.silences.ended(now):
+            expired = SilenceExpired(
+                event_time=now,
+                producer=self._producer,
+                silence_id=silence_id,
+                reason="end time reached",
+                expired_at=now,
+            )
+            self.silences.apply(expired)
+            events.append(expired)
+        return events
+
+    def restore(self, events: Iterable[Event]) -> int:
+        """Rebuild alert and silence state from the alerts topic; returns events applied."""
+        now = self._clock.now()
+        count = 0
+        for event in events:
+            if isinstance(event, AlertRaised | AlertResolved):
+                self.book.restore(event, now)
+            elif isinstance(event, SilenceCreated | SilenceExpired):
+                self.silences.apply(event)
+            else:
+                continue
+            count += 1
+        return count
+
+
+def build_evaluator(
+    monitoring: MonitoringSettings,
+    alerter: AlerterSettings,
+    producer: Producer,
+    clock: Clock,
+    rules_file: RulesFile | None = None,
+) -> Evaluator:
+    """The built-in rules (minus those disabled) plus a rules file's own."""
+    extra = rules_file or RulesFile()
+    rules = [r for r in builtin_rules(monitoring, alerter) if not set(r.emits) & extra.disable]
+    return Evaluator(
+        [*rules, *extra.rules],
+        producer,
+        clock,
+        inhibitions=extra.inhibitions,
+        default_valid_for=alerter.stale_after_seconds,
+    )

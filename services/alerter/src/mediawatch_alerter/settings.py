@@ -1,0 +1,117 @@
+"""Settings of the alerter (``ALERTER_*``) and the notifier (``NOTIFIER_*``).
+
+Thresholds themselves come from the guide's ``MONITORING_*`` variables (the common
+``MonitoringSettings``); these add what only this service needs. Read once at the entry point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field, PositiveFloat, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mediawatch_common.settings import SettingsError
+
+SinkType = Literal["slack", "discord", "teams", "webhook"]
+LevelName = Literal["info", "warning", "error", "critical"]
+
+
+class AlerterSettings(BaseSettings):
+    """The rule engine's knobs beyond the guide's thresholds."""
+
+    model_config = SettingsConfigDict(env_prefix="ALERTER_", frozen=True, extra="ignore")
+
+    rules_file: Path | None = Field(
+        None, description="YAML file of extra rules (docs/alerting.md)."
+    )
+    group_id: str = Field("mediawatch-alerter", description="Consumer group of the alerter.")
+    tick_seconds: PositiveFloat = Field(
+        5.0, description="How often time-based conditions (stuck sessions, `for`) are evaluated."
+    )
+    resource_for_seconds: float = Field(
+        60.0, ge=0, description="How long CPU/memory/disk must stay high before an alert fires."
+    )
+    hysteresis_percent: float = Field(
+        5.0, ge=0, description="Points under a resource threshold at which its alert clears."
+    )
+    error_rate_clear_ratio: float = Field(
+        0.8, gt=0, le=1, description="Error rate alert clears at threshold x this ratio."
+    )
+    min_window_attempts: int = Field(
+        5, ge=1, description="Windows with fewer attempts are not judged for error rate."
+    )
+    event_alert_ttl_seconds: PositiveFloat = Field(
+        3600.0, description="A failure or slow-stage alert resolves after this long."
+    )
+    stale_after_seconds: PositiveFloat = Field(
+        300.0, description="A resource or health alert not observed for this long resolves."
+    )
+    health_topic: str | None = Field(
+        None, description="Topic of HealthChecked events (default: <prefix>.health if it exists)."
+    )
+    rebuild_timeout_seconds: PositiveFloat = Field(
+        60.0, description="Longest wait while reading the alerts topic back at start."
+    )
+
+
+class NotifierSettings(BaseSettings):
+    """Delivery to chat sinks. Either ``routes_file`` or the one-sink shortcut variables."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFIER_", frozen=True, extra="ignore")
+
+    routes_file: Path | None = Field(None, description="YAML/JSON file of sinks and routes.")
+    url: SecretStr | None = Field(None, description="One-sink shortcut: the webhook URL.")
+    sink_type: SinkType = Field("slack", description="One-sink shortcut: kind of sink.")
+    secret: SecretStr | None = Field(
+        None, description="One-sink shortcut: HMAC key of a generic webhook."
+    )
+    min_level: LevelName = Field("warning", description="One-sink shortcut: lowest level sent.")
+    group_id: str = Field("mediawatch-notifier", description="Consumer group of the notifier.")
+    group_wait_seconds: float = Field(
+        10.0, ge=0, description="How long a new group collects alerts before the first message."
+    )
+    repeat_interval_seconds: PositiveFloat = Field(
+        4 * 3600.0, description="Re-send a group whose alerts are still firing after this long."
+    )
+    send_resolved: bool = Field(True, description="Also announce resolved alerts.")
+    timeout_seconds: PositiveFloat = Field(5.0, description="Timeout of one HTTP request.")
+    max_attempts: int = Field(5, ge=1, description="Attempts per sink before giving up.")
+    backoff_initial_seconds: float = Field(1.0, ge=0, description="First retry delay.")
+    backoff_max_seconds: float = Field(60.0, ge=0, description="Longest retry delay.")
+    max_retry_after_seconds: float = Field(300.0, ge=0, description="Cap on a sink's Retry-After.")
+    rate_limit_per_minute: PositiveFloat = Field(
+        30.0, description="Messages per minute per sink (bursts up to the same number)."
+    )
+    allow_link_local: bool = Field(
+        False, description="Allow link-local and cloud-metadata webhook addresses (never needed)."
+    )
+    workers: int = Field(8, ge=1, description="Concurrent HTTP deliveries.")
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load(cls: type[S], env: Mapping[str, str] | None = None) -> S:
+    """Build one settings class from ``env`` (default: the process environment).
+
+    Raises:
+        SettingsError: naming each invalid variable.
+    """
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    try:
+        if env is None:
+            return cls()
+        keys = {k.upper(): v for k, v in env.items()}
+        values = {
+            n: keys[(prefix + n).upper()] for n in cls.model_fields if (prefix + n).upper() in keys
+        }
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        problems = [
+            f"{(prefix + str(e['loc'][0])).upper() if e['loc'] else prefix}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
