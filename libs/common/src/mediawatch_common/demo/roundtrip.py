@@ -10,7 +10,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, decode_event, encode_event, to_record
-from mediawatch_common.kafka import EventProducer
+from mediawatch_common.kafka import EventProducer, watermarks
 
 
 @dataclass(slots=True)
@@ -51,7 +51,9 @@ def round_trip(
         starts = _end_offsets(reader, topics)
         for topic, event in routes:
             data = encode_event(event, codec)
-            producer.produce(topic, data, key=_key(event))
+            producer.produce(
+                topic, data, key=_key(event), timestamp_ms=int(event.event_time.timestamp() * 1000)
+            )
             result.produced.append(event)
             result.bytes_produced += len(data)
         producer.flush()
@@ -75,6 +77,6 @@ def _end_offsets(consumer: Consumer, topics: Sequence[str]) -> list[TopicPartiti
     positions = []
     for topic in topics:
         for partition in metadata.topics[topic].partitions:
-            _, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+            _, high = watermarks(consumer, topic, partition)
             positions.append(TopicPartition(topic, partition, high))
     return positions

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mediawatch_common.kafka.consumer import ConsumerLoop, Record, consumer_config, each
 from mediawatch_common.kafka.deadletter import DeadLetters, deadletter_headers
+from mediawatch_common.kafka.offsets import watermarks
 from mediawatch_common.kafka.producer import (
     Delivered,
     DeliveryError,
@@ -28,4 +29,5 @@ __all__ = [
     "each",
     "ensure_topics",
     "producer_config",
+    "watermarks",
 ]

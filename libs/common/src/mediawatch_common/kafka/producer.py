@@ -72,8 +72,13 @@ class EventProducer:
         value: bytes,
         key: str | bytes | None = None,
         headers: Headers | None = None,
+        timestamp_ms: int = 0,
     ) -> None:
-        """Queue one message; waits for queue space instead of failing when it is full."""
+        """Queue one message; waits for queue space instead of failing when it is full.
+
+        ``timestamp_ms`` sets the log timestamp (0: now); passing the event's time keeps
+        time-based seeks (replay ``--from``) exact for events written after the fact.
+        """
         while True:
             try:
                 self._producer.produce(
@@ -81,6 +86,7 @@ class EventProducer:
                     value=value,
                     key=key,
                     headers=list(headers or ()),
+                    timestamp=timestamp_ms,
                     on_delivery=self._on_delivery,
                 )
                 break

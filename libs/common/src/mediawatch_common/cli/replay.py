@@ -1,0 +1,155 @@
+"""``mediawatch replay``: read the event history back as a timeline or JSON Lines."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.events import EVENT_TYPES, AlertLevel, Event, Stage, decode_event
+from mediawatch_common.kafka import Record, declare_topics
+from mediawatch_common.replay import (
+    Bound,
+    HistoryReader,
+    ReplayFilter,
+    json_line,
+    parse_bound,
+    timeline_line,
+)
+from mediawatch_common.settings import Settings
+
+TOPIC_ROLES = ("jobs", "pipeline", "resources", "windows", "alerts", "logs")
+
+
+def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Bound | None:
+    try:
+        return None if value is None else parse_bound(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.option(
+    "--from",
+    "start",
+    callback=_bound,
+    help="Start: ISO time, age (2h, 7d) or @offset. Default: 1h ago.",
+)
+@click.option("--to", "end", callback=_bound, help="End (exclusive): same forms. Default: now.")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest event kept.")
+@click.option(
+    "--topic",
+    "roles",
+    multiple=True,
+    type=click.Choice(TOPIC_ROLES),
+    help="Topics to read (repeatable). Default: pipeline and alerts.",
+)
+@click.option("--session", "sessions", multiple=True, help="Only this session (repeatable).")
+@click.option("--user", "users", multiple=True, help="Only this user (repeatable).")
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    type=click.Choice([s.label for s in Stage], case_sensitive=False),
+    help="Only this stage (repeatable).",
+)
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    type=click.Choice([lv.value.lower() for lv in AlertLevel], case_sensitive=False),
+    help="Only alerts of this level (repeatable).",
+)
+@click.option(
+    "--event-type",
+    "event_types",
+    multiple=True,
+    type=click.Choice(sorted(EVENT_TYPES)),
+    help="Only this event type (repeatable).",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout instead of a timeline.")
+@pass_settings
+def replay(
+    settings: Settings,
+    start: Bound | None,
+    end: Bound | None,
+    from_beginning: bool,
+    roles: tuple[str, ...],
+    sessions: tuple[str, ...],
+    users: tuple[str, ...],
+    stages: tuple[str, ...],
+    levels: tuple[str, ...],
+    event_types: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Read events back from the log, ordered by event time.
+
+    Never joins a consumer group and never commits: running it cannot disturb any service.
+    """
+    if from_beginning and start is not None:
+        raise click.UsageError("give --from or --from-beginning, not both")
+    if not from_beginning and start is None:
+        start = parse_bound("1h")
+    topics = declare_topics(settings.kafka.topic_prefix)
+    names = [getattr(topics, role).name for role in (roles or ("pipeline", "alerts"))]
+    keep = ReplayFilter(
+        sessions=frozenset(sessions),
+        users=frozenset(users),
+        stages=frozenset(Stage.from_label(s) for s in stages),
+        levels=frozenset(AlertLevel(lv.upper()) for lv in levels),
+        event_types=frozenset(event_types),
+        since=start.time if start else None,
+        until=end.time if end else None,
+    )
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda data: decode_event(data, codec))
+    err = Console(stderr=True)
+    try:
+        with Progress(
+            TextColumn("replay"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("read", total=None)
+            try:
+                found = [
+                    r
+                    for r in reader.read(
+                        names,
+                        start,
+                        end,
+                        lambda n, total: bar.update(task, completed=n, total=total),
+                    )
+                    if keep.matches(r.event)
+                ]
+            except LookupError as exc:
+                raise click.ClickException(str(exc)) from None
+    finally:
+        reader.close()
+    found.sort(key=lambda r: (r.event.event_time, r.topic, r.offset))
+    _emit(found, as_json)
+    if reader.undecodable:
+        err.print(f"[yellow]{reader.undecodable} undecodable message(s) skipped[/yellow]")
+
+
+def _emit(found: list[Record[Event]], as_json: bool) -> None:
+    if as_json:
+        out = sys.stdout
+        for record in found:
+            out.write(json_line(record) + "\n")
+        return
+    console = Console(highlight=False)
+    if not found:
+        console.print("no events match")
+        return
+    origin = found[0].event.event_time
+    for record in found:
+        console.print(timeline_line(record.event, origin), soft_wrap=True)
+    console.print(f"[dim]{len(found)} event(s)[/dim]")

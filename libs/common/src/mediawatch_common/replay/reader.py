@@ -1,0 +1,130 @@
+"""Read a slice of the event history without joining any consumer group."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from confluent_kafka import Consumer, Message, TopicPartition
+
+from mediawatch_common.events import Event
+from mediawatch_common.kafka import Record, watermarks
+from mediawatch_common.replay.positions import Bound
+
+# Events reach the log after they happen: read this far past a time bound, then filter on
+# event time, so an event produced a little late is still in its slice.
+LATE_ARRIVAL = timedelta(minutes=5)
+
+Progress = Callable[[int, int], None]
+"""Called with (messages read so far, messages in the slice)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    topic: str
+    partition: int
+    start: int
+    end: int  # exclusive
+
+
+class HistoryReader:
+    """Reads topics between two bounds with ``assign()``: no group membership, no commits.
+
+    The end of every partition is fixed when reading starts, so a replay terminates even
+    while producers keep writing.
+    """
+
+    def __init__(self, bootstrap: str, decode: Callable[[bytes], Event]) -> None:
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                # A throw-away id: assign() never joins it and nothing is committed.
+                "group.id": f"mediawatch-replay-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "enable.auto.offset.store": False,
+            }
+        )
+        self._decode = decode
+        self.undecodable = 0
+
+    def close(self) -> None:
+        """Release the connection."""
+        self._consumer.close()
+
+    def read(
+        self,
+        topics: Sequence[str],
+        start: Bound | None,
+        end: Bound | None,
+        progress: Progress | None = None,
+    ) -> Iterator[Record[Event]]:
+        """Yield every decodable record of ``topics`` from ``start`` (None: the beginning)
+        up to ``end`` (None: the end at the time of the call), in each partition's order.
+
+        Time bounds are positions in the log; filter on event time to cut exactly.
+        """
+        ranges = [r for r in self._ranges(topics, start, end) if r.end > r.start]
+        total = sum(r.end - r.start for r in ranges)
+        if not ranges:
+            return
+        self._consumer.assign([TopicPartition(r.topic, r.partition, r.start) for r in ranges])
+        ends = {(r.topic, r.partition): r.end for r in ranges}
+        done = 0
+        while ends:
+            for msg in self._consumer.consume(1000, 1.0):
+                if msg.error() is not None:
+                    continue
+                where = (str(msg.topic()), msg.partition() or 0)
+                offset = msg.offset() or 0
+                if where not in ends or offset >= ends[where]:
+                    continue
+                done += 1
+                if offset + 1 >= ends[where]:
+                    del ends[where]
+                    self._consumer.incremental_unassign([TopicPartition(*where)])
+                record = self._record(msg, where, offset)
+                if record is not None:
+                    yield record
+            if progress:
+                progress(done, total)
+
+    def _record(self, msg: Message, where: tuple[str, int], offset: int) -> Record[Event] | None:
+        try:
+            event = self._decode(msg.value() or b"")
+        except Exception:
+            self.undecodable += 1
+            return None
+        return Record(where[0], where[1], offset, msg.key(), msg.timestamp()[1], event)
+
+    def _ranges(
+        self, topics: Sequence[str], start: Bound | None, end: Bound | None
+    ) -> list[_Range]:
+        metadata = self._consumer.list_topics(timeout=15)
+        ranges = []
+        for topic in topics:
+            if topic not in metadata.topics or metadata.topics[topic].error is not None:
+                raise LookupError(f"topic {topic} does not exist")
+            for partition in sorted(metadata.topics[topic].partitions):
+                low, high = watermarks(self._consumer, topic, partition)
+                first = self._position(topic, partition, start, low, high)
+                late_end = (
+                    end if end is None or end.time is None else Bound(time=end.time + LATE_ARRIVAL)
+                )
+                last = self._position(topic, partition, late_end, high, high)
+                ranges.append(_Range(topic, partition, max(first, low), min(last, high)))
+        return ranges
+
+    def _position(
+        self, topic: str, partition: int, bound: Bound | None, default: int, high: int
+    ) -> int:
+        if bound is None:
+            return default
+        if bound.offset is not None:
+            return bound.offset
+        (found,) = self._consumer.offsets_for_times(
+            [TopicPartition(topic, partition, bound.time_ms or 0)], timeout=15
+        )
+        # -1: no message at or after that time.
+        return high if found.offset < 0 else found.offset
