@@ -25,8 +25,21 @@ class EntryPointGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         for ep in entry_points(group=self._entry_point_group, name=cmd_name):
-            command = ep.load()
+            try:
+                command = ep.load()
+            except Exception as exc:
+                return _unavailable(cmd_name, f"{ep.value} cannot be loaded: {exc}")
             if not isinstance(command, click.Command):
-                raise click.ClickException(f"entry point {ep.value} is not a click command")
+                return _unavailable(cmd_name, f"{ep.value} is not a click command")
             return command
         return super().get_command(ctx, cmd_name)
+
+
+def _unavailable(name: str, reason: str) -> click.Command:
+    """A stand-in that lists a broken plug-in in --help and explains it when run."""
+
+    def fail() -> None:
+        raise click.ClickException(reason)
+
+    return click.Command(name, callback=fail, help=f"(unavailable) {reason}",
+                         context_settings={"ignore_unknown_options": True})  # fmt: skip

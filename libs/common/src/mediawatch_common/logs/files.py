@@ -73,8 +73,8 @@ def configure_logging(settings: LogSettings) -> None:
         root.addHandler(_file_handler(settings, spec))
     if settings.console:
         console = logging.StreamHandler(sys.stderr)
-        console.setLevel(level)
+        console.setLevel(logging.getLevelName(settings.console_level))
         console.setFormatter(JsonFormatter())
         root.addHandler(console)
-    for noisy in ("aiokafka", "kafka", "httpx", "httpcore", "asyncio"):
+    for noisy in ("aiokafka", "kafka", "httpx", "httpcore", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -41,13 +41,14 @@ class LogSettings(BaseSettings):
 
     model_config = _config("LOG_")
 
-    level: LogLevel = Field("INFO", description="Level of application.log and the console.")
+    level: LogLevel = Field("INFO", description="Level of application.log.")
     rotation_size: int = Field(
         50 * 1024**2, description="application.log rotation size (e.g. 50MB)."
     )
     backup_count: int = Field(5, ge=0, description="application.log backups kept.")
     dir: Path = Field(Path("temp/logs"), description="Directory of the log files.")
     console: bool = Field(True, description="Also write JSON records to stderr.")
+    console_level: LogLevel = Field("WARNING", description="Level of the records on stderr.")
 
     @field_validator("rotation_size", mode="before")
     @classmethod
@@ -58,7 +59,7 @@ class LogSettings(BaseSettings):
             return parse_size(value)
         raise ValueError(f"not a size: {value!r}")
 
-    @field_validator("level", mode="before")
+    @field_validator("level", "console_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
