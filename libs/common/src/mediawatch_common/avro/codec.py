@@ -35,13 +35,17 @@ class AvroCodec:
         """The registry this codec reads schemas from."""
         return self._registry
 
-    def encode(self, name: str, record: Mapping[str, Any]) -> bytes:
+    def encode(self, name: str, record: Mapping[str, Any], *, check: bool = True) -> bytes:
         """Encodes one record with the current schema of event ``name``.
 
         Args:
             name: Short event name, e.g. ``StageCompleted``.
             record: Field values; timestamps as timezone-aware datetimes, uuids as
                 :class:`uuid.UUID` or strings, enums as symbol strings.
+            check: Walk the record against the schema before writing. Without it, records
+                the writer rejects are still reported field by field, but values the writer
+                accepts silently (a naive datetime, an ``int`` out of 32-bit range) pass:
+                for callers that guarantee those, such as typed events.
 
         Returns:
             The single-object encoding: ``C3 01``, fingerprint, Avro binary body.
@@ -54,14 +58,13 @@ class AvroCodec:
             target = self._registry.current(name)
         except KeyError:
             raise EncodeError(name, None, "no current schema for this event") from None
-        try:
-            check_datum(record, target.schema)
-        except MismatchError as exc:
-            raise EncodeError(name, exc.path or None, exc.detail) from None
+        if check:
+            _check(name, record, target)
         buffer = io.BytesIO()
         try:
-            schemaless_writer(buffer, target.schema, record)
-        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            schemaless_writer(buffer, target.schema, record, strict_allow_default=True)
+        except (ValueError, TypeError, AttributeError, OverflowError, KeyError) as exc:
+            _check(name, record, target)  # names the field when it can
             raise EncodeError(name, None, str(exc)) from exc
         return frame(target.fingerprint, buffer.getvalue())
 
@@ -84,6 +87,13 @@ class AvroCodec:
         except KeyError:
             return None  # event no longer current: read it as written
         return None if reader.fingerprint == writer.fingerprint else reader
+
+
+def _check(name: str, record: Mapping[str, Any], target: RegisteredSchema) -> None:
+    try:
+        check_datum(record, target.schema)
+    except MismatchError as exc:
+        raise EncodeError(name, exc.path or None, exc.detail) from None
 
 
 def _read_body(

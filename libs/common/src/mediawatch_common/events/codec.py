@@ -29,7 +29,8 @@ def encode_event(event: Event, codec: AvroCodec | None = None) -> bytes:
     Raises:
         EncodeError: A field value does not fit the schema (e.g. a naive datetime).
     """
-    return (codec or default_codec()).encode(event_name(event), to_record(event))
+    # The dataclass conversion refuses naive datetimes; the writer catches wrong types.
+    return (codec or default_codec()).encode(event_name(event), to_record(event), check=False)
 
 
 def decode_event(data: bytes, codec: AvroCodec | None = None) -> Event:

@@ -11,10 +11,12 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
+from mediawatch_common.avro import EncodeError
 from mediawatch_common.events.models import EVENT_TYPES, Event
 
 T = TypeVar("T")
@@ -26,8 +28,17 @@ def event_name(event: Event) -> str:
 
 
 def to_record(event: Event) -> dict[str, Any]:
-    """Converts an event to the record the codec encodes."""
-    return _record_of(event)
+    """Converts an event to the record the codec encodes.
+
+    Raises:
+        EncodeError: A datetime field is naive (it would otherwise be taken as UTC silently).
+    """
+    try:
+        return _record_of(event)
+    except _NaiveDatetimeError as exc:
+        raise EncodeError(
+            event_name(event), exc.field, "naive datetime (give it a timezone)"
+        ) from None
 
 
 def from_record(name: str, record: Mapping[str, Any]) -> Event:
@@ -42,18 +53,59 @@ def from_record(name: str, record: Mapping[str, Any]) -> Event:
 
 
 def _record_of(obj: Any) -> dict[str, Any]:
-    return {f.name: _to_avro(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return {name: write(getattr(obj, name)) for name, write in _writers(type(obj))}
 
 
-def _to_avro(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _record_of(value)
-    if isinstance(value, list | tuple):
-        return [_to_avro(item) for item in value]
-    if isinstance(value, Mapping):
-        return {key: _to_avro(item) for key, item in value.items()}
+Writer = Callable[[Any], Any]
+_WRITERS: dict[type[Any], list[tuple[str, Writer]]] = {}
+
+
+def _writers(cls: type[Any]) -> list[tuple[str, Writer]]:
+    """Per-field converters to Avro values, worked out once from the type hints."""
+    if cls not in _WRITERS:
+        hints = typing.get_type_hints(cls)
+        _WRITERS[cls] = [(f.name, _writer(hints[f.name], f.name)) for f in dataclasses.fields(cls)]
+    return _WRITERS[cls]
+
+
+def _writer(hint: Any, name: str) -> Writer:
+    """A function turning the Python value of a field with type ``hint`` into its Avro value."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        members = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        inner = _writer(members[0], name) if len(members) == 1 else _identity
+        if inner is _identity:
+            return _identity
+        return lambda value: None if value is None else inner(value)
+    if origin is tuple:
+        item = _writer(typing.get_args(hint)[0], name)
+        return lambda value: [item(v) for v in value]
+    if origin in (Mapping, dict):
+        item = _writer(typing.get_args(hint)[1], name)
+        return dict if item is _identity else lambda value: {k: item(v) for k, v in value.items()}
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return _enum_value
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _record_of
+    if hint is datetime:
+        return lambda value: _aware(value, name)
+    return _identity
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+class _NaiveDatetimeError(ValueError):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _aware(value: Any, name: str) -> Any:
+    # A naive datetime would silently be taken as UTC by the writer: refuse it instead.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise _NaiveDatetimeError(name)
     return value
 
 
