@@ -1,0 +1,144 @@
+"""Checks that read the projections or reach the brokers and the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Consumer, TopicPartition
+from sqlalchemy import Engine, text
+
+from mediawatch_api.health.local import host_resources
+from mediawatch_api.health.model import CheckResult, level_of, worst
+from mediawatch_common.settings import MonitoringSettings
+
+_LATEST_SAMPLES = text(
+    "SELECT DISTINCT ON (host) host, sampled_at, cpu_percent, memory_percent, disk_percent "
+    "FROM resource_samples WHERE sampled_at >= :since ORDER BY host, sampled_at DESC"
+)
+
+
+def check_system_resources(
+    engine: Engine, monitoring: MonitoringSettings, path: Path, now: datetime
+) -> CheckResult:
+    """This host's resources and the latest sample of every worker host (last 15 minutes)."""
+    local = host_resources(monitoring, path)
+    statuses = [str(local.pop("status"))]
+    workers: dict[str, Any] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(_LATEST_SAMPLES, {"since": now - timedelta(minutes=15)}):
+            crit = monitoring.critical_threshold
+            status = worst(
+                [
+                    level_of(r.cpu_percent, monitoring.cpu_threshold, crit),
+                    level_of(r.memory_percent, monitoring.memory_threshold, crit),
+                    level_of(r.disk_percent, monitoring.disk_threshold, crit),
+                ]
+            )
+            statuses.append(status)
+            workers[r.host] = {
+                "cpu_usage_percent": r.cpu_percent,
+                "memory_usage_percent": r.memory_percent,
+                "disk_usage_percent": r.disk_percent,
+                "status": status,
+                "sampled_at": r.sampled_at.isoformat(),
+            }
+    status = worst(statuses)
+    message = {
+        "healthy": "System resources healthy",
+        "warning": "System resources high",
+        "critical": "System resources critical",
+    }[status]
+    return CheckResult("system_resources", status, message, {**local, "workers": workers})
+
+
+_PIPELINE = text(
+    "SELECT coalesce(sum(attempts), 0), coalesce(sum(failures), 0), "
+    "coalesce(sum(duration_sum), 0) FROM stage_minutes WHERE minute >= :since"
+)
+_STUCK = text(
+    "SELECT count(*) FILTER (WHERE last_event_at < :stuck), count(*) FROM sessions "
+    "WHERE status IN ('queued', 'active')"
+)
+
+
+def check_pipeline(engine: Engine, monitoring: MonitoringSettings, now: datetime) -> CheckResult:
+    """Error rate and average duration over the last hour; stuck sessions."""
+    with engine.connect() as conn:
+        attempts, failures, duration = conn.execute(
+            _PIPELINE, {"since": now - timedelta(hours=1)}
+        ).one()
+        stuck_before = now - timedelta(minutes=monitoring.stuck_session_minutes)
+        stuck, active = conn.execute(_STUCK, {"stuck": stuck_before}).one()
+    rate = failures / attempts if attempts else 0.0
+    average = duration / attempts if attempts else 0.0
+    details = {
+        "operations_last_hour": int(attempts),
+        "error_rate": round(rate, 4),
+        "average_duration_seconds": round(average, 3),
+        "active_sessions": int(active),
+        "stuck_sessions": int(stuck),
+    }
+    problems = []
+    if rate > monitoring.error_rate_threshold:
+        problems.append(f"error rate {rate:.1%} above {monitoring.error_rate_threshold:.0%}")
+    if average > monitoring.processing_time_threshold:
+        problems.append(f"average stage time {average:.0f} s")
+    if stuck:
+        problems.append(f"{stuck} stuck sessions")
+    if problems:
+        return CheckResult("processing_pipeline", "warning", "; ".join(problems), details)
+    return CheckResult("processing_pipeline", "healthy", "Processing pipeline healthy", details)
+
+
+def check_postgres(engine: Engine) -> CheckResult:
+    """The database answers a query."""
+    with engine.connect() as conn:
+        version = conn.execute(text("SHOW server_version")).scalar_one()
+    return CheckResult("postgresql", "healthy", "PostgreSQL reachable", {"version": version})
+
+
+def check_kafka(
+    engine: Engine, bootstrap: str, topics: list[str], group: str, timeout: float
+) -> CheckResult:
+    """The brokers answer; the projector's lag (high watermark minus stored position)."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": "mediawatch-health",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        metadata = consumer.list_topics(timeout=timeout)
+        with engine.connect() as conn:
+            stored = {
+                (t, p): o
+                for t, p, o in conn.execute(
+                    text(
+                        "SELECT topic, partition, next_offset FROM consumer_positions "
+                        "WHERE group_id = :g"
+                    ),
+                    {"g": group},
+                )
+            }
+        lag = 0
+        for topic in topics:
+            found = metadata.topics.get(topic)
+            for partition in found.partitions if found is not None else ():
+                _low, high = consumer.get_watermark_offsets(
+                    TopicPartition(topic, partition), timeout=timeout
+                )
+                lag += max(0, high - stored.get((topic, partition), 0))
+    finally:
+        consumer.close()
+    missing = [t for t in topics if t not in metadata.topics]
+    details = {
+        "brokers": len(metadata.brokers),
+        "consumer_lag": {group: lag},
+        "missing_topics": missing,
+    }
+    if missing:
+        return CheckResult("kafka", "warning", "Missing topics: " + ", ".join(missing), details)
+    return CheckResult("kafka", "healthy", "Kafka reachable", details)

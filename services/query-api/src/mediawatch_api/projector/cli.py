@@ -1,0 +1,58 @@
+"""``mediawatch run projector``."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+
+import click
+
+from mediawatch_api.db import connect, upgrade
+from mediawatch_api.projector.service import Projection, build_loop
+from mediawatch_api.settings import ProjectorSettings, load
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.kafka import declare_topics
+from mediawatch_common.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+
+def database_url(settings: Settings) -> str:
+    """The configured DATABASE_URL, or a clear error."""
+    if settings.database.url is None:
+        raise click.UsageError("DATABASE_URL is not set (`bash infra/stack/postgres.sh url`)")
+    return settings.database.url.get_secret_value()
+
+
+@click.command()
+@click.option("--no-migrate", is_flag=True, help="Do not run the schema migrations first.")
+@pass_settings
+def projector(settings: Settings, no_migrate: bool) -> None:
+    """Project every topic into PostgreSQL, exactly once (Ctrl-C to stop)."""
+    try:
+        own = load(ProjectorSettings, os.environ)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    assert isinstance(own, ProjectorSettings)
+    url, schema = database_url(settings), settings.database.schema_name
+    if not no_migrate:
+        upgrade(url, schema)
+    topics = declare_topics(settings.kafka.topic_prefix)
+    names = [spec.name for spec in topics.all() if spec is not topics.deadletter]
+    projection = Projection(functools.partial(connect, url, schema), own.group_id)
+    loop = build_loop(
+        projection,
+        settings.kafka.bootstrap_servers,
+        names,
+        topics.deadletter.name,
+        own.group_id,
+        own.batch_size,
+    )
+    loop.stop_on_signals()
+    log.info("projector started", extra={"topics": ",".join(names), "schema": schema})
+    try:
+        loop.run()
+    finally:
+        projection.close()
+    log.info("projector stopped", extra={"events": projection.written})

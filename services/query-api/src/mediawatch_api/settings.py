@@ -1,0 +1,84 @@
+"""Settings of the projector and the query API, read once at their entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, PositiveInt, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mediawatch_common.settings import SettingsError
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class ProjectorSettings(BaseSettings):
+    """The projector (``PROJECTOR_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PROJECTOR_", frozen=True, extra="ignore")
+
+    group_id: str = Field("mediawatch-projector", min_length=1, description="Consumer group.")
+    batch_size: PositiveInt = Field(5000, description="Most events written per transaction.")
+    cleanup_interval_seconds: PositiveInt = Field(
+        3600, description="Seconds between two scheduled retention cleanups."
+    )
+
+
+class ApiSettings(BaseSettings):
+    """The HTTP API (``API_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="API_", frozen=True, extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "production", description="development allows the built-in JWT secret; nothing else."
+    )
+    host: str = Field("127.0.0.1", description="Address to listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
+    jwt_secret: SecretStr | None = Field(
+        None, description="HS256 signing key of access tokens (at least 32 characters)."
+    )
+    token_minutes: PositiveInt = Field(60, description="Lifetime of an access token, minutes.")
+    rate_limit_per_minute: PositiveInt = Field(
+        120, description="Requests per minute and client address (429 beyond)."
+    )
+    max_body_bytes: PositiveInt = Field(16384, description="Largest request body accepted.")
+    max_page: PositiveInt = Field(1000, description="Largest limit/lines a list accepts.")
+    storage_dir: Path = Field(
+        Path("temp/storage"), description="Directory of the local storage backend to check."
+    )
+    temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
+    ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable checked by health.")
+
+
+def load(cls: type[BaseSettings], env: Mapping[str, str]) -> BaseSettings:
+    """Builds ``cls`` from ``env``, naming the variable of any invalid value."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    keys = {k.upper(): v for k, v in env.items()}
+    values = {
+        n: keys[(prefix + n).upper()] for n in cls.model_fields if (prefix + n).upper() in keys
+    }
+    try:
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        problems = [f"{prefix}{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()]
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+
+
+def jwt_secret(settings: ApiSettings) -> str:
+    """The signing key to use; the built-in one only in development.
+
+    Raises:
+        SettingsError: outside development, when API_JWT_SECRET is unset, the built-in
+            value, or shorter than 32 characters.
+    """
+    secret = settings.jwt_secret.get_secret_value() if settings.jwt_secret else None
+    if settings.environment == "development":
+        return secret or DEVELOPMENT_SECRET
+    if not secret or secret == DEVELOPMENT_SECRET or len(secret) < 32:
+        raise SettingsError(
+            "API_JWT_SECRET must be set to a private value of at least 32 characters "
+            "(only API_ENVIRONMENT=development may run with the built-in one)"
+        )
+    return secret

@@ -1,0 +1,7 @@
+"""Accounts of the query API: argon2-hashed passwords and a role (viewer or admin)."""
+
+from __future__ import annotations
+
+from mediawatch_api.users.store import ROLES, User, add_user, authenticate, find_user
+
+__all__ = ["ROLES", "User", "add_user", "authenticate", "find_user"]

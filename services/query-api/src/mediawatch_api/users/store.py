@@ -1,0 +1,69 @@
+"""Users in PostgreSQL, passwords hashed with argon2id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, text
+
+ROLES = ("viewer", "admin")
+_HASHER = PasswordHasher()
+# Verified when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = _HASHER.hash("no such user")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An authenticated account."""
+
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account may use the admin endpoints."""
+        return self.role == "admin"
+
+
+def add_user(conn: Connection, username: str, password: str, role: str) -> None:
+    """Create or replace ``username`` with ``password`` and ``role``.
+
+    Raises:
+        ValueError: unknown role, empty name or a password under 8 characters.
+    """
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if not username.strip() or len(username) > 64:
+        raise ValueError("user name must be 1 to 64 characters")
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    conn.execute(
+        text(
+            "INSERT INTO users (username, password_hash, role) VALUES (:u, :h, :r) "
+            "ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, "
+            "role = EXCLUDED.role"
+        ),
+        {"u": username, "h": _HASHER.hash(password), "r": role},
+    )
+
+
+def find_user(conn: Connection, username: str) -> User | None:
+    """The account called ``username``, if any."""
+    row = conn.execute(
+        text("SELECT username, role FROM users WHERE username = :u"), {"u": username}
+    ).first()
+    return User(row[0], row[1]) if row else None
+
+
+def authenticate(conn: Connection, username: str, password: str) -> User | None:
+    """The account when ``password`` is right, else None."""
+    row = conn.execute(
+        text("SELECT role, password_hash FROM users WHERE username = :u"), {"u": username}
+    ).first()
+    try:
+        _HASHER.verify(row[1] if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return User(username, row[0]) if row else None

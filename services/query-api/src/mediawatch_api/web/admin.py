@@ -1,0 +1,118 @@
+"""Admin endpoints: they append events (or trim projections) and are audited."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, post
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+from sqlalchemy import text
+
+from mediawatch_api.retention import apply_retention
+from mediawatch_api.users import User
+from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.services import Services, ServicesDep
+from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Producer
+from mediawatch_common.kafka import DeliveryError
+
+_SEQUENCE = itertools.count(1)
+_PRODUCER = Producer.current("query-api")
+
+
+def _client(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _append(services: ServicesDep, topic: str, events: list[tuple[str, Any]]) -> None:
+    try:
+        services.events.append(topic, events)
+    except DeliveryError:
+        raise HTTPException(status_code=503, detail="event log unavailable; try again") from None
+
+
+def clear_alerts(request: Request[User, Any, Any], services: Services) -> dict[str, Any]:
+    """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
+    with services.engine.connect() as conn:
+        firing = conn.execute(
+            text("SELECT alert_id, fingerprint, rule FROM alerts WHERE resolved_at IS NULL")
+        ).fetchall()
+    now, who = services.clock(), request.user.username
+    events = [
+        (
+            r.fingerprint,
+            AlertResolved(
+                producer=_PRODUCER,
+                alert_id=r.alert_id,
+                fingerprint=r.fingerprint,
+                rule=r.rule,
+                reason=f"cleared by {who}",
+                ends_at=now,
+            ),
+        )
+        for r in firing
+    ]
+    if events:
+        _append(services, services.events.topics.alerts.name, events)
+    services.audit("clear_alerts", "ok", who, _client(request), {"cleared": len(events)})
+    return {"message": "Alerts cleared", "cleared": len(events)}
+
+
+class AdminController(Controller):
+    """``/api/v1/monitoring`` administrative functions (admin role)."""
+
+    path = "/api/v1/monitoring"
+    tags = ("admin",)
+    guards = (admin_only,)
+
+    @post("/test/alert", status_code=201, sync_to_thread=True, summary="Create a test alert")
+    def test_alert(
+        self,
+        request: Request[User, Any, Any],
+        services: ServicesDep,
+        level: Annotated[
+            Literal["info", "warning", "error", "critical"],
+            Parameter(description="Level of the test alert."),
+        ] = "info",
+    ) -> dict[str, Any]:
+        """Appends an AlertRaised event (rule ``test_alert``) to the alerts topic."""
+        now = services.clock()
+        alert_id = f"alert_{int(now.timestamp())}_{next(_SEQUENCE)}"
+        event = AlertRaised(
+            producer=_PRODUCER,
+            alert_id=alert_id,
+            fingerprint=f"test_alert:{alert_id}",
+            rule="test_alert",
+            level=AlertLevel(level.upper()),
+            title=f"Test Alert: {level}",
+            message=f"Test alert created by {request.user.username}",
+            labels={"source": "query-api"},
+            metadata={"test": True},
+            starts_at=now,
+        )
+        _append(services, services.events.topics.alerts.name, [(event.fingerprint, event)])
+        services.audit(
+            "test_alert",
+            "ok",
+            request.user.username,
+            _client(request),
+            {"alert_id": alert_id, "level": level},
+        )
+        return {"message": "Test alert created", "alert_id": alert_id, "level": level}
+
+    @post("/cleanup", status_code=200, sync_to_thread=True, summary="Apply data retention")
+    def cleanup(self, request: Request[User, Any, Any], services: ServicesDep) -> dict[str, Any]:
+        """Trims metrics past METRICS_RETENTION_HOURS and alerts past ALERT_RETENTION_COUNT."""
+        retention = services.settings.retention
+        with services.engine.begin() as conn:
+            deleted = apply_retention(conn, retention, services.clock())
+        services.audit("cleanup", "ok", request.user.username, _client(request), deleted)
+        return {
+            "message": "Cleanup completed",
+            "deleted": deleted,
+            "retention": {
+                "metrics_retention_hours": retention.metrics_retention_hours,
+                "alert_retention_count": retention.alert_retention_count,
+            },
+        }

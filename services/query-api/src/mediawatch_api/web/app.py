@@ -1,0 +1,71 @@
+"""The Litestar application: routes, auth, rate limits, limits, error handling, OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components
+
+from mediawatch_api.web.admin import AdminController
+from mediawatch_api.web.auth import AuthController, build_jwt
+from mediawatch_api.web.monitoring import MonitoringController
+from mediawatch_api.web.prometheus import metrics, registry_for
+from mediawatch_api.web.services import Services
+
+log = logging.getLogger("mediawatch_api.web")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Only the exception's type is logged: messages of driver errors can carry secrets.
+    log.error("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
+    return Response(
+        {"status_code": 500, "detail": "Internal Server Error"},
+        status_code=500,
+        media_type=MediaType.JSON,
+    )
+
+
+def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(
+        body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
+    )
+
+
+def create_app(services: Services, jwt_secret: str) -> Litestar:
+    """The API over ``services``; ``jwt_secret`` signs and checks tokens."""
+    jwt_auth = build_jwt(jwt_secret, services.api.token_minutes)
+    registry = registry_for(services.engine)
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", services.api.rate_limit_per_minute),
+        exclude=["^/api/v1/monitoring/health$"],
+    )
+    return Litestar(
+        route_handlers=[MonitoringController, AdminController, AuthController, metrics],
+        dependencies={
+            "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
+            "jwt_auth": Provide(lambda: jwt_auth, use_cache=True, sync_to_thread=False),
+            "metrics_registry": Provide(lambda: registry, use_cache=True, sync_to_thread=False),
+        },
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[rate_limit.middleware],
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        request_max_body_size=services.api.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Mediawatch query API",
+            version="1.0.0",
+            description="Monitoring data of the video pipeline, projected from the event log.",
+            path="/schema",
+            components=Components(),
+        ),
+        logging_config=None,
+        debug=False,
+    )

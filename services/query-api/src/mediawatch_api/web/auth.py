@@ -1,0 +1,95 @@
+"""JWT bearer authentication, the login endpoint and the admin guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Body
+from litestar.security.jwt import JWTAuth, Token
+
+from mediawatch_api.users import ROLES, User, authenticate
+from mediawatch_api.web.services import ServicesDep
+
+PUBLIC = ["^/api/v1/monitoring/health$", "^/api/v1/auth/login$", "^/schema", "^/metrics$"]
+
+
+async def _user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    role = token.extras.get("role")
+    return User(token.sub, role) if role in ROLES else None
+
+
+def build_jwt(secret: str, minutes: int) -> JWTAuth[User, Token]:
+    """Bearer tokens signed with HS256; only HS256 is accepted when reading them."""
+    return JWTAuth[User, Token](
+        retrieve_user_handler=_user_of,
+        token_secret=secret,
+        algorithm="HS256",
+        default_token_expiration=timedelta(minutes=minutes),
+        exclude=PUBLIC,
+        description="Bearer token from POST /api/v1/auth/login.",
+    )
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: the caller must have the admin role."""
+    user = connection.user
+    if not isinstance(user, User) or not user.is_admin:
+        raise PermissionDeniedException("admin role required")
+
+
+@dataclass
+class Credentials:
+    """Login body, as in the monitoring guide."""
+
+    username: str
+    password: str
+
+
+@dataclass
+class AccessToken:
+    """A bearer token and what it grants."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    role: str
+
+
+class AuthController(Controller):
+    """Log in."""
+
+    path = "/api/v1/auth"
+    tags = ("auth",)
+
+    @post("/login", status_code=200, sync_to_thread=True, summary="Exchange a password for a JWT")
+    def login(
+        self,
+        request: Request[Any, Any, Any],
+        services: ServicesDep,
+        jwt_auth: NamedDependency[Any],
+        data: Annotated[Credentials, Body(description="User name and password.")],
+    ) -> AccessToken:
+        """Returns a bearer token for the admin or viewer account; 401 when wrong."""
+        client = request.client.host if request.client else None
+        if len(data.username) > 64 or len(data.password) > 256:
+            user = None
+        else:
+            with services.engine.connect() as conn:
+                user = authenticate(conn, data.username, data.password)
+        if user is None:
+            services.audit("login", "denied", data.username[:64], client)
+            raise NotAuthorizedException("invalid user name or password")
+        minutes = services.api.token_minutes
+        token = jwt_auth.create_token(
+            identifier=user.username,
+            token_expiration=timedelta(minutes=minutes),
+            token_extras={"role": user.role},
+        )
+        return AccessToken(token, "bearer", minutes * 60, user.role)

@@ -1,0 +1,51 @@
+"""``mediawatch run api``."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+import uvicorn
+
+from mediawatch_api.db import upgrade
+from mediawatch_api.projector.cli import database_url
+from mediawatch_api.settings import ApiSettings, ProjectorSettings, jwt_secret, load
+from mediawatch_api.web.app import create_app
+from mediawatch_api.web.build import build_services
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@pass_settings
+def api(settings: Settings) -> None:
+    """Serve the query API (port API_PORT, 8000 by default) until Ctrl-C."""
+    try:
+        own = load(ApiSettings, os.environ)
+        projector = load(ProjectorSettings, os.environ)
+        assert isinstance(own, ApiSettings)
+        assert isinstance(projector, ProjectorSettings)
+        secret = jwt_secret(own)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    url = database_url(settings)
+    upgrade(url, settings.database.schema_name)
+    services = build_services(settings, own, url, projector.group_id)
+    app = create_app(services, secret)
+    log.info("query API listening", extra={"host": own.host, "port": own.port})
+    try:
+        uvicorn.run(
+            app,
+            host=own.host,
+            port=own.port,
+            log_config=None,
+            server_header=False,
+            proxy_headers=False,
+            access_log=False,
+        )
+    finally:
+        services.health.close()
+        services.engine.dispose()

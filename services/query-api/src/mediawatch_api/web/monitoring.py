@@ -1,0 +1,130 @@
+"""Read endpoints of the monitoring guide, plus timelines and window results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, delete, get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from mediawatch_api import queries
+from mediawatch_api.users import User
+from mediawatch_api.web import admin
+from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.services import ServicesDep
+
+MAX_PAGE = 1000
+MAX_HOURS = 24 * 366
+Hours = Annotated[int, Parameter(ge=1, le=MAX_HOURS, description="Look-back period in hours.")]
+AlertLevelName = Literal["info", "warning", "error", "critical"]
+LogLevelName = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+StageName = Literal[
+    "upload", "analysis", "preparation", "merging", "compression", "storage_upload", "cleanup"
+]
+
+
+def _page(description: str) -> Any:
+    return Parameter(ge=1, le=MAX_PAGE, description=description)
+
+
+class MonitoringController(Controller):
+    """``/api/v1/monitoring``: health, statistics, alerts, metrics, sessions, logs."""
+
+    path = "/api/v1/monitoring"
+    tags = ("monitoring",)
+
+    @get("/health", summary="Basic health (public, for load balancers)")
+    async def health(self, services: ServicesDep) -> dict[str, Any]:
+        """Answers without touching any dependency: the process is up and serving."""
+        return {"status": "healthy", "timestamp": services.clock().isoformat()}
+
+    @get("/health/detailed", sync_to_thread=True, summary="Every health check")
+    def health_detailed(self, services: ServicesDep) -> dict[str, Any]:
+        """Resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka and PostgreSQL.
+
+        Cached for HEALTH_CHECK_CACHE_DURATION seconds; each fresh run is published as a
+        HealthChecked event.
+        """
+        return services.health.report()
+
+    @get("/stats", sync_to_thread=True, summary="Processing statistics")
+    def stats(self, services: ServicesDep, hours: Hours = 24) -> dict[str, Any]:
+        """Totals, success and error rates, average duration, per stage and per error code."""
+        with services.engine.connect() as conn:
+            return queries.processing_stats(conn, hours, services.clock())
+
+    @get("/alerts", sync_to_thread=True, summary="Recent alerts")
+    def alerts(
+        self,
+        services: ServicesDep,
+        level: Annotated[AlertLevelName | None, Parameter(description="Only this level.")] = None,
+        limit: Annotated[int, _page("Most alerts returned.")] = 50,
+    ) -> dict[str, Any]:
+        """The newest alerts in the guide's alert shape, with their lifecycle status."""
+        with services.engine.connect() as conn:
+            return queries.list_alerts(conn, level, limit)
+
+    @delete(
+        "/alerts",
+        guards=[admin_only],
+        status_code=200,
+        sync_to_thread=True,
+        summary="Clear all alerts (admin)",
+        tags=["admin"],
+    )
+    def clear_alerts(
+        self, request: Request[User, Any, Any], services: ServicesDep
+    ) -> dict[str, Any]:
+        """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
+        return admin.clear_alerts(request, services)
+
+    @get("/metrics/system", sync_to_thread=True, summary="System metrics time series")
+    def system_metrics(self, services: ServicesDep, hours: Hours = 24) -> dict[str, Any]:
+        """CPU, memory, disk, active sessions and temp dir size of every worker host."""
+        with services.engine.connect() as conn:
+            return queries.system_metrics(conn, hours, services.clock(), 20 * MAX_PAGE)
+
+    @get("/sessions/active", sync_to_thread=True, summary="Active processing sessions")
+    def sessions_active(self, services: ServicesDep) -> dict[str, Any]:
+        """Sessions in progress: user, current stage, elapsed times, resources, stuck flag."""
+        with services.engine.connect() as conn:
+            minutes = services.settings.monitoring.stuck_session_minutes
+            return queries.active_sessions(conn, services.clock(), minutes, MAX_PAGE)
+
+    @get("/sessions/{session_id:str}/timeline", sync_to_thread=True, summary="Session timeline")
+    def timeline(
+        self,
+        services: ServicesDep,
+        session_id: Annotated[str, Parameter(max_length=200, description="Session id.")],
+    ) -> dict[str, Any]:
+        """Every event of one session in order, for incident analysis."""
+        with services.engine.connect() as conn:
+            found = queries.session_timeline(conn, session_id, 10 * MAX_PAGE)
+        if found is None:
+            raise NotFoundException(f"no events for session {session_id!r}")
+        return found
+
+    @get("/windows", sync_to_thread=True, summary="Window results per stage")
+    def windows(
+        self,
+        services: ServicesDep,
+        stage: Annotated[StageName | None, Parameter(description="Only this stage.")] = None,
+        limit: Annotated[int, _page("Most windows returned.")] = 100,
+    ) -> dict[str, Any]:
+        """The aggregator's newest windowed statistics (error rate, percentiles)."""
+        with services.engine.connect() as conn:
+            return queries.stage_windows(conn, stage, limit)
+
+    @get("/logs/recent", sync_to_thread=True, summary="Recent log records of every service")
+    def logs_recent(
+        self,
+        services: ServicesDep,
+        lines: Annotated[int, _page("Most records returned.")] = 100,
+        level: Annotated[
+            LogLevelName | None, Parameter(description="This level and above.")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Structured log records shipped by every service through the logs topic."""
+        with services.engine.connect() as conn:
+            return queries.recent_logs(conn, lines, level)

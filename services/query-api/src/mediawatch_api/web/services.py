@@ -1,0 +1,79 @@
+"""What the handlers need, built once at start-up and injected with ``dependencies=``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.di import NamedDependency
+from sqlalchemy import Engine, text
+
+from mediawatch_api.health import HealthRunner
+from mediawatch_api.settings import ApiSettings
+from mediawatch_common.events import Event, encode_event
+from mediawatch_common.kafka import EventProducer, Topics
+from mediawatch_common.settings import Settings
+
+
+def utc_now() -> datetime:
+    """The current UTC time."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class EventLog:
+    """Appends events to their topics and waits for the brokers' acknowledgement."""
+
+    producer: EventProducer
+    topics: Topics
+
+    def append(self, topic: str, events: list[tuple[str, Event]], timeout: float = 10.0) -> None:
+        """Produce ``(key, event)`` pairs to ``topic``; raises DeliveryError when not acked."""
+        for key, event in events:
+            self.producer.produce(topic, encode_event(event), key=key)
+        self.producer.flush(timeout=timeout)
+
+
+@dataclass
+class Services:
+    """Collaborators of the API."""
+
+    settings: Settings
+    api: ApiSettings
+    engine: Engine
+    events: EventLog
+    health: HealthRunner
+    projector_group: str
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    def audit(
+        self,
+        action: str,
+        outcome: str,
+        actor: str | None,
+        client: str | None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Record an admin action or a failed login in the audit log."""
+        import json
+
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (actor, action, outcome, client, details) "
+                    "VALUES (:a, :action, :o, :c, CAST(:d AS jsonb))"
+                ),
+                {
+                    "a": actor,
+                    "action": action,
+                    "o": outcome,
+                    "c": client,
+                    "d": json.dumps(details or {}),
+                },
+            )
+
+
+ServicesDep = NamedDependency[Services]
+"""Handler parameter type: the injected :class:`Services`."""

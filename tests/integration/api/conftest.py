@@ -1,0 +1,96 @@
+"""Fixtures of the query-API tests: a unique schema, unique topics, the app, logged-in users."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from confluent_kafka.admin import AdminClient
+from litestar.testing import TestClient
+
+from mediawatch_api.db import upgrade
+from mediawatch_api.settings import ApiSettings
+from mediawatch_api.web import Services, build_services, create_app
+from mediawatch_common.kafka import Topics, declare_topics, ensure_topics
+from mediawatch_common.settings import Settings, load_settings
+
+SECRET = "integration-test-secret-" + "x" * 16
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def schema(database_url: str) -> Iterator[str]:
+    """A fresh, migrated schema, dropped afterwards."""
+    name = f"test_api_{uuid.uuid4().hex[:10]}"
+    upgrade(database_url, name)
+    yield name
+    with psycopg.connect(database_url) as conn:
+        conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+@pytest.fixture
+def topics(admin: AdminClient) -> Iterator[Topics]:
+    """Every topic under a unique prefix, one partition each; deleted afterwards."""
+    declared = declare_topics(f"test.api.{uuid.uuid4().hex[:10]}", partitions=1)
+    ensure_topics(admin, declared.all(), 1, 1)
+    yield declared
+    for future in admin.delete_topics([s.name for s in declared.all()]).values():
+        future.result()
+
+
+def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> dict[str, str]:
+    """Environment of a service process working in ``schema`` and on ``topics``."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DATABASE_SCHEMA=schema,
+        KAFKA_TOPIC_PREFIX=topics.jobs.name.rsplit(".", 1)[0],
+        LOG_DIR=str(log_dir),
+        LOG_CONSOLE="false",
+        PROJECTOR_GROUP_ID=f"test-projector-{schema}",
+    )
+    return env
+
+
+@pytest.fixture
+def service_settings(database_url: str, schema: str, topics: Topics, log_dir: Path) -> Settings:
+    """Settings pointed at the test schema and topics."""
+    loaded = load_settings(env_for(database_url, schema, topics, log_dir))
+    # load_settings(env) ignores DATABASE_SCHEMA given in a mapping (alias); set it here.
+    database = loaded.database.model_copy(update={"schema_name": schema})
+    return dataclasses.replace(loaded, database=database)
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> ApiSettings:
+    """API settings with storage and temp dirs in the test's folder."""
+    return ApiSettings(
+        environment="production",
+        jwt_secret=SECRET,
+        storage_dir=tmp_path / "storage",
+        temp_dir=tmp_path / "tmp",
+        rate_limit_per_minute=1000,
+    )
+
+
+@pytest.fixture
+def services(
+    service_settings: Settings, api_settings: ApiSettings, database_url: str, schema: str
+) -> Iterator[Services]:
+    """The API's collaborators against the real stack."""
+    built = build_services(service_settings, api_settings, database_url, f"test-projector-{schema}")
+    yield built
+    built.health.close()
+    built.engine.dispose()
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient[object]]:
+    """An HTTP client of the app."""
+    with TestClient(app=create_app(services, SECRET)) as test_client:
+        yield test_client

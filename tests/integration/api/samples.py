@@ -1,0 +1,99 @@
+"""Known events for the projection and endpoint tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mediawatch_common.events import (
+    AlertLevel,
+    AlertRaised,
+    ErrorCode,
+    Event,
+    LogRecorded,
+    Producer,
+    ResourceSample,
+    Stage,
+    StageCompleted,
+    StageStarted,
+)
+
+WHO = Producer(service="transcoder", host="worker-1", pid=42)
+STAGES = list(Stage)
+
+
+def session_events(session: str, start: datetime, fail_at: Stage | None = None) -> list[Event]:
+    """A session's StageStarted/StageCompleted pairs, 10 s per stage, stopping at a failure."""
+    events: list[Event] = []
+    for i, stage in enumerate(STAGES):
+        began = start + timedelta(seconds=10 * i)
+        failed = stage is fail_at
+        common = {"producer": WHO, "session_id": session, "user_id": "user_456", "stage": stage}
+        events.append(StageStarted(**common, event_time=began, video_count=3))
+        events.append(
+            StageCompleted(
+                **common,
+                event_time=began + timedelta(seconds=10),
+                started_at=began,
+                success=not failed,
+                duration_seconds=10.0,
+                error_code=ErrorCode.FFMPEG_FAILED if failed else None,
+                error_message="FFmpeg process failed" if failed else None,
+                peak_memory_mb=100.0 + i,
+            )
+        )
+        if failed:
+            break
+    return events
+
+
+def sample(at: datetime, host: str = "worker-1", cpu: float = 15.0) -> ResourceSample:
+    """A resource sample of ``host``."""
+    return ResourceSample(
+        producer=WHO,
+        event_time=at,
+        host=host,
+        cpu_percent=cpu,
+        memory_percent=45.0,
+        memory_used_mb=2048.0,
+        disk_percent=23.0,
+        disk_path="/tmp",
+        temp_dir_bytes=1024,
+        active_sessions=1,
+    )
+
+
+def log(at: datetime, level: str, message: str) -> LogRecorded:
+    """A log record of the transcoder."""
+    return LogRecorded(
+        producer=WHO,
+        event_time=at,
+        timestamp=at,
+        level=level,
+        logger="mediawatch_transcoder",
+        message=message,
+        module="merge",
+        function="merge_videos",
+        line=245,
+        process_id=42,
+        thread_id=7,
+        extra={"session_id": "s-1"},
+    )
+
+
+def alert(at: datetime, alert_id: str, level: AlertLevel) -> AlertRaised:
+    """A processing-failure alert."""
+    return AlertRaised(
+        producer=WHO,
+        event_time=at,
+        alert_id=alert_id,
+        fingerprint=f"fp-{alert_id}",
+        rule="processing_failed",
+        level=level,
+        title="Processing Failed: merging",
+        message="Session s-2 failed at merging: FFmpeg process failed",
+        session_id="s-2",
+        user_id="user_456",
+        stage=Stage.MERGING,
+        metadata={"error_code": "FFMPEG_FAILED"},
+        starts_at=at,
+    )
