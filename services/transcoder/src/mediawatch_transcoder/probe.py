@@ -104,6 +104,16 @@ def frame_rate(stream: Mapping[str, Any]) -> float:
     return 0.0
 
 
+NOT_VIDEO_FORMATS = frozenset({"tty", "image2", "image2pipe", "lavfi", "subviewer", "srt"})
+
+
+def is_video_container(format_name: str) -> bool:
+    """False for what ffmpeg can read but is no recorded video: text shown as a terminal
+    (``tty``, which any text file probes as), still images and image pipes."""
+    names = set(format_name.split(","))
+    return not (names & NOT_VIDEO_FORMATS or any(n.endswith("_pipe") for n in names))
+
+
 def clip_info(probe: Mapping[str, Any]) -> ClipInfo:
     """Summarise a probe of one clip.
 
@@ -111,12 +121,16 @@ def clip_info(probe: Mapping[str, Any]) -> ClipInfo:
         StageError: NO_VIDEO_STREAM without a video stream, UNSUPPORTED_MEDIA when the
             duration or the size is unknown.
     """
+    fmt = probe.get("format", {})
+    if not is_video_container(str(fmt.get("format_name", ""))):
+        raise StageError(
+            ErrorCode.UNSUPPORTED_MEDIA, f"{fmt.get('format_name')} input is not a video"
+        )
     videos = streams_of(probe, "video")
     if not videos:
         raise StageError(ErrorCode.NO_VIDEO_STREAM, "no video stream")
     video = videos[0]
     audios = streams_of(probe, "audio")
-    fmt = probe.get("format", {})
     duration = _number(fmt.get("duration")) or _number(video.get("duration"))
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
     if not duration or duration <= 0 or width <= 0 or height <= 0:

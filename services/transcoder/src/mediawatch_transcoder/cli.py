@@ -1,0 +1,72 @@
+"""``mediawatch run transcoder`` and ``mediawatch submit``."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.events import Producer, encode_event
+from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
+from mediawatch_transcoder.submit import transcode_request
+from mediawatch_transcoder.worker import build, serve, stop_all
+
+
+def transcoder_settings() -> TranscoderSettings:
+    """The ``TRANSCODER_*`` settings, read once at the entry point."""
+    try:
+        return load_transcoder_settings(os.environ)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.command("transcoder")
+@pass_settings
+def transcoder(settings: Settings) -> None:
+    """Consume jobs and run each session's seven stages with ffmpeg (until SIGTERM)."""
+    own = transcoder_settings()
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    topics = declare_topics(settings.kafka.topic_prefix)
+    worker, loop, sampler = build(own, settings.kafka.bootstrap_servers, topics, codec)
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"{signal.Signals(signum).name}: abandoning the current stage", err=True)
+        stop_all(loop, worker.runner)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    serve(worker, loop, sampler)
+
+
+@click.command("submit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--user", "user_id", default="user_cli", show_default=True, help="User id.")
+@click.option("--session", "session_id", default=None, help="Session id (default: a new one).")
+@click.option("--option", "options", multiple=True, help="Job option KEY=VALUE (crf, preset...).")
+@pass_settings
+def submit(
+    settings: Settings,
+    files: tuple[Path, ...],
+    user_id: str,
+    session_id: str | None,
+    options: tuple[str, ...],
+) -> None:
+    """Put a job for FILES (merged in this order) on the jobs topic; print its session id.
+
+    Files are referenced by absolute path (file:// URI), so a worker must see the same file
+    system; they are not validated here, the worker's UPLOAD stage does that.
+    """
+    pairs = dict(o.split("=", 1) for o in options if "=" in o)
+    job = transcode_request(list(files), user_id, Producer.current("submit"), session_id, pairs)
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    producer = EventProducer(producer_config(settings.kafka.bootstrap_servers, "mediawatch-submit"))
+    topic = declare_topics(settings.kafka.topic_prefix).jobs.name
+    delivered = producer.send(topic, encode_event(job, codec), key=job.session_id)
+    click.echo(f"{job.session_id} -> {delivered.topic}[{delivered.partition}]@{delivered.offset}")

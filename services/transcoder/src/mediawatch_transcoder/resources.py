@@ -1,0 +1,75 @@
+"""A background thread emitting ResourceSample events every few seconds."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+from mediawatch_common.events import Producer, ResourceSample
+from mediawatch_transcoder.workspace import tree_bytes
+
+log = logging.getLogger("mediawatch_transcoder.resources")
+MIB = 1024 * 1024
+
+
+def sample(producer: Producer, temp_dir: Path, active_sessions: int) -> ResourceSample:
+    """One sample of this host: CPU, memory, the temp directory's disk and size."""
+    memory = psutil.virtual_memory()
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    disk = psutil.disk_usage(str(temp_dir))
+    return ResourceSample(
+        producer=producer,
+        host=producer.host,
+        cpu_percent=psutil.cpu_percent(interval=None),
+        memory_percent=memory.percent,
+        memory_used_mb=round((memory.total - memory.available) / MIB, 1),
+        disk_percent=disk.percent,
+        disk_path=str(temp_dir.resolve()),
+        temp_dir_bytes=tree_bytes(temp_dir),
+        active_sessions=active_sessions,
+    )
+
+
+class ResourceSampler:
+    """Calls ``emit`` with a fresh :func:`sample` every ``interval`` seconds until stopped."""
+
+    def __init__(
+        self,
+        emit: Callable[[ResourceSample], None],
+        producer: Producer,
+        temp_dir: Path,
+        active_sessions: Callable[[], int],
+        interval: float,
+    ) -> None:
+        self._emit = emit
+        self._producer = producer
+        self._temp_dir = temp_dir
+        self._active = active_sessions
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="resource-sampler", daemon=True)
+        self.emitted = 0
+
+    def start(self) -> ResourceSampler:
+        """Start sampling (the first sample is taken at once)."""
+        psutil.cpu_percent(interval=None)  # primes the counter so the first value is real
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self._stopping.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(0 if not self.emitted else self._interval):
+            try:
+                self._emit(sample(self._producer, self._temp_dir, self._active()))
+                self.emitted += 1
+            except Exception:
+                log.exception("resource sample failed")
+                self.emitted += 1
