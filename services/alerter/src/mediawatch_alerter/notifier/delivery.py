@@ -1,0 +1,137 @@
+"""Deliver one notification to one sink: rate limit, POST, record, retry or give up."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+import httpx
+
+from mediawatch_alerter.clock import Clock
+from mediawatch_alerter.notifier.config import Sink
+from mediawatch_alerter.notifier.grouping import Notification
+from mediawatch_alerter.notifier.payloads import request_for
+from mediawatch_alerter.notifier.ratelimit import TokenBucket
+from mediawatch_alerter.notifier.retry import RetryPolicy
+from mediawatch_alerter.notifier.safety import UnsafeUrlError, check_url, redact
+from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed, Producer
+
+log = logging.getLogger(__name__)
+
+Record = AlertDelivered | AlertDeliveryFailed
+
+
+def _sleep(seconds: float) -> bool:
+    time.sleep(seconds)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a delivery ended: delivered, given up, or interrupted by a stop (retry later)."""
+
+    delivered: bool
+    attempts: int
+    stopped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int | None
+    retry_after: str | None = None
+    error: str | None = None
+    refused: bool = False
+
+
+@dataclass(slots=True)
+class Deliverer:
+    """Everything a delivery needs, injected (tests pass fake clocks and sleeps)."""
+
+    client: httpx.Client
+    policy: RetryPolicy
+    producer: Producer
+    record: Callable[[Record], None]
+    clock: Clock
+    timeout: float = 5.0
+    timeouts: Mapping[str, float] = field(default_factory=dict)
+    limits: dict[str, TokenBucket] = field(default_factory=dict)
+    rate_per_minute: float = 30.0
+    allow_link_local: bool = False
+    sleep: Callable[[float], bool] = field(default=lambda seconds: _sleep(seconds))
+    monotonic: Callable[[], float] = time.monotonic
+
+    def deliver(self, n: Notification, sink: Sink) -> Outcome:
+        """Try until delivered, a final failure, or ``sleep`` reports a stop."""
+        bucket = self.limits.setdefault(sink.name, TokenBucket(self.rate_per_minute))
+        for attempt in count(1):
+            waited = bucket.reserve(self.monotonic())
+            if waited > 0 and not self.sleep(waited):
+                return Outcome(False, attempt - 1, stopped=True)
+            started = self.monotonic()
+            response = self._post(sink, n)
+            elapsed_ms = (self.monotonic() - started) * 1000
+            common = self._common(n, sink, attempt, response.status, elapsed_ms)
+            if response.status is not None and 200 <= response.status < 300:
+                self.record(AlertDelivered(**common, rate_limited_ms=waited * 1000))
+                return Outcome(True, attempt)
+            decision = self.policy.decide(
+                attempt, response.status, response.retry_after, self.clock.now()
+            )
+            final = decision.final or response.refused
+            error = response.error or decision.reason
+            self.record(
+                AlertDeliveryFailed(
+                    **common,
+                    error=error,
+                    final=final,
+                    retry_in_seconds=None if final else decision.delay,
+                )
+            )
+            log.warning(
+                "delivery failed",
+                extra={"sink": sink.name, "attempt": attempt, "error": error, "final": final},
+            )
+            if final:
+                return Outcome(False, attempt)
+            if not self.sleep(decision.delay or 0.0):
+                return Outcome(False, attempt, stopped=True)
+        raise AssertionError("unreachable")
+
+    def _post(self, sink: Sink, n: Notification) -> _Response:
+        url = sink.url.get_secret_value()
+        try:
+            check_url(url, allow_link_local=self.allow_link_local)
+        except UnsafeUrlError as exc:
+            return _Response(None, error=str(exc), refused=True)
+        body, headers = request_for(sink, n, int(self.clock.now().timestamp()))
+        timeout = self.timeouts.get(sink.name, self.timeout)
+        try:
+            response = self.client.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.TimeoutException:
+            return _Response(None, error=f"timeout after {timeout}s")
+        except httpx.HTTPError as exc:
+            return _Response(
+                None, error=f"{type(exc).__name__}: {str(exc).replace(url, redact(url))}"
+            )
+        return _Response(response.status_code, response.headers.get("Retry-After"))
+
+    def _common(
+        self, n: Notification, sink: Sink, attempt: int, status: int | None, elapsed_ms: float
+    ) -> dict[str, Any]:
+        return {
+            "event_time": self.clock.now(),
+            "producer": self.producer,
+            "notification_id": n.notification_id,
+            "group_key": n.group_key,
+            "sink": sink.name,
+            "sink_type": sink.type,
+            "status": n.status,
+            "alert_ids": n.alert_ids,
+            "attempt": attempt,
+            "http_status": status,
+            "duration_ms": round(elapsed_ms, 3),
+        }

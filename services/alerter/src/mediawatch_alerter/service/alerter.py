@@ -1,0 +1,153 @@
+"""The alerter's edge: consume, evaluate, publish; tick on the wall clock; rebuild at start."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from mediawatch_alerter.evaluator import Evaluator, Output
+from mediawatch_alerter.service.replay import read_history
+from mediawatch_common.avro import AvroCodec
+from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_event, encode_event
+from mediawatch_common.kafka import (
+    ConsumerLoop,
+    DeadLetters,
+    DeliveryError,
+    EventProducer,
+    Record,
+    consumer_config,
+)
+
+log = logging.getLogger(__name__)
+
+LIVE_LAG_SECONDS = 60.0
+"""A batch whose newest message is older than this means the alerter is catching up."""
+
+IDLE_SECONDS = 3.0
+"""No batch for this long means the backlog is consumed."""
+
+
+class AlerterService:
+    """Runs one :class:`Evaluator` against the broker."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        *,
+        bootstrap: str,
+        group_id: str,
+        inputs: Sequence[str],
+        alerts_topic: str,
+        deadletter_topic: str,
+        codec: AvroCodec,
+        producer: EventProducer,
+        tick_seconds: float = 5.0,
+        rebuild_timeout: float = 60.0,
+    ) -> None:
+        self.evaluator = evaluator
+        self._bootstrap = bootstrap
+        self._alerts = alerts_topic
+        self._codec = codec
+        self._producer = producer
+        self._tick_seconds = tick_seconds
+        self._rebuild_timeout = rebuild_timeout
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self.published = 0
+        self._last_batch = 0.0
+        self.loop: ConsumerLoop[Event] = ConsumerLoop(
+            consumer_config(bootstrap, group_id),
+            [*inputs, alerts_topic],
+            self._decode,
+            self._handle,
+            DeadLetters(producer, deadletter_topic, group_id),
+        )
+
+    def rebuild(self) -> int:
+        """Read the alerts topic back so firing alerts and silences are known, not re-sent."""
+        history = read_history(
+            self._bootstrap, self._alerts, self._decode, timeout=self._rebuild_timeout
+        )
+        with self._lock:
+            applied = self.evaluator.restore(history)
+        log.info(
+            "alert state rebuilt",
+            extra={"events": applied, "firing": len(self.evaluator.book.firing())},
+        )
+        return applied
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Rebuild, then consume and tick until :meth:`stop` (or ``until()``)."""
+        self.rebuild()
+        ticker = threading.Thread(target=self._tick_forever, name="alerter-tick", daemon=True)
+        ticker.start()
+        try:
+            self.loop.run(until)
+        finally:
+            self._stopping.set()
+            ticker.join(timeout=self._tick_seconds + 5)
+
+    def stop(self) -> None:
+        """Finish the current batch and stop."""
+        self._stopping.set()
+        self.loop.stop()
+
+    def tick(self) -> None:
+        """Evaluate time-based conditions now and publish what they produce."""
+        with self._lock:
+            self._publish(self.evaluator.tick())
+
+    def _decode(self, data: bytes) -> Event:
+        return decode_event(data, self._codec)
+
+    def _handle(self, batch: Sequence[Record[Event]]) -> None:
+        newest = max((r.timestamp_ms for r in batch), default=0) / 1000
+        self._last_batch = time.monotonic()
+        with self._lock:
+            self.evaluator.set_live(time.time() - newest < LIVE_LAG_SECONDS)
+            out: list[Output] = []
+            for record in batch:
+                out += self.evaluator.handle(record.event)
+            self._publish(out)
+
+    def _tick_forever(self) -> None:
+        while not self._stopping.wait(self._tick_seconds):
+            try:
+                if time.monotonic() - self._last_batch > IDLE_SECONDS:
+                    # No backlog: the consumer is waiting for new events, so it is caught up.
+                    self.evaluator.set_live(True)
+                self.tick()
+            except Exception:
+                log.exception("tick failed; trying again at the next one")
+
+    def _publish(self, events: Sequence[Output]) -> None:
+        """Produce and wait for every event; keeps trying while the broker is unavailable so an
+        alert is never dropped (the input batch is only committed after this returns)."""
+        if not events:
+            return
+        delay = 0.5
+        while True:
+            for event in events:
+                data = encode_event(event, self._codec)
+                self._producer.produce(self._alerts, data, key=_key(event))
+            try:
+                self._producer.flush()
+                break
+            except DeliveryError:
+                if self._stopping.is_set():
+                    raise
+                log.exception(
+                    "publishing alerts failed; retrying", extra={"backoff_seconds": delay}
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        self.published += len(events)
+        for event in events:
+            log.info("published", extra={"event": type(event).__name__, "key": _key(event)})
+
+
+def _key(event: Output) -> str:
+    """Alerts are keyed by fingerprint (one partition per condition), silences by id."""
+    return event.fingerprint if isinstance(event, AlertRaised | AlertResolved) else event.silence_id

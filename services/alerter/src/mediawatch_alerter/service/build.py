@@ -1,0 +1,90 @@
+"""Wiring: settings in, ready-to-run services out (used by the commands, tests and the demo)."""
+
+from __future__ import annotations
+
+import httpx
+
+from mediawatch_alerter.clock import Clock, SystemClock
+from mediawatch_alerter.evaluator import build_evaluator
+from mediawatch_alerter.notifier.config import Routing
+from mediawatch_alerter.notifier.delivery import Deliverer
+from mediawatch_alerter.notifier.retry import RetryPolicy
+from mediawatch_alerter.rules import load_rules_file
+from mediawatch_alerter.service.alerter import AlerterService
+from mediawatch_alerter.service.notifier import NotifierService
+from mediawatch_alerter.settings import AlerterSettings, NotifierSettings
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
+from mediawatch_common.events import Producer
+from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.settings import Settings
+
+
+def build_alerter(
+    settings: Settings, alerter: AlerterSettings, clock: Clock | None = None
+) -> AlerterService:
+    """The alerter with the built-in rules, the rules file, and the configured topics."""
+    topics = declare_topics(settings.kafka.topic_prefix)
+    rules = load_rules_file(alerter.rules_file) if alerter.rules_file else None
+    identity = Producer.current("alerter")
+    evaluator = build_evaluator(
+        settings.monitoring, alerter, identity, clock or SystemClock(), rules
+    )
+    inputs = [topics.pipeline.name, topics.windows.name, topics.resources.name]
+    health = alerter.health_topic or getattr(getattr(topics, "health", None), "name", None)
+    if health:
+        inputs.append(health)
+    kafka = settings.kafka
+    return AlerterService(
+        evaluator,
+        bootstrap=kafka.bootstrap_servers,
+        group_id=alerter.group_id,
+        inputs=inputs,
+        alerts_topic=topics.alerts.name,
+        deadletter_topic=topics.deadletter.name,
+        codec=AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
+        producer=EventProducer(
+            producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-alerter")
+        ),
+        tick_seconds=alerter.tick_seconds,
+        rebuild_timeout=alerter.rebuild_timeout_seconds,
+    )
+
+
+def build_notifier(
+    settings: Settings, notifier: NotifierSettings, routing: Routing, clock: Clock | None = None
+) -> NotifierService:
+    """The notifier over ``routing`` with the configured retry, rate and timeout policy."""
+    topics = declare_topics(settings.kafka.topic_prefix)
+    clock = clock or SystemClock()
+    kafka = settings.kafka
+    producer = EventProducer(
+        producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-notifier")
+    )
+    deliverer = Deliverer(
+        client=httpx.Client(follow_redirects=False),
+        policy=RetryPolicy(
+            max_attempts=notifier.max_attempts,
+            initial=notifier.backoff_initial_seconds,
+            maximum=notifier.backoff_max_seconds,
+            max_retry_after=notifier.max_retry_after_seconds,
+        ),
+        producer=Producer.current("notifier"),
+        record=lambda _record: None,
+        clock=clock,
+        timeout=notifier.timeout_seconds,
+        timeouts=routing.timeouts,
+        rate_per_minute=notifier.rate_limit_per_minute,
+        allow_link_local=notifier.allow_link_local,
+    )
+    return NotifierService(
+        routing,
+        deliverer,
+        bootstrap=kafka.bootstrap_servers,
+        group_id=notifier.group_id,
+        alerts_topic=topics.alerts.name,
+        deadletter_topic=topics.deadletter.name,
+        codec=AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
+        producer=producer,
+        clock=clock,
+        workers=notifier.workers,
+    )

@@ -1,0 +1,58 @@
+"""``mediawatch run alerter`` and ``mediawatch run notifier``."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from types import FrameType
+
+import click
+
+from mediawatch_alerter.notifier.config import RoutingError, describe, load_routing
+from mediawatch_alerter.rules import RulesFileError
+from mediawatch_alerter.service.build import build_alerter, build_notifier
+from mediawatch_alerter.settings import AlerterSettings, NotifierSettings, load
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
+        stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+@click.command("alerter")
+@pass_settings
+def alerter(settings: Settings) -> None:
+    """Evaluate alert rules on pipeline, window, resource and health events."""
+    try:
+        service = build_alerter(settings, load(AlerterSettings))
+    except (SettingsError, RulesFileError) as exc:
+        raise click.UsageError(str(exc)) from None
+    _on_signals(service.stop)
+    log.info(
+        "alerter starting", extra={"rules": [n for r in service.evaluator.rules for n in r.emits]}
+    )
+    service.run()
+
+
+@click.command("notifier")
+@pass_settings
+def notifier(settings: Settings) -> None:
+    """Deliver alert notifications to the configured chat sinks."""
+    try:
+        config = load(NotifierSettings)
+        routing = load_routing(config)
+    except (SettingsError, RoutingError) as exc:
+        raise click.UsageError(str(exc)) from None
+    service = build_notifier(settings, config, routing)
+    _on_signals(service.stop)
+    log.info("notifier starting", extra={"routes": describe(routing)})
+    service.run()

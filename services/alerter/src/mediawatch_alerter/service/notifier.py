@@ -1,0 +1,191 @@
+"""The notifier's edge: consume alerts, dispatch groups, deliver concurrently, commit safely."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
+
+from mediawatch_alerter.clock import Clock
+from mediawatch_alerter.notifier.config import Routing
+from mediawatch_alerter.notifier.delivery import Deliverer, Outcome, Record
+from mediawatch_alerter.notifier.grouping import Dispatcher, Notification
+from mediawatch_alerter.notifier.offsets import PendingOffsets, Token
+from mediawatch_alerter.service.replay import read_history
+from mediawatch_common.avro import AvroCodec
+from mediawatch_common.events import Event, decode_event, encode_event
+from mediawatch_common.kafka import DeadLetters, EventProducer, consumer_config
+
+log = logging.getLogger(__name__)
+
+
+class NotifierService:
+    """Consumes the alerts topic; offsets are committed only below undelivered messages."""
+
+    def __init__(
+        self,
+        routing: Routing,
+        deliverer: Deliverer,
+        *,
+        bootstrap: str,
+        group_id: str,
+        alerts_topic: str,
+        deadletter_topic: str,
+        codec: AvroCodec,
+        producer: EventProducer,
+        clock: Clock,
+        workers: int = 8,
+    ) -> None:
+        self._routing = routing
+        self._bootstrap = bootstrap
+        self._topic = alerts_topic
+        self._codec = codec
+        self._producer = producer
+        self._clock = clock
+        self.dispatcher = Dispatcher(routing.routes)
+        self._pending = PendingOffsets()
+        self._done: queue.Queue[tuple[Notification, Outcome]] = queue.Queue()
+        self._outstanding: dict[str, list[Outcome]] = {}
+        self._stopping = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
+        self._consumer = Consumer(dict(consumer_config(bootstrap, group_id)))
+        self._deadletters = DeadLetters(producer, deadletter_topic, group_id)
+        self._committed: dict[tuple[str, int], int] = {}
+        deliverer.record = self._record
+        deliverer.sleep = self._sleep
+        self._deliverer = deliverer
+        self.sent: list[Notification] = []
+
+    def stop(self) -> None:
+        """Stop polling; deliveries waiting to retry give up and stay uncommitted."""
+        self._stopping.set()
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        """Rebuild from the log, then consume until :meth:`stop` or ``until()``."""
+        self._rebuild()
+        self._consumer.subscribe([self._topic])
+        try:
+            while not self._stopping.is_set() and not (until and until()):
+                self._poll(self._wait())
+                self._dispatch(self._clock.now())
+                self._collect()
+                self._commit()
+        finally:
+            self._stopping.set()
+            self._pool.shutdown(wait=True, cancel_futures=False)
+            self._collect()
+            self._commit()
+            self._consumer.close()
+            self._producer.flush()
+
+    def _rebuild(self) -> None:
+        """Replay what this group already committed, so resolved and repeat messages still
+        follow the alerts it announced before a restart."""
+        metadata = self._consumer.list_topics(self._topic, timeout=10).topics[self._topic]
+        wanted = [TopicPartition(self._topic, p) for p in metadata.partitions]
+        committed = self._consumer.committed(wanted, timeout=10)
+        until = {tp.partition: tp.offset for tp in committed if tp.offset > 0}
+        if not until:
+            return
+        for event in read_history(self._bootstrap, self._topic, self._decode, until):
+            self.dispatcher.restore(event)
+
+    def _wait(self) -> float:
+        due = self.dispatcher.next_due()
+        if due is None:
+            return 0.2
+        return max(0.0, min(0.2, (due - self._clock.now()).total_seconds()))
+
+    def _poll(self, timeout: float) -> None:
+        for msg in self._consumer.consume(200, timeout):
+            error = msg.error()
+            if error is not None:
+                if error.fatal():
+                    raise KafkaException(error)
+                continue
+            token = Token(str(msg.topic()), msg.partition() or 0, msg.offset() or 0)
+            self._pending.seen(token)
+            event = self._decode_or_deadletter(msg)
+            if event is not None:
+                for _ in range(self.dispatcher.accept(event, token, self._clock.now())):
+                    self._pending.hold(token)
+            self._pending.release(token)
+        self._deadletters.flush()
+
+    def _dispatch(self, now: datetime) -> None:
+        for notification in self.dispatcher.due(now):
+            sinks = [self._routing.sinks[name] for name in notification.route.sinks]
+            if not notification.alert_ids or not sinks:
+                self._finish(notification)
+                continue
+            self.sent.append(notification)
+            self._outstanding[notification.notification_id] = []
+            for sink in sinks:
+                future = self._pool.submit(self._deliverer.deliver, notification, sink)
+                future.add_done_callback(self._on_done(notification))
+
+    def _on_done(self, notification: Notification) -> Callable[[Future[Outcome]], None]:
+        def done(future: Future[Outcome]) -> None:
+            try:
+                outcome = future.result()
+            except Exception:
+                log.exception("delivery crashed; the alert stays uncommitted")
+                outcome = Outcome(False, 0, stopped=True)
+            self._done.put((notification, outcome))
+
+        return done
+
+    def _collect(self) -> None:
+        while True:
+            try:
+                notification, outcome = self._done.get_nowait()
+            except queue.Empty:
+                return
+            outcomes = self._outstanding[notification.notification_id]
+            outcomes.append(outcome)
+            if len(outcomes) == len(notification.route.sinks):
+                del self._outstanding[notification.notification_id]
+                if not any(o.stopped for o in outcomes):
+                    self._finish(notification)
+
+    def _finish(self, notification: Notification) -> None:
+        for token in notification.tokens:
+            self._pending.release(token)
+
+    def _commit(self) -> None:
+        positions = self._pending.committable()
+        changed = [
+            TopicPartition(t, p, o)
+            for (t, p), o in positions.items()
+            if self._committed.get((t, p)) != o
+        ]
+        if not changed:
+            return
+        try:
+            self._producer.flush()
+            self._consumer.commit(offsets=changed, asynchronous=False)
+            self._committed.update({(tp.topic, tp.partition): tp.offset for tp in changed})
+        except KafkaException as exc:
+            log.warning("commit failed; will retry", extra={"error": str(exc)})
+
+    def _record(self, record: Record) -> None:
+        self._producer.produce(self._topic, encode_event(record, self._codec), key=record.group_key)
+
+    def _sleep(self, seconds: float) -> bool:
+        return not self._stopping.wait(seconds)
+
+    def _decode(self, data: bytes) -> Event:
+        return decode_event(data, self._codec)
+
+    def _decode_or_deadletter(self, msg: Message) -> Event | None:
+        try:
+            return self._decode(msg.value() or b"")
+        except Exception as exc:
+            log.error("dead-lettering undecodable alert message", extra={"reason": str(exc)})
+            self._deadletters.send(msg, f"{type(exc).__name__}: {exc}")
+            return None
