@@ -69,11 +69,16 @@ test-integration: install up ## Tests against the real Kafka, PostgreSQL and ffm
 	$(db_env)
 	$(UV) run pytest -m integration $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install up ## Benchmarks beside Kafka's own tools (QUICK=1: small sizes, a few minutes)
+	$(db_env)
+	$(UV) run python -m bench $(if $(QUICK),--quick,)
+
 .PHONY: check
 check: install ## Lint and type-check: ruff, ruff format --check, mypy --strict on src/
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy libs/common/src services/*/src
+	$(UV) run mypy libs/common/src services/*/src examples/*/src
 
 .PHONY: fmt
 fmt: install ## Format the code and apply safe lint fixes
