@@ -17,7 +17,7 @@ db_env = export DATABASE_URL="$${DATABASE_URL:-$$(bash infra/stack/postgres.sh u
 .PHONY: help
 help: ## List every target with a line of help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
-	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 $(CURDIR)/.tools/venv/bin/uv:
 	@echo "uv not found: installing uv $(UV_VERSION) from PyPI into .tools/venv"
