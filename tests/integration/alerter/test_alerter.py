@@ -97,3 +97,16 @@ def test_rebuild_knows_resolved_alerts_and_continues_ids(isolated: tuple[Setting
     second = alerter(settings, group="second")
     assert second.rebuild() == 2
     assert second.evaluator.book.firing() == []
+
+
+def test_alerting_demo_prints_the_alert_the_receiver_got(settings: Settings) -> None:
+    from click.testing import CliRunner
+
+    from mediawatch_alerter.service.demo import alerting_demo
+
+    result = CliRunner().invoke(alerting_demo, ["--timeout", "30"], obj=settings)
+
+    assert result.exit_code == 0, result.output
+    assert "Processing Failed: merging" in result.output
+    assert "HMAC signature ok" in result.output
+    assert "HTTP 503, retry in 0.5s" in result.output
