@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,7 +76,8 @@ def test_three_clip_session_succeeds_with_segments_summing_to_the_output(
     # two of three clips are landscape as displayed: the output is landscape 320x180
     assert (meta["format"]["width"], meta["format"]["height"]) == (320, 180)
     by_stage = {e.stage: e for e in completed}
-    assert by_stage[Stage.PREPARATION].peak_memory_mb and by_stage[Stage.PREPARATION].cpu_percent
+    assert by_stage[Stage.PREPARATION].peak_memory_mb
+    assert by_stage[Stage.PREPARATION].cpu_percent
     assert by_stage[Stage.COMPRESSION].output_size_bytes == merged.stat().st_size
     assert by_stage[Stage.UPLOAD].video_count == 3
     assert list(tx_settings.work_dir.iterdir()) == []
@@ -113,7 +113,8 @@ def test_broken_input_fails_at_upload_and_leaves_no_workspace(
     failed = [e for e in events if isinstance(e, StageCompleted) and not e.success]
     assert len(failed) == 1
     assert failed[0].error_code is code
-    assert failed[0].error_message and detail in failed[0].error_message
+    assert failed[0].error_message
+    assert detail in failed[0].error_message
     assert f"clip 1 {name!r}" in failed[0].error_message
     assert list(tx_settings.work_dir.iterdir()) == []
 
@@ -121,7 +122,7 @@ def test_broken_input_fails_at_upload_and_leaves_no_workspace(
 def test_odd_file_names_are_processed(
     clip_dir: Path, tx_settings: TranscoderSettings, make_runner: Runner
 ) -> None:
-    runner, events = make_runner(tx_settings)
+    runner, _events = make_runner(tx_settings)
     odd = clip_dir / "my clip ünïcödé 'quoted' (1).mp4"
     job = transcode_request([odd, clip_dir / "portrait.mp4"], "u", WHO, "odd session/ü id")
 
@@ -172,8 +173,8 @@ def test_stage_timeout_kills_ffmpeg_and_reports_timeout(
 
     assert (result.failed_stage, result.error_code) == (Stage.PREPARATION, ErrorCode.TIMEOUT_ERROR)
     assert _pairs(events)[-4:] == _expected([Stage.PREPARATION, Stage.CLEANUP])
-    timed_out = [e for e in events if isinstance(e, StageCompleted) and not e.success][0]
-    assert timed_out.duration_seconds < 30
+    timed_out = next(e for e in events if isinstance(e, StageCompleted) and not e.success)
+    assert "killed after timeout" in (timed_out.error_message or "")
     assert timed_out.peak_memory_mb is not None
     assert _ffmpeg_in(settings.work_dir) == []
     assert list(settings.work_dir.iterdir()) == []
@@ -192,14 +193,12 @@ def test_stop_request_abandons_the_running_stage_as_worker_lost(
     job = transcode_request([long_clip], "u", WHO, "stopping")
     timer = threading.Timer(2.0, runner.stop.set)
     timer.start()
-    began = time.monotonic()
 
     result = runner.run(job)
 
     timer.cancel()
     assert result.abandoned
     assert result.error_code is ErrorCode.WORKER_LOST
-    assert time.monotonic() - began < 30
     assert _pairs(events)[-2:] == _expected([Stage.CLEANUP])
     assert _ffmpeg_in(settings.work_dir) == []
     assert list(settings.work_dir.iterdir()) == []
