@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
+from datetime import UTC, datetime
 
 import click
 
-from mediawatch_api.db import connect, upgrade
+from mediawatch_api.db import connect, make_engine, upgrade
 from mediawatch_api.projector.service import Projection, build_loop
+from mediawatch_api.retention import apply_retention
 from mediawatch_api.settings import ProjectorSettings, load
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
@@ -23,6 +26,19 @@ def database_url(settings: Settings) -> str:
     if settings.database.url is None:
         raise click.UsageError("DATABASE_URL is not set (`bash infra/stack/postgres.sh url`)")
     return settings.database.url.get_secret_value()
+
+
+def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -> None:
+    """Apply the retention every ``interval`` seconds until ``stop`` is set."""
+    engine = make_engine(url, settings.database.schema_name, pool_size=1)
+    while not stop.wait(interval):
+        try:
+            with engine.begin() as conn:
+                deleted = apply_retention(conn, settings.retention, datetime.now(UTC))
+            log.info("retention applied", extra={"deleted": sum(deleted.values())})
+        except Exception as exc:
+            log.warning("retention failed; will retry", extra={"error": type(exc).__name__})
+    engine.dispose()
 
 
 @click.command()
@@ -49,10 +65,16 @@ def projector(settings: Settings, no_migrate: bool) -> None:
         own.group_id,
         own.batch_size,
     )
+    stop = threading.Event()
+    sweeper = threading.Thread(
+        target=_sweep, args=(settings, url, own.cleanup_interval_seconds, stop), daemon=True
+    )
+    sweeper.start()
     loop.stop_on_signals()
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})
     try:
         loop.run()
     finally:
+        stop.set()
         projection.close()
     log.info("projector stopped", extra={"events": projection.written})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
+from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
@@ -40,6 +43,11 @@ def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     )
 
 
+def _outermost(middleware: DefineMiddleware, config: AppConfig) -> AppConfig:
+    config.middleware.insert(0, middleware)
+    return config
+
+
 def create_app(services: Services, jwt_secret: str) -> Litestar:
     """The API over ``services``; ``jwt_secret`` signs and checks tokens."""
     jwt_auth = build_jwt(jwt_secret, services.api.token_minutes)
@@ -55,8 +63,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
             "jwt_auth": Provide(lambda: jwt_auth, use_cache=True, sync_to_thread=False),
             "metrics_registry": Provide(lambda: registry, use_cache=True, sync_to_thread=False),
         },
-        on_app_init=[jwt_auth.on_app_init],
-        middleware=[rate_limit.middleware],
+        # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
+        on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit.middleware)],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
         request_max_body_size=services.api.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -1,0 +1,160 @@
+"""Admin endpoints append events the projector writes back; health degrades and is published."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import text
+
+from mediawatch_api.db import connect
+from mediawatch_api.projector import Projection, build_loop
+from mediawatch_api.settings import ApiSettings
+from mediawatch_api.web import Services, build_services, create_app
+from mediawatch_common.events import AlertLevel, HealthChecked, decode_event
+from mediawatch_common.kafka import ConsumerLoop, Topics
+from mediawatch_common.settings import RetentionSettings, Settings
+from tests.integration.api.conftest import SECRET
+from tests.integration.api.helpers import login, project
+from tests.integration.api.samples import alert, sample
+from tests.integration.helpers import read_raw, running, wait_for
+
+pytestmark = pytest.mark.integration
+
+ALERTS = "/api/v1/monitoring/alerts"
+
+
+@pytest.fixture
+def projector(
+    bootstrap: str, database_url: str, schema: str, topics: Topics
+) -> Iterator[ConsumerLoop[object]]:
+    projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
+    names = [s.name for s in topics.all() if s is not topics.deadletter]
+    loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
+    with running(loop):  # type: ignore[arg-type]
+        yield loop  # type: ignore[misc]
+    projection.close()
+
+
+def test_test_alert_and_clearing_go_through_the_event_log(
+    client: TestClient[object], services: Services, projector: object
+) -> None:
+    admin = login(client, services, "admin1", "admin")
+    created = client.post("/api/v1/monitoring/test/alert?level=warning", headers=admin)
+    assert created.status_code == 201
+    alert_id = created.json()["alert_id"]
+
+    def listed() -> list[dict[str, object]]:
+        return client.get(ALERTS, headers=admin).json()["alerts"]  # type: ignore[no-any-return]
+
+    assert wait_for(lambda: [a["id"] for a in listed()] == [alert_id], timeout=30)
+    assert listed()[0]["level"] == "warning"
+    assert listed()[0]["status"] == "firing"
+
+    cleared = client.delete(ALERTS, headers=admin)
+    assert cleared.json() == {"message": "Alerts cleared", "cleared": 1}
+    assert wait_for(lambda: listed()[0]["status"] == "resolved", timeout=30)
+    assert listed()[0]["resolve_reason"] == "cleared by admin1"
+    with services.engine.connect() as conn:
+        actions = conn.execute(text("SELECT actor, action FROM audit_log ORDER BY id")).fetchall()
+    assert [tuple(a) for a in actions] == [("admin1", "test_alert"), ("admin1", "clear_alerts")]
+
+
+def test_detailed_health_shape_cache_and_event(
+    client: TestClient[object], services: Services, bootstrap: str, topics: Topics
+) -> None:
+    viewer = login(client, services, "viewer1", "viewer")
+    first = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
+    second = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
+
+    components = [c["component"] for c in first["checks"]]
+    assert components == [
+        "system_resources",
+        "ffmpeg",
+        "storage",
+        "temp_directory",
+        "processing_pipeline",
+        "log_files",
+        "kafka",
+        "postgresql",
+    ]
+    by_name = {c["component"]: c for c in first["checks"]}
+    assert by_name["ffmpeg"]["status"] == "healthy"
+    assert by_name["storage"]["status"] == "healthy"
+    assert by_name["postgresql"]["status"] == "healthy"
+    assert by_name["kafka"]["status"] == "healthy"
+    assert set(first) >= {"overall_status", "timestamp", "total_check_time_ms", "checks", "summary"}
+    assert first["summary"]["total_checks"] == 8
+    assert sum(first["summary"][s] for s in ("healthy", "warning", "critical")) == 8
+    assert (first["cached"], second["cached"]) == (False, True)
+    assert second["timestamp"] == first["timestamp"]
+    assert services.health.runs == 1
+
+    [message] = read_raw(bootstrap, topics.resources.name, 1)
+    event = decode_event(message.value() or b"")
+    assert isinstance(event, HealthChecked)
+    assert event.overall_status == first["overall_status"]
+    assert [c.component for c in event.checks] == components
+
+
+def test_health_degrades_without_ffmpeg_and_with_unwritable_storage(
+    service_settings: Settings,
+    api_settings: ApiSettings,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the storage directory should be")
+    api = api_settings.model_copy(
+        update={"ffmpeg_binary": "ffmpeg-not-installed", "storage_dir": blocker / "store"}
+    )
+    broken = build_services(service_settings, api, database_url, "unused-group")
+    try:
+        with TestClient(app=create_app(broken, SECRET)) as client:
+            viewer = login(client, broken, "viewer1", "viewer")
+            body = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
+    finally:
+        broken.health.close()
+        broken.engine.dispose()
+
+    by_name = {c["component"]: c for c in body["checks"]}
+    assert body["overall_status"] == "critical"
+    assert by_name["ffmpeg"]["status"] == "critical"
+    assert by_name["ffmpeg"]["details"] == {"available": False}
+    assert by_name["storage"]["status"] == "critical"
+    assert by_name["storage"]["details"]["writable"] is False
+    assert body["summary"]["critical"] >= 2
+    assert "Traceback" not in str(body)
+
+
+def test_cleanup_applies_the_retention(services: Services, database_url: str, schema: str) -> None:
+    now = datetime.now(UTC)
+    project(
+        database_url,
+        schema,
+        [
+            sample(now - timedelta(hours=30)),
+            sample(now - timedelta(hours=1)),
+            alert(now - timedelta(minutes=3), "a1", AlertLevel.INFO),
+            alert(now - timedelta(minutes=2), "a2", AlertLevel.INFO),
+            alert(now - timedelta(minutes=1), "a3", AlertLevel.INFO),
+        ],
+    )
+    retention = RetentionSettings(alert_retention_count=2, metrics_retention_hours=24)
+    kept = dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, retention=retention)
+    )
+    with TestClient(app=create_app(kept, SECRET)) as client:
+        admin = login(client, kept, "admin1", "admin")
+        body = client.post("/api/v1/monitoring/cleanup", headers=admin).json()
+        alerts = client.get(ALERTS, headers=admin).json()["alerts"]
+
+    assert body["deleted"]["resource_samples"] == 1
+    assert body["deleted"]["alerts"] == 1
+    assert body["retention"] == {"metrics_retention_hours": 24, "alert_retention_count": 2}
+    assert [a["id"] for a in alerts] == ["a3", "a2"]

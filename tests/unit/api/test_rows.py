@@ -1,0 +1,56 @@
+"""Batches grouped into table rows: merged stage runs, minute rollups, next positions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from mediawatch_api.projector import build_rows
+from mediawatch_api.projector.rows import RUN_COLUMNS
+from mediawatch_common.events import ErrorCode, Event, Producer, Stage, StageCompleted, StageStarted
+from mediawatch_common.kafka import Record
+
+pytestmark = pytest.mark.unit
+
+T0 = datetime(2024, 1, 1, 10, 5, 30, tzinfo=UTC)
+WHO = Producer(service="t", host="h", pid=1)
+
+
+def records(*events: Event, partition: int = 0, first: int = 10) -> list[Record[Event]]:
+    return [Record("p", partition, first + i, None, 0, e) for i, e in enumerate(events)]
+
+
+def test_start_and_completion_merge_into_one_run_and_one_minute() -> None:
+    common = {"producer": WHO, "session_id": "s", "user_id": "u", "stage": Stage.MERGING}
+    rows = build_rows(
+        records(
+            StageStarted(**common, event_time=T0, video_count=3),
+            StageCompleted(
+                **common,
+                event_time=T0,
+                started_at=T0,
+                success=False,
+                duration_seconds=4.5,
+                error_code=ErrorCode.FFMPEG_FAILED,
+            ),
+        )
+    )
+
+    [run] = rows.run_rows
+    values = dict(zip(RUN_COLUMNS, run, strict=True))
+    assert values["video_count"] == 3
+    assert values["success"] is False
+    assert values["error_code"] == "FFMPEG_FAILED"
+    assert rows.minute_rows == [
+        (datetime(2024, 1, 1, 10, 5, tzinfo=UTC), "merging", "FFMPEG_FAILED", 1, 0, 1, 4.5)
+    ]
+    assert len(rows.pipeline_events) == 2
+    assert rows.positions == {("p", 0): 12}
+
+
+def test_positions_are_per_partition_and_past_the_last_offset() -> None:
+    event = StageStarted(producer=WHO, session_id="s", user_id="u", stage=Stage.UPLOAD)
+    rows = build_rows(records(event, event) + records(event, partition=3, first=99))
+
+    assert rows.positions == {("p", 0): 12, ("p", 3): 100}
