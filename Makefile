@@ -74,6 +74,11 @@ bench: install up ## Benchmarks beside Kafka's own tools (QUICK=1: small sizes, 
 	$(db_env)
 	$(UV) run python -m bench $(if $(QUICK),--quick,)
 
+.PHONY: test-reliability
+test-reliability: install up ## Fault injection: brokers killed and restarted in clusters of its own
+	$(db_env)
+	$(UV) run pytest -m reliability $(PYTEST_ARGS)
+
 .PHONY: check
 check: install ## Lint and type-check: ruff, ruff format --check, mypy --strict on src/
 	$(UV) run ruff check .

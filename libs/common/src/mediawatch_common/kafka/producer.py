@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,15 +56,27 @@ class EventProducer:
     so a caller that flushes before committing its own progress never loses an event.
     """
 
-    def __init__(self, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self, config: Mapping[str, Any], on_acknowledged: Callable[[Message], None] | None = None
+    ) -> None:
+        """Create the producer.
+
+        Args:
+            config: librdkafka settings, usually from :func:`producer_config`.
+            on_acknowledged: Called (from ``poll``/``flush``) for every message the brokers
+                acknowledged; for callers that track exactly what is durable.
+        """
         self._producer = Producer(dict(config))
         self._failures: list[str] = []
         self._lock = threading.Lock()
+        self._on_acknowledged = on_acknowledged
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
             with self._lock:
                 self._failures.append(f"{msg.topic()}: {err.str()}")
+        elif self._on_acknowledged is not None:
+            self._on_acknowledged(msg)
 
     def produce(
         self,
