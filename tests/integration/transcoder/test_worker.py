@@ -46,7 +46,9 @@ def topics(admin: AdminClient) -> Iterator[Topics]:
     declared = declare_topics(f"test-tx-{uuid.uuid4().hex[:8]}", partitions=1)
     ensure_topics(admin, declared.all(), 1, 1)
     yield declared
-    for future in admin.delete_topics([t.name for t in declared.all()], operation_timeout=30).values():
+    for future in admin.delete_topics(
+        [t.name for t in declared.all()], operation_timeout=30
+    ).values():
         future.result()
 
 
@@ -158,7 +160,7 @@ def test_redelivered_job_runs_as_next_attempt_and_closes_the_lost_stage(
         job.session_id,
     )
     producer.flush()
-    worker, loop, sampler = build(settings, bootstrap, topics)
+    worker, _loop, _sampler = build(settings, bootstrap, topics)
 
     result = worker.process(job, int(datetime.now(UTC).timestamp() * 1000) - 5000)
 

@@ -105,7 +105,7 @@ class AttemptLedger:
             while remaining:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"pipeline history not read within {timeout}s")
-                for msg in self._consumer.consume(500, timeout):
+                for msg in self._consumer.consume(500, 0.1):
                     if msg.error() is not None:
                         remaining.discard(msg.partition() or 0)
                         continue
