@@ -50,8 +50,10 @@ topics: install up ## Create the Kafka topics from their declaration
 .PHONY: demo
 demo: install up ## The main job: run a synthetic session through the event log and summarise it
 	$(db_env)
+	export LOG_CONSOLE=false
 	$(UV) run mediawatch topics create
 	$(UV) run mediawatch demo
+	$(UV) run mediawatch alerting-demo
 
 .PHONY: test
 test: install up ## Set up everything and run the whole test suite

@@ -103,7 +103,14 @@ def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) ->
             3,
             FOREVER,
             "fingerprint",
-            ("AlertRaised", "AlertResolved"),
+            (
+                "AlertRaised",
+                "AlertResolved",
+                "AlertDelivered",
+                "AlertDeliveryFailed",
+                "SilenceCreated",
+                "SilenceExpired",
+            ),
             "Alert lifecycle events: the event store of alerting.",
         ),
         logs=spec(
