@@ -1,0 +1,286 @@
+"""Per-stage window aggregation over a key-value store (a Faust table, or a dict in tests).
+
+Pure logic: time comes in as an argument, and every change is written back with
+``store[key] = value`` so that a changelog-backed table records it.
+
+Lateness is decided once per event, against the end of its pane: an event whose pane ended
+more than ``grace`` before the stage clock is *late*. It is not counted in any window and is
+reported in the ``late_events`` of every window containing its pane; since the windows of a
+pane all agree, a hopping window is always the exact sum of its panes.
+
+The stage clock is event time, tracked per source partition: each partition's highest event
+time, advanced by the wall-clock time elapsed since it last moved. The clock is the slowest
+partition still active (one that moved within ``idle_seconds``), or the fastest when all are
+idle, and it never goes back. While events flow it follows event time, so a replay of old
+history or a lagging partition is not late; on an idle pipeline it follows the wall clock, so
+windows close even when no event arrives. Rows of one batch are judged against the clock as
+it stood before the batch, so the order of rows inside a batch does not matter.
+
+A pane inside a window that is already closed is sealed too, whatever the clock says, so a
+published closed result never changes (only its ``late_events`` may grow).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
+
+from mediawatch_aggregator.pane import Outcomes, Pane
+from mediawatch_aggregator.rows import Row
+from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
+from mediawatch_aggregator.windows import MICROS, WindowSpec, pane_seconds
+
+RESULT_NAMESPACE = uuid.UUID("9f4f2b56-3d2e-4a51-9b6e-6f1c0b7a5d10")
+
+
+@dataclass(frozen=True, slots=True)
+class AggregationConfig:
+    """How windows are cut and how long late events are accepted and remembered."""
+
+    specs: tuple[WindowSpec, ...]
+    grace_seconds: float
+    retention_seconds: float
+    alpha: float
+    idle_seconds: float = 30.0
+
+    @property
+    def pane(self) -> int:
+        """Pane length in µs."""
+        return pane_seconds(self.specs) * MICROS
+
+    @property
+    def grace(self) -> int:
+        """Grace period in µs."""
+        return round(self.grace_seconds * MICROS)
+
+    @property
+    def horizon(self) -> int:
+        """How long after its end a pane is kept (µs): the longest window, grace, retention."""
+        longest = max(spec.size for spec in self.specs)
+        return longest + self.grace + round(self.retention_seconds * MICROS)
+
+
+@dataclass(frozen=True, slots=True)
+class WindowResult:
+    """The statistics of one stage over one window."""
+
+    stage: str
+    spec: WindowSpec
+    start: int
+    outcomes: Outcomes
+    late: int
+    closed: bool
+
+    @property
+    def end(self) -> int:
+        """Exclusive end (µs)."""
+        return self.start + self.spec.size
+
+    def result_id(self) -> uuid.UUID | None:
+        """A stable id for a closed result (same window and late count, same id), else None."""
+        if not self.closed:
+            return None
+        name = f"{self.stage}|{self.spec.label}|{self.start}|{self.late}"
+        return uuid.uuid5(RESULT_NAMESPACE, name)
+
+
+@dataclass(slots=True)
+class Applied:
+    """What one call of :meth:`StageAggregator.apply` did with its rows."""
+
+    counted: int = 0
+    late: int = 0
+    duplicates: int = 0
+    expired: int = 0
+
+
+@dataclass(slots=True)
+class Closing:
+    """Windows due to close and the close marks to store once their results are published."""
+
+    results: list[WindowResult] = field(default_factory=list)
+    marks: dict[str, int] = field(default_factory=dict)
+
+
+class StageAggregator:
+    """Panes and windows of every stage, kept in ``store``."""
+
+    def __init__(self, config: AggregationConfig, store: MutableMapping[str, StateValue]) -> None:
+        """Creates the aggregator.
+
+        Args:
+            config: Window specs, grace, retention and sketch accuracy.
+            store: Where panes and meta records live; every change is written back to it.
+        """
+        self.config = config
+        self.store = store
+        self._seen_at: dict[str, dict[int, int]] = {}
+        self._floor: dict[str, int] = {}
+        self._dirty: dict[str, dict[int, bool]] = {}
+
+    def meta(self, stage: str) -> StageMeta:
+        """The meta record of ``stage`` (a fresh one if none is stored)."""
+        value = self.store.get(meta_key(stage))
+        return value if isinstance(value, StageMeta) else StageMeta()
+
+    def clock(self, stage: str, now: int) -> int | None:
+        """The stage clock at wall time ``now`` (µs); None before the stage's first event."""
+        meta = self.meta(stage)
+        if not meta.clocks:
+            return None
+        seen = self._seen_at.setdefault(stage, {})
+        idle = round(self.config.idle_seconds * MICROS)
+        active, every = [], []
+        for partition, time in meta.clocks.items():
+            elapsed = max(0, now - seen.setdefault(partition, now))
+            every.append(time + elapsed)
+            if elapsed <= idle:
+                active.append(time + elapsed)
+        value = max(min(active) if active else max(every), self._floor.get(stage, 0))
+        self._floor[stage] = value
+        return value
+
+    def apply(self, stage: str, rows: Sequence[Row], now: int) -> Applied:
+        """Counts ``rows`` of ``stage`` read at wall time ``now``; replays are skipped."""
+        cfg, applied = self.config, Applied()
+        clock = self.clock(stage, now)
+        meta, panes = self.meta(stage), dict[int, Pane]()
+        sealed_below = self._sealed_below(meta, clock)
+        dirty = self._dirty.setdefault(stage, {})
+        for row in rows:
+            start = row.time // cfg.pane * cfg.pane
+            if clock is not None and start + cfg.pane + cfg.horizon <= clock:
+                applied.expired += 1
+                continue
+            pane = panes.get(start) or self._pane(stage, start)
+            panes[start] = pane
+            if not pane.is_new(row.partition, row.offset):
+                applied.duplicates += 1
+                continue
+            pane.take(row.partition, row.offset)
+            if start < sealed_below:
+                pane.late += 1
+                applied.late += 1
+                dirty[start] = True
+            else:
+                pane.outcomes.add(row.success, row.code, row.duration)
+                applied.counted += 1
+                dirty.setdefault(start, False)
+        self._advance(stage, meta, rows, now)
+        for start, pane in panes.items():
+            self.store[pane_key(stage, start)] = pane
+        if rows:
+            self.store[meta_key(stage)] = meta
+        return applied
+
+    def _sealed_below(self, meta: StageMeta, clock: int | None) -> int:
+        """Panes starting before this (µs) are sealed: their events are late."""
+        bounds = [
+            meta.closed[spec.label] + spec.size
+            for spec in self.config.specs
+            if spec.label in meta.closed
+        ]
+        if clock is not None:
+            bounds.append(clock - self.config.pane - self.config.grace + 1)
+        return max(bounds, default=-1)
+
+    def _advance(self, stage: str, meta: StageMeta, rows: Sequence[Row], now: int) -> None:
+        seen = self._seen_at.setdefault(stage, {})
+        for row in rows:
+            if row.time > meta.clocks.get(row.partition, -1):
+                meta.clocks[row.partition] = row.time
+                seen[row.partition] = now
+
+    def _pane(self, stage: str, start: int) -> Pane:
+        value = self.store.get(pane_key(stage, start))
+        return value if isinstance(value, Pane) else Pane.empty(self.config.alpha)
+
+    def panes(self, stage: str) -> dict[int, Pane]:
+        """Every stored pane of ``stage`` by start."""
+        prefix = pane_prefix(stage)
+        found = {}
+        for key in list(self.store.keys()):
+            value = self.store.get(key)
+            if key.startswith(prefix) and isinstance(value, Pane):
+                found[int(key[len(prefix) :])] = value
+        return found
+
+    def result(
+        self, stage: str, spec: WindowSpec, start: int, panes: dict[int, Pane], closed: bool
+    ) -> WindowResult:
+        """Merges the panes of one window into its result."""
+        outcomes, late = Outcomes(self.config.alpha), 0
+        for pane_start in sorted(panes):
+            if start <= pane_start < start + spec.size:
+                outcomes.merge(panes[pane_start].outcomes)
+                late += panes[pane_start].late
+        return WindowResult(stage, spec, start, outcomes, late, closed)
+
+    def updates(self, stage: str, now: int) -> list[WindowResult]:
+        """Results of the windows whose panes changed since the last call.
+
+        Open windows are reported with ``closed=False``; a closed window whose pane received
+        late events is reported again, closed, with its new ``late_events``.
+        """
+        dirty = self._dirty.pop(stage, {})
+        clock = self.clock(stage, now)
+        if not dirty or clock is None:
+            return []
+        meta, panes = self.meta(stage), self.panes(stage)
+        wanted: dict[tuple[WindowSpec, int], bool] = {}
+        for spec in self.config.specs:
+            last_closed = meta.closed.get(spec.label)
+            for pane_start, late_changed in dirty.items():
+                for start in spec.starts_containing(pane_start, self.config.pane):
+                    closed = last_closed is not None and start <= last_closed
+                    kept = start + self.config.pane + self.config.horizon > clock
+                    if not closed or (late_changed and kept):
+                        wanted[(spec, start)] = closed
+        return [
+            self.result(stage, spec, start, panes, closed)
+            for (spec, start), closed in sorted(wanted.items())
+        ]
+
+    def due_closings(self, stage: str, now: int) -> Closing:
+        """The windows of ``stage`` whose end plus grace the clock has passed, in order."""
+        clock = self.clock(stage, now)
+        closing = Closing()
+        if clock is None:
+            return closing
+        meta, panes = self.meta(stage), self.panes(stage)
+        for spec in self.config.specs:
+            last = meta.closed.get(spec.label)
+            upto = spec.last_closed_start(clock - self.config.grace)
+            if last is not None and upto <= last:
+                continue
+            starts = {
+                start
+                for pane_start in panes
+                for start in spec.starts_containing(pane_start, self.config.pane)
+                if start <= upto and (last is None or start > last)
+            }
+            closing.results += [self.result(stage, spec, s, panes, True) for s in sorted(starts)]
+            closing.marks[spec.label] = upto
+        return closing
+
+    def mark_closed(self, stage: str, closing: Closing) -> None:
+        """Stores the close marks once the closing's results are published."""
+        if closing.marks:
+            meta = self.meta(stage)
+            meta.closed.update(closing.marks)
+            self.store[meta_key(stage)] = meta
+
+    def expire(self, stage: str, now: int) -> int:
+        """Deletes the panes no window or late report needs any more; returns how many."""
+        clock = self.clock(stage, now)
+        if clock is None:
+            return 0
+        old = [s for s in self.panes(stage) if s + self.config.pane + self.config.horizon <= clock]
+        for start in old:
+            del self.store[pane_key(stage, start)]
+        return len(old)
+
+    def stages(self) -> Iterable[str]:
+        """Stages that have a meta record in the store."""
+        return sorted({key.split("|", 1)[0] for key in self.store if key.endswith("|meta")})

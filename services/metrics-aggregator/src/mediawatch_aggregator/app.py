@@ -1,0 +1,165 @@
+"""The Faust application: batch ingest -> stage batches topic -> aggregating agent -> windows.
+
+Wiring only; the logic lives in :mod:`~mediawatch_aggregator.aggregation` (windows),
+:mod:`~mediawatch_aggregator.ingest` (reading) and :mod:`~mediawatch_aggregator.results`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+import faust
+from aiokafka import AIOKafkaConsumer, ConsumerRecord  # type: ignore[import-untyped]
+from confluent_kafka import Message
+
+from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
+from mediawatch_aggregator.decode import RowDecoder
+from mediawatch_aggregator.ingest import Batch, Ingest
+from mediawatch_aggregator.results import to_event
+from mediawatch_aggregator.rows import pack_rows, unpack_rows
+from mediawatch_aggregator.settings import AggregatorSettings
+from mediawatch_aggregator.table import stage_partition, state_table
+from mediawatch_common.avro import AvroCodec
+from mediawatch_common.events import Producer, Stage, encode_event
+from mediawatch_common.kafka import Topics, deadletter_headers
+from mediawatch_common.settings import Settings
+
+log = logging.getLogger(__name__)
+ROWS_PER_MESSAGE = 2000
+
+
+def now_micros() -> int:
+    """Wall-clock time in µs since the epoch."""
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """What ``deadletter_headers`` reads from a message, for an aiokafka record."""
+
+    record: ConsumerRecord[Any, Any]
+
+    def topic(self) -> str:
+        return str(self.record.topic)
+
+    def partition(self) -> int:
+        return int(self.record.partition)
+
+    def offset(self) -> int:
+        return int(self.record.offset)
+
+
+def build_app(
+    settings: Settings, agg: AggregatorSettings, topics: Topics, codec: AvroCodec
+) -> faust.App:
+    """Creates the Faust app with its topics, table, agent, timer and ingest task."""
+    kafka = settings.kafka
+    app = faust.App(
+        agg.app_id,
+        broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        store=agg.store,
+        datadir=str(agg.state_dir),
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        table_standby_replicas=0,
+        topic_partitions=agg.partitions,
+        topic_replication_factor=kafka.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+    )
+    batches = app.topic(
+        f"{agg.app_id}-stage-batches",
+        partitions=agg.partitions,
+        internal=True,
+        retention=timedelta(days=7),
+        key_type=bytes,
+        value_type=bytes,
+    )
+    windows = app.topic(topics.windows.name, key_type=bytes, value_type=bytes)
+    deadletter = app.topic(topics.deadletter.name, key_type=bytes, value_type=bytes)
+    aggregator = StageAggregator(agg.aggregation(), state_table(app, "state", agg.partitions))
+    producer = Producer.current("metrics-aggregator")
+    ingest_group = f"{agg.app_id}-ingest"
+
+    async def sink(batch: Batch) -> None:
+        pending = []
+        for stage, rows in batch.rows.items():
+            for i in range(0, len(rows), ROWS_PER_MESSAGE):
+                value = pack_rows(stage, rows[i : i + ROWS_PER_MESSAGE])
+                partition = stage_partition(stage, agg.partitions)
+                pending.append(
+                    await batches.send(key=stage.encode(), value=value, partition=partition)
+                )
+        for record, reason in batch.dead:
+            headers = deadletter_headers(cast(Message, _Origin(record)), reason, ingest_group)
+            pending.append(
+                await deadletter.send(key=record.key, value=record.value or b"", headers=headers)
+            )
+        for future in pending:
+            await future
+
+    async def ingest() -> None:
+        consumer = AIOKafkaConsumer(
+            topics.pipeline.name,
+            bootstrap_servers=kafka.bootstrap_servers,
+            group_id=ingest_group,
+            client_id=f"{kafka.client_id}-aggregator-ingest",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * 1024 * 1024,
+        )
+        decoder = RowDecoder(codec.registry)
+        await Ingest(consumer, decoder, sink, agg.batch_size, agg.batch_timeout_seconds).run()
+
+    app.task(ingest)
+
+    @app.agent(batches, concurrency=1)
+    async def aggregate(stream: faust.StreamT[bytes]) -> None:
+        async for value in stream:
+            try:
+                stage, rows = unpack_rows(value)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("unreadable stage batch skipped", extra={"error": str(exc)})
+                continue
+            applied = aggregator.apply(stage, rows, now_micros())
+            if applied.late or applied.expired:
+                log.warning(
+                    "late events not counted in their windows",
+                    extra={"stage": stage, "late": applied.late, "expired": applied.expired},
+                )
+
+    async def publish(results: list[WindowResult]) -> None:
+        pending = []
+        for result in results:
+            value = encode_event(to_event(result, producer), codec)
+            pending.append(await windows.send(key=result.stage.encode(), value=value))
+        for future in pending:
+            await future
+
+    last_update = [0.0]
+
+    async def close_windows() -> None:
+        if app.rebalancing or not cast(Any, app.tables).recovery.completed.is_set():
+            return
+        topic = batches.get_topic_name()
+        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+        update = time.monotonic() - last_update[0] >= agg.update_interval_seconds
+        if update:
+            last_update[0] = time.monotonic()
+        for stage in Stage:
+            if stage_partition(stage.value, agg.partitions) not in owned:
+                continue
+            now = now_micros()
+            results = aggregator.updates(stage.value, now) if update else []
+            closing = aggregator.due_closings(stage.value, now)
+            await publish(results + closing.results)
+            aggregator.mark_closed(stage.value, closing)
+            aggregator.expire(stage.value, now)
+
+    app.timer(interval=agg.tick_seconds)(close_windows)
+    return app

@@ -1,0 +1,51 @@
+"""``mediawatch run aggregator`` and ``mediawatch windows``."""
+
+from __future__ import annotations
+
+import click
+from confluent_kafka.admin import AdminClient
+
+from mediawatch_aggregator.settings import load_aggregator_settings
+from mediawatch_aggregator.watch import latest_closed, render
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
+from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.kafka import declare_topics, ensure_topics
+from mediawatch_common.settings import Settings, SettingsError
+
+
+@click.command("aggregator")
+@pass_settings
+def run_aggregator(settings: Settings) -> None:
+    """Keep windowed error rates, counts and duration percentiles per stage.
+
+    Reads the pipeline topic and publishes WindowAggregated events to the windows topic.
+    Configured by AGGREGATOR_* variables (docs/aggregator.md). Stops on SIGTERM or Ctrl-C.
+    """
+    from faust.worker import Worker
+
+    from mediawatch_aggregator.app import build_app
+
+    try:
+        agg = load_aggregator_settings()
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    kafka = settings.kafka
+    topics = declare_topics(kafka.topic_prefix)
+    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    wanted = (topics.pipeline, topics.windows, topics.deadletter)
+    ensure_topics(admin, wanted, kafka.replication_factor, kafka.min_insync_replicas)
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    app = build_app(settings, agg, topics, codec)
+    worker = Worker(app, override_logging=False, redirect_stdouts=False, quiet=True)
+    worker.execute_from_commandline()
+
+
+@click.command("windows")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to read the topic.")
+@pass_settings
+def windows(settings: Settings, timeout: float) -> None:
+    """Print the latest closed window of each stage and window size."""
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    topic = declare_topics(settings.kafka.topic_prefix).windows.name
+    found = latest_closed(settings.kafka.bootstrap_servers, topic, codec, timeout)
+    render(found)

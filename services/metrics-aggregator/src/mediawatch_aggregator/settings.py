@@ -1,0 +1,102 @@
+"""Settings of the aggregator (``AGGREGATOR_*``), read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mediawatch_aggregator.aggregation import AggregationConfig
+from mediawatch_aggregator.windows import WindowSpec, parse_specs
+from mediawatch_common.settings import SettingsError
+
+PREFIX = "AGGREGATOR_"
+
+
+class AggregatorSettings(BaseSettings):
+    """Windows, lateness, batching and Faust identity of the metrics aggregator."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, frozen=True, extra="ignore", case_sensitive=False
+    )
+
+    app_id: str = Field(
+        "mediawatch-aggregator",
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="Faust app id: consumer group and prefix of the internal topics.",
+    )
+    state_dir: Path = Field(Path("temp/aggregator"), description="Faust's local state directory.")
+    store: str = Field("memory://", description="Faust table store; rebuilt from the changelog.")
+    windows: str = Field(
+        "60,300/60,3600/60", description="Window sizes in seconds, 'size' or 'size/hop', commas."
+    )
+    grace_seconds: float = Field(
+        10.0, ge=0, description="How long after a window's end late events still count."
+    )
+    late_retention_seconds: float = Field(
+        600.0, ge=0, description="How long after closing a window's late events are reported."
+    )
+    idle_seconds: PositiveFloat = Field(
+        30.0, description="A source partition silent this long no longer holds the clock back."
+    )
+    tick_seconds: PositiveFloat = Field(1.0, description="How often due windows are closed.")
+    update_interval_seconds: PositiveFloat = Field(
+        5.0, description="How often changed open windows are published (coalesced)."
+    )
+    batch_size: PositiveInt = Field(5000, description="Most pipeline events read per batch.")
+    batch_timeout_seconds: PositiveFloat = Field(
+        0.2, description="Longest wait for a batch to fill."
+    )
+    partitions: PositiveInt = Field(
+        7, description="Partitions of the internal topics; at most this many workers share work."
+    )
+    alpha: float = Field(
+        0.01, gt=0, lt=0.5, description="Relative error bound of the duration percentiles."
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, value: str) -> str:
+        parse_specs(value)
+        return value
+
+    @property
+    def specs(self) -> tuple[WindowSpec, ...]:
+        """The parsed window specs."""
+        return parse_specs(self.windows)
+
+    def aggregation(self) -> AggregationConfig:
+        """The pure aggregation's configuration."""
+        return AggregationConfig(
+            self.specs,
+            self.grace_seconds,
+            self.late_retention_seconds,
+            self.alpha,
+            self.idle_seconds,
+        )
+
+
+def load_aggregator_settings(env: Mapping[str, str] | None = None) -> AggregatorSettings:
+    """Reads ``AGGREGATOR_*`` from ``env`` (default: the process environment).
+
+    Raises:
+        SettingsError: Naming each invalid variable.
+    """
+    source = {k.upper(): v for k, v in (os.environ if env is None else env).items()}
+    values = {
+        name: source[PREFIX + name.upper()]
+        for name in AggregatorSettings.model_fields
+        if PREFIX + name.upper() in source
+    }
+    try:
+        return AggregatorSettings.model_validate(values)
+    except ValidationError as exc:
+        problems = [
+            f"{PREFIX}{str(e['loc'][0]).upper() if e['loc'] else '?'}={e.get('input')!r}: "
+            f"{e['msg']}"
+            for e in exc.errors()
+        ]
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
