@@ -31,8 +31,10 @@ def test_environment_overrides_defaults() -> None:
             "log_level": "debug",
             "KAFKA_BOOTSTRAP_SERVERS": "a:1,b:2",
             "DATABASE_URL": "postgresql://u:hunter2@h/db",
+            "DATABASE_SCHEMA": "projections_v2",
         }
     )
+    assert settings.database.schema_name == "projections_v2"
     assert settings.monitoring.error_rate_threshold == 0.25
     assert settings.log.rotation_size == 10 * 1024 * 1024
     assert settings.log.level == "DEBUG"

@@ -50,7 +50,7 @@ class AlerterSettings(BaseSettings):
         300.0, description="A resource or health alert not observed for this long resolves."
     )
     health_topic: str | None = Field(
-        None, description="Topic of HealthChecked events (default: <prefix>.health if it exists)."
+        None, description="An extra topic of HealthChecked events (the resources topic has them)."
     )
     rebuild_timeout_seconds: PositiveFloat = Field(
         60.0, description="Longest wait while reading the alerts topic back at start."

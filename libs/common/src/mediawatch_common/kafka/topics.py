@@ -87,8 +87,8 @@ def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) ->
             3,
             30 * DAY_MS,
             "host",
-            ("ResourceSample",),
-            "CPU, memory and disk samples of the worker hosts.",
+            ("ResourceSample", "HealthChecked"),
+            "CPU, memory and disk samples and health check results, per host.",
         ),
         windows=spec(
             "windows",

@@ -51,8 +51,9 @@ T = TypeVar("T", bound=BaseSettings)
 def _build(cls: type[T], prefix: str, env: Mapping[str, str]) -> T:
     try:
         keys = {k.upper(): v for k, v in env.items()}
+        # Validation goes by alias where a field has one (DATABASE_SCHEMA), else by name.
         values = {
-            name: keys[var]
+            field.alias or name: keys[var]
             for name, field in cls.model_fields.items()
             if (var := (field.alias or prefix + name).upper()) in keys
         }

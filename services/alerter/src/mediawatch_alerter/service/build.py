@@ -30,9 +30,8 @@ def build_alerter(
         settings.monitoring, alerter, identity, clock or SystemClock(), rules
     )
     inputs = [topics.pipeline.name, topics.windows.name, topics.resources.name]
-    health = alerter.health_topic or getattr(getattr(topics, "health", None), "name", None)
-    if health:
-        inputs.append(health)
+    if alerter.health_topic:  # HealthChecked events come on the resources topic anyway
+        inputs.append(alerter.health_topic)
     kafka = settings.kafka
     return AlerterService(
         evaluator,
