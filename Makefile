@@ -41,6 +41,7 @@ down: ## Stop everything `make up` started
 
 .PHONY: status
 status: ## Show each part of the local stack: state, address, version
+	bash infra/stack/services.sh status
 	$(STACK) status
 
 .PHONY: topics

@@ -5,7 +5,8 @@
 #
 # Usage: infra/stack/stack.sh up [--brokers N] | down | status
 #   up       ffmpeg ensure, kafka up (cluster "default"), postgres up
-#   down     kafka down --all, postgres down
+#   down     services down (those infra/stack/services.sh started), kafka down --all,
+#            postgres down
 #   status   table of part, state, address, version; exit 0 if all up, 3 if not
 #
 # The parts can be driven one by one with infra/stack/{ffmpeg,kafka,postgres}.sh.
@@ -43,6 +44,7 @@ cmd_up() {
 cmd_down() {
     (($# == 0)) || { [[ "$1" == -h || "$1" == --help ]] && { usage; exit 0; }; die "unexpected argument: $1"; }
     local rc=0
+    bash "$HERE/services.sh" down || rc=1
     bash "$HERE/kafka.sh" down --all || rc=1
     bash "$HERE/postgres.sh" down || rc=1
     return "$rc"
