@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, PositiveFloat, SecretStr, ValidationError
+from pydantic import Field, PositiveFloat, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mediawatch_common.settings import SettingsError
+from mediawatch_common.settings import load_group
 
 SinkType = Literal["slack", "discord", "teams", "webhook"]
 LevelName = Literal["info", "warning", "error", "critical"]
@@ -100,18 +100,4 @@ def load(cls: type[S], env: Mapping[str, str] | None = None) -> S:
     Raises:
         SettingsError: naming each invalid variable.
     """
-    prefix = str(cls.model_config.get("env_prefix", ""))
-    try:
-        if env is None:
-            return cls()
-        keys = {k.upper(): v for k, v in env.items()}
-        values = {
-            n: keys[(prefix + n).upper()] for n in cls.model_fields if (prefix + n).upper() in keys
-        }
-        return cls.model_validate(values)
-    except ValidationError as exc:
-        problems = [
-            f"{(prefix + str(e['loc'][0])).upper() if e['loc'] else prefix}: {e['msg']}"
-            for e in exc.errors()
-        ]
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+    return load_group(cls, env)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveInt, SecretStr, ValidationError
+from pydantic import Field, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mediawatch_common.settings import SettingsError
@@ -50,20 +49,6 @@ class ApiSettings(BaseSettings):
     )
     temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
     ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable checked by health.")
-
-
-def load(cls: type[BaseSettings], env: Mapping[str, str]) -> BaseSettings:
-    """Builds ``cls`` from ``env``, naming the variable of any invalid value."""
-    prefix = str(cls.model_config.get("env_prefix", ""))
-    keys = {k.upper(): v for k, v in env.items()}
-    values = {
-        n: keys[(prefix + n).upper()] for n in cls.model_fields if (prefix + n).upper() in keys
-    }
-    try:
-        return cls.model_validate(values)
-    except ValidationError as exc:
-        problems = [f"{prefix}{str(e['loc'][0]).upper()}: {e['msg']}" for e in exc.errors()]
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
 
 
 def jwt_secret(settings: ApiSettings) -> str:

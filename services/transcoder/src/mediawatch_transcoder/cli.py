@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 from types import FrameType
@@ -22,7 +21,7 @@ from mediawatch_transcoder.worker import build, serve, stop_all
 def transcoder_settings() -> TranscoderSettings:
     """The ``TRANSCODER_*`` settings, read once at the entry point."""
     try:
-        return load_transcoder_settings(os.environ)
+        return load_transcoder_settings()
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
 

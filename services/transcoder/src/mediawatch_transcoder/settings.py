@@ -10,13 +10,12 @@ from pydantic import (
     Field,
     PositiveFloat,
     PositiveInt,
-    ValidationError,
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mediawatch_common.events import Stage
-from mediawatch_common.settings import SettingsError
+from mediawatch_common.settings import load_group
 
 PREFIX = "TRANSCODER_"
 
@@ -76,24 +75,10 @@ class TranscoderSettings(BaseSettings):
         return sum(self.timeout(stage) for stage in Stage)
 
 
-def load_transcoder_settings(env: Mapping[str, str]) -> TranscoderSettings:
-    """Build the settings from ``env`` (the entry point passes ``os.environ``).
+def load_transcoder_settings(env: Mapping[str, str] | None = None) -> TranscoderSettings:
+    """Build the settings from ``env`` (default: the process environment).
 
     Raises:
         SettingsError: naming each invalid ``TRANSCODER_*`` variable.
     """
-    keys = {k.upper(): v for k, v in env.items()}
-    values = {
-        name: keys[PREFIX + name.upper()]
-        for name in TranscoderSettings.model_fields
-        if PREFIX + name.upper() in keys
-    }
-    try:
-        return TranscoderSettings.model_validate(values)
-    except ValidationError as exc:
-        problems = [
-            f"{PREFIX}{str(e['loc'][0]).upper() if e['loc'] else '?'}={e.get('input')!r}: "
-            f"{e['msg']}"
-            for e in exc.errors()
-        ]
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+    return load_group(TranscoderSettings, env)

@@ -16,7 +16,7 @@ from mediawatch_common.settings.groups import (
     MonitoringSettings,
     RetentionSettings,
 )
-from mediawatch_common.settings.loader import Settings, load_settings
+from mediawatch_common.settings.loader import Settings, load_group, load_settings
 from mediawatch_common.settings.sizes import parse_size
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "RetentionSettings",
     "Settings",
     "SettingsError",
+    "load_group",
     "load_settings",
     "parse_size",
 ]

@@ -101,3 +101,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if problems:
         raise SettingsError("invalid configuration: " + "; ".join(problems))
     return Settings(**groups)  # type: ignore[arg-type]
+
+
+def load_group(cls: type[T], env: Mapping[str, str] | None = None) -> T:
+    """Read one settings class by its ``env_prefix`` from ``env`` (default: the process
+    environment). Services load their own groups with it, once, at their entry point.
+
+    Raises:
+        SettingsError: naming every variable whose value is invalid.
+    """
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    try:
+        return _build(cls, prefix, os.environ if env is None else env)
+    except SettingsError as exc:
+        raise SettingsError(f"invalid configuration: {exc}") from None

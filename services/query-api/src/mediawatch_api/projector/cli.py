@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 from datetime import UTC, datetime
 
@@ -13,10 +12,10 @@ import click
 from mediawatch_api.db import connect, make_engine, upgrade
 from mediawatch_api.projector.service import Projection, build_loop
 from mediawatch_api.retention import apply_retention
-from mediawatch_api.settings import ProjectorSettings, load
+from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
-from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_common.settings import Settings, SettingsError, load_group
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -
 def projector(settings: Settings, no_migrate: bool) -> None:
     """Project every topic into PostgreSQL, exactly once (Ctrl-C to stop)."""
     try:
-        own = load(ProjectorSettings, os.environ)
+        own = load_group(ProjectorSettings)
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     assert isinstance(own, ProjectorSettings)

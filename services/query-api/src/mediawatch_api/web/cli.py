@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import click
 import uvicorn
 
 from mediawatch_api.db import upgrade
 from mediawatch_api.projector.cli import database_url
-from mediawatch_api.settings import ApiSettings, ProjectorSettings, jwt_secret, load
+from mediawatch_api.settings import ApiSettings, ProjectorSettings, jwt_secret
 from mediawatch_api.web.app import create_app
 from mediawatch_api.web.build import build_services
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_common.settings import Settings, SettingsError, load_group
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +23,8 @@ log = logging.getLogger(__name__)
 def api(settings: Settings) -> None:
     """Serve the query API (port API_PORT, 8000 by default) until Ctrl-C."""
     try:
-        own = load(ApiSettings, os.environ)
-        projector = load(ProjectorSettings, os.environ)
+        own = load_group(ApiSettings)
+        projector = load_group(ProjectorSettings)
         assert isinstance(own, ApiSettings)
         assert isinstance(projector, ProjectorSettings)
         secret = jwt_secret(own)
