@@ -54,6 +54,7 @@ demo: install up ## The main job: run a synthetic session through the event log 
 	export LOG_CONSOLE=false
 	$(UV) run mediawatch topics create
 	$(UV) run mediawatch demo
+	$(UV) run mediawatch transcode-demo
 	$(UV) run mediawatch alerting-demo
 
 .PHONY: test
