@@ -83,7 +83,9 @@ def render(found: dict[WindowKey, WindowAggregated]) -> None:
             *(_seconds(v) for v in (e.p50_seconds, e.p95_seconds, e.p99_seconds)),
             str(e.late_events),
         )
-    Console().print(table if found else "no closed window yet")
+    console = Console()
+    console.width = max(console.width, 120)
+    console.print(table if found else "no closed window yet")
 
 
 def _seconds(value: float | None) -> str:
