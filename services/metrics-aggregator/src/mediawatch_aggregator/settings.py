@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mediawatch_aggregator.aggregation import AggregationConfig
 from mediawatch_aggregator.windows import WindowSpec, parse_specs
-from mediawatch_common.settings import SettingsError
+from mediawatch_common.settings import load_group
 
 PREFIX = "AGGREGATOR_"
 
@@ -85,18 +84,4 @@ def load_aggregator_settings(env: Mapping[str, str] | None = None) -> Aggregator
     Raises:
         SettingsError: Naming each invalid variable.
     """
-    source = {k.upper(): v for k, v in (os.environ if env is None else env).items()}
-    values = {
-        name: source[PREFIX + name.upper()]
-        for name in AggregatorSettings.model_fields
-        if PREFIX + name.upper() in source
-    }
-    try:
-        return AggregatorSettings.model_validate(values)
-    except ValidationError as exc:
-        problems = [
-            f"{PREFIX}{str(e['loc'][0]).upper() if e['loc'] else '?'}={e.get('input')!r}: "
-            f"{e['msg']}"
-            for e in exc.errors()
-        ]
-        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
+    return load_group(AggregatorSettings, env)
