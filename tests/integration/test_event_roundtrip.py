@@ -14,6 +14,7 @@ import pytest
 
 from mediawatch_common.events import (
     EVENT_TYPES,
+    AlertAcknowledged,
     AlertDelivered,
     AlertDeliveryFailed,
     AlertLevel,
@@ -196,6 +197,14 @@ def _examples() -> list[Event]:
             comment="maintenance",
         ),
         SilenceExpired(**common, silence_id="silence_1640995200_1", reason="ended", expired_at=T0),
+        AlertAcknowledged(
+            **common,
+            alert_id="alert_1640995200_1",
+            fingerprint="processing_failed:video_session_123",
+            rule="processing_failed",
+            acknowledged_by="alice",
+            comment="on it",
+        ),
     ]
 
 

@@ -11,6 +11,7 @@ import pytest
 from mediawatch_common.avro import HEADER_SIZE, MARKER, SchemaRegistry
 from mediawatch_common.events import (
     EVENT_TYPES,
+    AlertAcknowledged,
     AlertDelivered,
     AlertDeliveryFailed,
     AlertLevel,
@@ -218,6 +219,14 @@ EXAMPLES: dict[str, Event] = {
         reason="end time reached",
         expired_at=T0,
     ),
+    "AlertAcknowledged": AlertAcknowledged(
+        **HEADER,
+        alert_id="alert_1703987999_1",
+        fingerprint="processing_failed:video_session_123",
+        rule="processing_failed",
+        acknowledged_by="alice",
+        comment="looking into it, INC-42",
+    ),
 }
 
 # Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
@@ -322,6 +331,13 @@ PINNED_HEX: dict[str, str] = {
         "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442287369"
         "6c656e63655f313730333938373939395f3120656e642074696d65207265616368656480809e81e2"
         "f58606"
+    ),
+    "AlertAcknowledged": (
+        "c3015b7dbebdabd772b14835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a44224616c"
+        "6572745f313730333938373939395f314670726f63657373696e675f6661696c65643a766964656f"
+        "5f73657373696f6e5f3132332270726f63657373696e675f6661696c65640a616c6963652e6c6f6f"
+        "6b696e6720696e746f2069742c20494e432d3432"
     ),
 }
 

@@ -5,6 +5,7 @@ from mediawatch_common.events.convert import event_name, from_record, to_record
 from mediawatch_common.events.enums import AlertLevel, ErrorCode, Stage
 from mediawatch_common.events.models import (
     EVENT_TYPES,
+    AlertAcknowledged,
     AlertDelivered,
     AlertDeliveryFailed,
     AlertRaised,
@@ -30,6 +31,7 @@ from mediawatch_common.events.models import (
 
 __all__ = [
     "EVENT_TYPES",
+    "AlertAcknowledged",
     "AlertDelivered",
     "AlertDeliveryFailed",
     "AlertLevel",

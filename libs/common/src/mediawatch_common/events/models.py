@@ -269,6 +269,17 @@ class SilenceExpired(BaseEvent):
     expired_at: datetime
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertAcknowledged(BaseEvent):
+    """An operator took ownership of a firing alert (it keeps firing until resolved)."""
+
+    alert_id: str
+    fingerprint: str
+    rule: str
+    acknowledged_by: str
+    comment: str
+
+
 Event = (
     TranscodeRequested
     | StageStarted
@@ -283,6 +294,7 @@ Event = (
     | AlertDeliveryFailed
     | SilenceCreated
     | SilenceExpired
+    | AlertAcknowledged
 )
 """Any event of the contract."""
 
@@ -302,6 +314,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         AlertDeliveryFailed,
         SilenceCreated,
         SilenceExpired,
+        AlertAcknowledged,
     )
 }
 """Event classes by Avro short name (the class name)."""
