@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import faust
-from aiokafka import AIOKafkaConsumer, ConsumerRecord  # type: ignore[import-untyped]
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from confluent_kafka import Message
 
 from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
