@@ -11,6 +11,7 @@ from mediawatch_transcoder.errors import StageError
 from mediawatch_transcoder.plan import Quality, quality
 from mediawatch_transcoder.probe import PROBE_ARGS, clip_info, parse_probe
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
+from mediawatch_transcoder.storage import StorageError
 from mediawatch_transcoder.workspace import safe_suffix
 
 
@@ -36,7 +37,11 @@ def run(ctx: StageContext, state: SessionState) -> StageReport:
 
 
 def _ingest(ctx: StageContext, clip: ClipInput, target: Path, so_far: int) -> int:
-    if not ctx.storage.fetch(clip.uri, target):
+    try:
+        fetched = ctx.storage.fetch(clip.uri, target)
+    except StorageError as exc:
+        raise StageError(ErrorCode.VALIDATION_FAILED, str(exc)) from None
+    if not fetched:
         source = local_path(clip.uri)
         _check_size(ctx, source, so_far)
         try:
