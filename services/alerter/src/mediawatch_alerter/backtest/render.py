@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -46,19 +48,19 @@ def report_tables(report: Report) -> Group | Text:
             duration(rule.firing_seconds),
         )
     alerts = Table(title="Alerts in time order")
-    for column in ("fired", "resolved", "for", "level", "rule", "fingerprint", "title"):
-        alerts.add_column(column, overflow="fold", no_wrap=column not in ("fingerprint", "title"))
+    alerts.add_column("fired (UTC)", no_wrap=True)
+    alerts.add_column("firing for", no_wrap=True)
+    alerts.add_column("level", no_wrap=True)
+    alerts.add_column("alert", overflow="fold")
     end = report.end or max(a.resolved_at or a.fired_at for a in report.alerts)
     for alert in report.alerts:
         level = alert.level.value
+        span = duration(alert.firing_seconds(end))
         alerts.add_row(
-            iso_z(alert.fired_at),
-            iso_z(alert.resolved_at) if alert.resolved_at else "[bold]still firing[/bold]",
-            duration(alert.firing_seconds(end)),
+            alert.fired_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            span if alert.resolved_at else f"{span}\n[bold]still firing[/bold]",
             f"[{_STYLE.get(level, '')}]{level.lower()}[/]",
-            alert.rule,
-            alert.fingerprint,
-            alert.title,
+            f"{escape(alert.fingerprint)}\n[dim]{escape(alert.title)}[/dim]",
         )
     return Group(summary, alerts)
 
