@@ -49,13 +49,9 @@ topics: install up ## Create the Kafka topics from their declaration
 	$(UV) run mediawatch topics create
 
 .PHONY: demo
-demo: install up ## The main job: run a synthetic session through the event log and summarise it
-	$(db_env)
-	export LOG_CONSOLE=false
+demo: install up ## The main job: the whole system on the local stack, step by step
 	$(UV) run mediawatch topics create
-	$(UV) run mediawatch demo
-	$(UV) run mediawatch transcode-demo
-	$(UV) run mediawatch alerting-demo
+	bash infra/demo.sh
 
 .PHONY: test
 test: install up ## Set up everything and run the whole test suite

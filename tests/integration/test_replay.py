@@ -106,6 +106,19 @@ def test_filters_return_exactly_the_matching_events(
     assert [str(line["event_id"]) for line in lines] == _ids(wanted)
 
 
+def test_failed_keeps_only_broken_sessions_and_their_alerts(
+    bootstrap: str, history: tuple[str, list[Event]], tmp_path: Path
+) -> None:
+    prefix, events = history
+    lines = _replay(bootstrap, prefix, tmp_path, "--from-beginning", "--failed")
+    wanted = [
+        e for e in events
+        if not isinstance(e, ResourceSample) and getattr(e, "session_id", None) == "s-bad"
+    ]  # fmt: skip
+    assert [str(line["event_id"]) for line in lines] == _ids(wanted)
+    assert "AlertRaised" in {line["type"] for line in lines}
+
+
 def test_time_range_cuts_on_event_time(
     bootstrap: str, history: tuple[str, list[Event]], tmp_path: Path
 ) -> None:

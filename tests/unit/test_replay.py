@@ -15,7 +15,14 @@ from mediawatch_common.events import (
     StageStarted,
 )
 from mediawatch_common.kafka import Record
-from mediawatch_common.replay import ReplayFilter, json_line, parse_bound, timeline_line
+from mediawatch_common.replay import (
+    ReplayFilter,
+    failed_sessions,
+    in_sessions,
+    json_line,
+    parse_bound,
+    timeline_line,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -112,3 +119,12 @@ def test_timeline_highlights_failures_and_alerts_and_escapes_markup() -> None:
     assert "[bold red]FFMPEG_FAILED[/bold red]" in line
     assert "\\[x]" in line  # user text cannot inject rich markup
     assert "ALERT ERROR" in timeline_line(_alert(), origin=NOW)
+
+
+def test_failed_sessions_are_those_with_a_failed_stage() -> None:
+    events = [_started("s1"), _failed(), _started("s2"), _alert()]
+    broken = failed_sessions(events)
+    assert broken == {"s1"}
+    assert in_sessions(_started("s1"), broken)
+    assert not in_sessions(_started("s2"), broken)
+    assert not in_sessions(_alert(), broken)  # an alert without a session

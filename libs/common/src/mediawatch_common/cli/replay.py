@@ -16,6 +16,8 @@ from mediawatch_common.replay import (
     Bound,
     HistoryReader,
     ReplayFilter,
+    failed_sessions,
+    in_sessions,
     json_line,
     parse_bound,
     timeline_line,
@@ -72,6 +74,9 @@ def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> B
     help="Only this event type (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout instead of a timeline.")
+@click.option(
+    "--failed", is_flag=True, help="Only sessions with a failed stage (and their alerts)."
+)
 @pass_settings
 def replay(
     settings: Settings,
@@ -85,6 +90,7 @@ def replay(
     levels: tuple[str, ...],
     event_types: tuple[str, ...],
     as_json: bool,
+    failed: bool,
 ) -> None:
     """Read events back from the log, ordered by event time.
 
@@ -105,38 +111,34 @@ def replay(
         since=start.time if start else None,
         until=end.time if end else None,
     )
+    found = [r for r in _read(settings, names, start, end) if keep.matches(r.event)]
+    if failed:
+        broken = failed_sessions([r.event for r in found])
+        found = [r for r in found if in_sessions(r.event, broken)]
+    found.sort(key=lambda r: (r.event.event_time, r.topic, r.offset))
+    _emit(found, as_json)
+
+
+def _read(
+    settings: Settings, names: list[str], start: Bound | None, end: Bound | None
+) -> list[Record[Event]]:
+    """Every decodable record of the slice, with a progress bar on a terminal's stderr."""
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     reader = HistoryReader(settings.kafka.bootstrap_servers, lambda data: decode_event(data, codec))
     err = Console(stderr=True)
+    columns = (TextColumn("replay"), BarColumn(), MofNCompleteColumn())
     try:
-        with Progress(
-            TextColumn("replay"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("read", total=None)
-            try:
-                found = [
-                    r
-                    for r in reader.read(
-                        names,
-                        start,
-                        end,
-                        lambda n, total: bar.update(task, completed=n, total=total),
-                    )
-                    if keep.matches(r.event)
-                ]
-            except LookupError as exc:
-                raise click.ClickException(str(exc)) from None
+            progress = lambda n, total: bar.update(task, completed=n, total=total)  # noqa: E731
+            records = list(reader.read(names, start, end, progress))
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         reader.close()
-    found.sort(key=lambda r: (r.event.event_time, r.topic, r.offset))
-    _emit(found, as_json)
     if reader.undecodable:
         err.print(f"[yellow]{reader.undecodable} undecodable message(s) skipped[/yellow]")
+    return records
 
 
 def _emit(found: list[Record[Event]], as_json: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediawatch_common.replay.filters import ReplayFilter
+from mediawatch_common.replay.filters import ReplayFilter, failed_sessions, in_sessions
 from mediawatch_common.replay.positions import Bound, parse_bound
 from mediawatch_common.replay.reader import HistoryReader, Progress
 from mediawatch_common.replay.render import json_line, timeline_line
@@ -12,6 +12,8 @@ __all__ = [
     "HistoryReader",
     "Progress",
     "ReplayFilter",
+    "failed_sessions",
+    "in_sessions",
     "json_line",
     "parse_bound",
     "timeline_line",

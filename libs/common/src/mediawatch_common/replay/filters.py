@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mediawatch_common.events import AlertLevel, Event, Stage
+from mediawatch_common.events import AlertLevel, Event, Stage, StageCompleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +38,13 @@ class ReplayFilter:
 
 def _keeps(wanted: frozenset[object], value: object) -> bool:
     return not wanted or value in wanted
+
+
+def failed_sessions(events: list[Event]) -> set[str]:
+    """Sessions with at least one failed stage among ``events``."""
+    return {e.session_id for e in events if isinstance(e, StageCompleted) and not e.success}
+
+
+def in_sessions(event: Event, sessions: set[str]) -> bool:
+    """True when ``event`` belongs to one of ``sessions`` (alerts by their session too)."""
+    return getattr(event, "session_id", None) in sessions
