@@ -13,6 +13,15 @@ from mediawatch_alerter.alerts.silences import (
     matches,
     parse_matcher,
 )
+from mediawatch_alerter.alerts.silencing import (
+    SilenceError,
+    SilenceRow,
+    expire,
+    listing,
+    new_silence,
+    parse_duration,
+    silence_book,
+)
 from mediawatch_alerter.alerts.view import alert_json, iso_z
 
 __all__ = [
@@ -25,10 +34,17 @@ __all__ = [
     "MatcherError",
     "Silence",
     "SilenceBook",
+    "SilenceError",
+    "SilenceRow",
     "alert_json",
+    "expire",
     "fingerprint",
     "iso_z",
+    "listing",
     "match_labels",
     "matches",
+    "new_silence",
+    "parse_duration",
     "parse_matcher",
+    "silence_book",
 ]
