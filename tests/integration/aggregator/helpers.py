@@ -176,10 +176,15 @@ class WindowReader:
                 found[(e.stage.value, e.window_seconds, e.window_start)] = e
         return found
 
-    def wait_closed(self, keys: set[tuple[str, int, datetime]], timeout: float = 60) -> None:
+    def wait_closed(self, keys: set[tuple[str, int, datetime]], timeout: float = 150) -> None:
+        """Read results until every window of ``keys`` has closed; fail naming those missing."""
         deadline = time.monotonic() + timeout
         while not keys <= set(self.closed()) and time.monotonic() < deadline:
             self.poll()
+        missing = keys - set(self.closed())
+        assert not missing, (
+            f"{len(missing)} window(s) not closed after {timeout}s: {sorted(missing)[:3]}"
+        )
 
     def close(self) -> None:
         self._consumer.close()
