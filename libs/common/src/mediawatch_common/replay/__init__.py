@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from mediawatch_common.replay.filters import ReplayFilter, failed_sessions, in_sessions
 from mediawatch_common.replay.positions import Bound, parse_bound
-from mediawatch_common.replay.reader import HistoryReader, Progress
+from mediawatch_common.replay.reader import HistoryReader, Progress, Range
 from mediawatch_common.replay.render import json_line, timeline_line
 
 __all__ = [
     "Bound",
     "HistoryReader",
     "Progress",
+    "Range",
     "ReplayFilter",
     "failed_sessions",
     "in_sessions",

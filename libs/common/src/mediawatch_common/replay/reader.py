@@ -22,11 +22,13 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Range:
+class Range:
+    """Offsets ``start`` (inclusive) to ``end`` (exclusive) of one partition."""
+
     topic: str
     partition: int
     start: int
-    end: int  # exclusive
+    end: int
 
 
 class HistoryReader:
@@ -65,7 +67,13 @@ class HistoryReader:
 
         Time bounds are positions in the log; filter on event time to cut exactly.
         """
-        ranges = [r for r in self._ranges(topics, start, end) if r.end > r.start]
+        return self.read_ranges(self.ranges(topics, start, end), progress)
+
+    def read_ranges(
+        self, ranges: Sequence[Range], progress: Progress | None = None
+    ) -> Iterator[Record[Event]]:
+        """Yield every decodable record of the given partition ranges."""
+        ranges = [r for r in ranges if r.end > r.start]
         total = sum(r.end - r.start for r in ranges)
         if not ranges:
             return
@@ -98,9 +106,14 @@ class HistoryReader:
             return None
         return Record(where[0], where[1], offset, msg.key(), msg.timestamp()[1], event)
 
-    def _ranges(
-        self, topics: Sequence[str], start: Bound | None, end: Bound | None
-    ) -> list[_Range]:
+    def ranges(
+        self, topics: Sequence[str], start: Bound | None = None, end: Bound | None = None
+    ) -> list[Range]:
+        """The partition ranges of ``topics`` between two bounds (default: all kept events).
+
+        Raises:
+            LookupError: a topic does not exist.
+        """
         metadata = self._consumer.list_topics(timeout=15)
         ranges = []
         for topic in topics:
@@ -113,7 +126,7 @@ class HistoryReader:
                     end if end is None or end.time is None else Bound(time=end.time + LATE_ARRIVAL)
                 )
                 last = self._position(topic, partition, late_end, high, high)
-                ranges.append(_Range(topic, partition, max(first, low), min(last, high)))
+                ranges.append(Range(topic, partition, max(first, low), min(last, high)))
         return ranges
 
     def _position(
