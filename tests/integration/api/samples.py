@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from mediawatch_common.events import (
+    AlertDelivered,
+    AlertDeliveryFailed,
     AlertLevel,
     AlertRaised,
     ErrorCode,
@@ -15,6 +17,7 @@ from mediawatch_common.events import (
     Stage,
     StageCompleted,
     StageStarted,
+    WindowAggregated,
 )
 
 WHO = Producer(service="transcoder", host="worker-1", pid=42)
@@ -96,4 +99,56 @@ def alert(at: datetime, alert_id: str, level: AlertLevel) -> AlertRaised:
         stage=Stage.MERGING,
         metadata={"error_code": "FFMPEG_FAILED"},
         starts_at=at,
+    )
+
+
+def window(
+    start: datetime, stage: Stage, attempts: int, failures: int, p95: float, size: int = 60
+) -> WindowAggregated:
+    """A closed tumbling window result of the aggregator."""
+    return WindowAggregated(
+        producer=WHO,
+        event_time=start + timedelta(seconds=size),
+        window_start=start,
+        window_end=start + timedelta(seconds=size),
+        window_seconds=size,
+        hop_seconds=size,
+        stage=stage,
+        attempts=attempts,
+        successes=attempts - failures,
+        failures=failures,
+        error_rate=failures / attempts if attempts else 0.0,
+        failures_by_code={"FFMPEG_FAILED": failures} if failures else {},
+        duration_count=attempts,
+        duration_sum_seconds=attempts * p95 / 2,
+        duration_min_seconds=1.0,
+        duration_max_seconds=p95 + 1,
+        p50_seconds=p95 / 2,
+        p95_seconds=p95,
+        p99_seconds=p95 + 1,
+        late_events=0,
+        closed=True,
+    )
+
+
+def delivery(
+    at: datetime, alert_ids: tuple[str, ...], attempt: int, ok: bool, sink: str = "oncall"
+) -> AlertDelivered | AlertDeliveryFailed:
+    """One attempt of the notifier to deliver notification ntf-1."""
+    common = {
+        "producer": WHO,
+        "event_time": at,
+        "notification_id": "ntf-1",
+        "group_key": "route=oncall",
+        "sink": sink,
+        "sink_type": "slack",
+        "status": "firing",
+        "alert_ids": alert_ids,
+        "attempt": attempt,
+        "duration_ms": 12.5,
+    }
+    if ok:
+        return AlertDelivered(**common, http_status=200)
+    return AlertDeliveryFailed(
+        **common, http_status=503, error="HTTP 503", final=False, retry_in_seconds=2.0
     )

@@ -49,6 +49,20 @@ class ApiSettings(BaseSettings):
     )
     temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
     ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable checked by health.")
+    cookie_secure: bool = Field(
+        False, description="Mark the dashboard's session cookies Secure (set true behind HTTPS)."
+    )
+    stream_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often a live alert stream looks for changes."
+    )
+    stream_lifetime_seconds: float = Field(
+        300.0, gt=0, description="Seconds before a live stream ends (the browser reconnects)."
+    )
+    web_vendor_dir: Path | None = Field(
+        None,
+        description="Folder of the npm packages the dashboard serves (default: the "
+        "service's web/node_modules).",
+    )
 
 
 def jwt_secret(settings: ApiSettings) -> str:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
+from mediawatch_api.projector.alerting import delivery_row, silence_row, to_json
 from mediawatch_api.projector.sessions import SessionEvent
 from mediawatch_common.events import (
+    AlertAcknowledged,
+    AlertDelivered,
+    AlertDeliveryFailed,
     AlertRaised,
     AlertResolved,
     Event,
     HealthChecked,
     LogRecorded,
     ResourceSample,
+    SilenceCreated,
+    SilenceExpired,
     StageCompleted,
     StageStarted,
     TranscodeRequested,
@@ -49,19 +53,6 @@ RUN_COLUMNS = (
 )
 
 
-def to_json(value: Any) -> str:
-    """JSON text of a record holding datetimes and UUIDs."""
-    return json.dumps(value, default=_default, separators=(",", ":"))
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 @dataclass(slots=True)
 class Rows:
     """Everything one batch writes, grouped by table."""
@@ -74,6 +65,10 @@ class Rows:
     windows: dict[tuple[str, int, int, datetime], Row] = field(default_factory=dict)
     alerts_raised: dict[str, Row] = field(default_factory=dict)
     alerts_resolved: list[Row] = field(default_factory=list)
+    alerts_acknowledged: list[Row] = field(default_factory=list)
+    deliveries: list[Row] = field(default_factory=list)
+    silences_created: dict[str, Row] = field(default_factory=dict)
+    silences_expired: list[Row] = field(default_factory=list)
     logs: list[Row] = field(default_factory=list)
     health: list[Row] = field(default_factory=list)
     positions: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -112,6 +107,16 @@ def _add(rows: Rows, record: Record[Event]) -> None:
         rows.alerts_raised[event.alert_id] = _alert(event)
     elif isinstance(event, AlertResolved):
         rows.alerts_resolved.append((event.alert_id, event.ends_at, event.reason))
+    elif isinstance(event, AlertAcknowledged):
+        rows.alerts_acknowledged.append(
+            (event.alert_id, event.event_time, event.acknowledged_by, event.comment)
+        )
+    elif isinstance(event, AlertDelivered | AlertDeliveryFailed):
+        rows.deliveries.append(delivery_row(event))
+    elif isinstance(event, SilenceCreated):
+        rows.silences_created[event.silence_id] = silence_row(event)
+    elif isinstance(event, SilenceExpired):
+        rows.silences_expired.append((event.silence_id, event.expired_at, event.reason))
     elif isinstance(event, LogRecorded):
         rows.logs.append(_log(event))
     elif isinstance(event, HealthChecked):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 
-from mediawatch_api.projector.rows import RUN_COLUMNS, Row, Rows
+from mediawatch_api.projector.alert_store import write_alerting
+from mediawatch_api.projector.bulk import copy_rows, upsert_rows
+from mediawatch_api.projector.rows import RUN_COLUMNS, Rows
 from mediawatch_api.projector.sessions import SESSION_COLUMNS, SessionState, fold
 
 Connection = psycopg.Connection[Any]
@@ -34,35 +35,27 @@ def load_positions(conn: Connection, group: str, lock: bool = False) -> Position
 
 def write_rows(conn: Connection, group: str, rows: Rows) -> None:
     """Write ``rows`` and advance the positions; the caller owns the transaction."""
-    _copy(conn, "pipeline_events", _PIPELINE, rows.pipeline_events)
-    _copy(conn, "resource_samples", _SAMPLES, rows.resource_samples)
-    _copy(conn, "log_records", _LOGS, rows.logs)
-    _copy(conn, "health_checks", _HEALTH, rows.health)
-    _upsert(
+    copy_rows(conn, "pipeline_events", _PIPELINE, rows.pipeline_events)
+    copy_rows(conn, "resource_samples", _SAMPLES, rows.resource_samples)
+    copy_rows(conn, "log_records", _LOGS, rows.logs)
+    copy_rows(conn, "health_checks", _HEALTH, rows.health)
+    upsert_rows(
         conn,
         "stage_runs",
         RUN_COLUMNS,
         rows.run_rows,
         f"(session_id, stage, attempt) DO UPDATE SET {_COALESCE}",
     )
-    _upsert(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT)
+    upsert_rows(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT)
     _write_sessions(conn, rows)
-    _upsert(
+    upsert_rows(
         conn,
         "window_results",
         tuple(_WINDOW_COLUMNS.replace(" ", "").split(",")),
         list(rows.windows.values()),
         f"(stage, window_seconds, hop_seconds, window_start) DO UPDATE SET {_WINDOW_SET}",
     )
-    _upsert(
-        conn,
-        "alerts",
-        _ALERTS,
-        list(rows.alerts_raised.values()),
-        "(alert_id) DO UPDATE SET level = EXCLUDED.level, title = EXCLUDED.title, "
-        "message = EXCLUDED.message, metadata = EXCLUDED.metadata",
-    )
-    _resolve_alerts(conn, rows.alerts_resolved)
+    write_alerting(conn, rows)
     _save_positions(conn, group, rows.positions)
 
 
@@ -112,47 +105,6 @@ _MINUTES_CONFLICT = (
     "failures = stage_minutes.failures + EXCLUDED.failures, "
     "duration_sum = stage_minutes.duration_sum + EXCLUDED.duration_sum"
 )
-_ALERTS = (
-    "alert_id",
-    "fingerprint",
-    "rule",
-    "level",
-    "title",
-    "message",
-    "session_id",
-    "user_id",
-    "stage",
-    "labels",
-    "metadata",
-    "starts_at",
-    "raised_at",
-)
-
-
-def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
-    if not rows:
-        return
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(row)
-
-
-def _upsert(
-    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Row], conflict: str
-) -> None:
-    """COPY into a temporary twin of ``table``, then one INSERT ... ON CONFLICT."""
-    if not rows:
-        return
-    names = ", ".join(columns)
-    staging = f"staging_{table}"
-    conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
-        f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-    )
-    _copy(conn, staging, columns, rows)
-    conn.execute(
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ON CONFLICT {conflict}"  # noqa: S608 - constant identifiers
-    )
 
 
 _SELECT_SESSIONS = (
@@ -169,22 +121,13 @@ def _write_sessions(conn: Connection, rows: Rows) -> None:
     states: dict[str, SessionState] = {row[0]: SessionState(*row) for row in found}
     for event in rows.session_events:
         states[event.session_id] = fold(states.get(event.session_id), event)
-    _upsert(
+    upsert_rows(
         conn,
         "sessions",
         SESSION_COLUMNS,
         [s.row() for s in states.values()],
         f"(session_id) DO UPDATE SET {_SESSION_SET}",
     )
-
-
-def _resolve_alerts(conn: Connection, resolved: Sequence[Row]) -> None:
-    if resolved:
-        with conn.cursor() as cur:
-            cur.executemany(
-                "UPDATE alerts SET resolved_at = %s, resolve_reason = %s WHERE alert_id = %s",
-                [(ended, reason, alert_id) for alert_id, ended, reason in resolved],
-            )
 
 
 def _save_positions(conn: Connection, group: str, positions: Positions) -> None:

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from mediawatch_api.queries.alerts import list_alerts
+from mediawatch_api.queries.alerts import alert_changes, find_alert, latest_change, list_alerts
+from mediawatch_api.queries.deliveries import alert_deliveries
 from mediawatch_api.queries.logs import recent_logs
 from mediawatch_api.queries.metrics import system_metrics
+from mediawatch_api.queries.series import window_series
 from mediawatch_api.queries.sessions import active_sessions, session_timeline
+from mediawatch_api.queries.silences import find_silence, list_silences
 from mediawatch_api.queries.stats import processing_stats
 from mediawatch_api.queries.windows import stage_windows
 
 __all__ = [
     "active_sessions",
+    "alert_changes",
+    "alert_deliveries",
+    "find_alert",
+    "find_silence",
+    "latest_change",
     "list_alerts",
+    "list_silences",
     "processing_stats",
     "recent_logs",
     "session_timeline",
     "stage_windows",
     "system_metrics",
+    "window_series",
 ]

@@ -1,4 +1,4 @@
-"""``alerts?level=&limit=``: recent alerts in the seed's alert shape."""
+"""``alerts?level=&status=&limit=``: recent alerts in the seed's alert shape; the live feed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from sqlalchemy import Connection, text
 
 _COLUMNS = (
     "alert_id, level, title, message, raised_at, session_id, user_id, stage, metadata, "
-    "labels, rule, fingerprint, resolved_at, resolve_reason"
+    "labels, rule, fingerprint, resolved_at, resolve_reason, acknowledged_at, acknowledged_by, "
+    "acknowledge_comment, change_seq"
 )
+_STATUS = {
+    "firing": "resolved_at IS NULL",
+    "resolved": "resolved_at IS NOT NULL",
+    "acknowledged": "resolved_at IS NULL AND acknowledged_at IS NOT NULL",
+}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def alert_json(row: Any) -> dict[str, Any]:
@@ -28,17 +38,55 @@ def alert_json(row: Any) -> dict[str, Any]:
         "rule": row.rule,
         "fingerprint": row.fingerprint,
         "status": "resolved" if row.resolved_at else "firing",
-        "resolved_at": row.resolved_at.isoformat() if row.resolved_at else None,
+        "resolved_at": _iso(row.resolved_at),
         "resolve_reason": row.resolve_reason,
+        "acknowledged": row.acknowledged_at is not None,
+        "acknowledged_at": _iso(row.acknowledged_at),
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledge_comment": row.acknowledge_comment,
+        "change": row.change_seq,
     }
 
 
-def list_alerts(conn: Connection, level: str | None, limit: int) -> dict[str, Any]:
-    """The newest ``limit`` alerts, optionally of one level only."""
-    where = "WHERE level = :level" if level else ""
+def list_alerts(
+    conn: Connection, level: str | None, limit: int, status: str | None = None
+) -> dict[str, Any]:
+    """The newest ``limit`` alerts, optionally of one level and one status only."""
+    conditions = (["level = :level"] if level else []) + ([_STATUS[status]] if status else [])
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = conn.execute(
         text(f"SELECT {_COLUMNS} FROM alerts {where} ORDER BY raised_at DESC, alert_id LIMIT :n"),  # noqa: S608
         {"level": level, "n": limit},
     ).fetchall()
     alerts = [alert_json(row) for row in rows]
-    return {"alerts": alerts, "total": len(alerts), "filters": {"level": level, "limit": limit}}
+    return {
+        "alerts": alerts,
+        "total": len(alerts),
+        "filters": {"level": level, "status": status, "limit": limit},
+    }
+
+
+def find_alert(conn: Connection, alert_id: str) -> dict[str, Any] | None:
+    """One alert by id, or None."""
+    row = conn.execute(
+        text(f"SELECT {_COLUMNS} FROM alerts WHERE alert_id = :id"),  # noqa: S608
+        {"id": alert_id},
+    ).first()
+    return alert_json(row) if row else None
+
+
+def latest_change(conn: Connection) -> int:
+    """The newest change number of any alert (0 when there is none)."""
+    return int(conn.execute(text("SELECT coalesce(max(change_seq), 0) FROM alerts")).scalar_one())
+
+
+def alert_changes(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
+    """Alerts raised, resolved or acknowledged after change number ``after``, oldest first."""
+    rows = conn.execute(
+        text(
+            f"SELECT {_COLUMNS} FROM alerts WHERE change_seq > :after "  # noqa: S608
+            "ORDER BY change_seq LIMIT :n"
+        ),
+        {"after": after, "n": limit},
+    ).fetchall()
+    return [alert_json(row) for row in rows]

@@ -21,11 +21,13 @@ _SEQUENCE = itertools.count(1)
 _PRODUCER = Producer.current("query-api")
 
 
-def _client(request: Request[Any, Any, Any]) -> str | None:
+def client_of(request: Request[Any, Any, Any]) -> str | None:
+    """The caller's address, for the audit log."""
     return request.client.host if request.client else None
 
 
-def _append(services: ServicesDep, topic: str, events: list[tuple[str, Any]]) -> None:
+def append_events(services: Services, topic: str, events: list[tuple[str, Any]]) -> None:
+    """Append ``(key, event)`` pairs to ``topic``; 503 when the brokers do not acknowledge."""
     try:
         services.events.append(topic, events)
     except DeliveryError:
@@ -54,8 +56,8 @@ def clear_alerts(request: Request[User, Any, Any], services: Services) -> dict[s
         for r in firing
     ]
     if events:
-        _append(services, services.events.topics.alerts.name, events)
-    services.audit("clear_alerts", "ok", who, _client(request), {"cleared": len(events)})
+        append_events(services, services.events.topics.alerts.name, events)
+    services.audit("clear_alerts", "ok", who, client_of(request), {"cleared": len(events)})
     return {"message": "Alerts cleared", "cleared": len(events)}
 
 
@@ -91,12 +93,12 @@ class AdminController(Controller):
             metadata={"test": True},
             starts_at=now,
         )
-        _append(services, services.events.topics.alerts.name, [(event.fingerprint, event)])
+        append_events(services, services.events.topics.alerts.name, [(event.fingerprint, event)])
         services.audit(
             "test_alert",
             "ok",
             request.user.username,
-            _client(request),
+            client_of(request),
             {"alert_id": alert_id, "level": level},
         )
         return {"message": "Test alert created", "alert_id": alert_id, "level": level}
@@ -107,7 +109,7 @@ class AdminController(Controller):
         retention = services.settings.retention
         with services.engine.begin() as conn:
             deleted = apply_retention(conn, retention, services.clock())
-        services.audit("cleanup", "ok", request.user.username, _client(request), deleted)
+        services.audit("cleanup", "ok", request.user.username, client_of(request), deleted)
         return {
             "message": "Cleanup completed",
             "deleted": deleted,

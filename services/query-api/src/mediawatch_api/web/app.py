@@ -14,12 +14,20 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
+from litestar.template.config import TemplateConfig
 
 from mediawatch_api.web.admin import AdminController
+from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt
+from mediawatch_api.web.csrf import CsrfMiddleware
+from mediawatch_api.web.live import alert_stream
 from mediawatch_api.web.monitoring import MonitoringController
+from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
 from mediawatch_api.web.prometheus import metrics, registry_for
 from mediawatch_api.web.services import Services
+from mediawatch_api.web.session import SessionController
 
 log = logging.getLogger("mediawatch_api.web")
 
@@ -34,7 +42,13 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     )
 
 
-def _http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def _is_page(path: str) -> bool:
+    return path == "/" or any(path.startswith(p) for p in PAGE_PATHS[1:])
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code == 401 and _is_page(request.url.path):
+        return Redirect("/login")
     body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
     if exc.extra:
         body["extra"] = exc.extra
@@ -54,10 +68,20 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     registry = registry_for(services.engine)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", services.api.rate_limit_per_minute),
-        exclude=["^/api/v1/monitoring/health$"],
+        exclude=["^/api/v1/monitoring/health$", "^/static/", "^/vendor/"],
     )
     return Litestar(
-        route_handlers=[MonitoringController, AdminController, AuthController, metrics],
+        route_handlers=[
+            MonitoringController,
+            AlertingController,
+            AdminController,
+            AuthController,
+            SessionController,
+            PagesController,
+            alert_stream,
+            metrics,
+            *asset_routers(services.api.web_vendor_dir),
+        ],
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
             "jwt_auth": Provide(lambda: jwt_auth, use_cache=True, sync_to_thread=False),
@@ -65,7 +89,9 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         },
         # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
         on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit.middleware)],
+        middleware=[CsrfMiddleware()],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         request_max_body_size=services.api.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Mediawatch query API",

@@ -12,12 +12,23 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTCookieAuth, Token
 
 from mediawatch_api.users import ROLES, User, authenticate
 from mediawatch_api.web.services import ServicesDep
 
-PUBLIC = ["^/api/v1/monitoring/health$", "^/api/v1/auth/login$", "^/schema", "^/metrics$"]
+PUBLIC = [
+    "^/api/v1/monitoring/health$",
+    "^/api/v1/auth/login$",
+    "^/api/v1/auth/session$",
+    "^/schema",
+    "^/metrics$",
+    "^/login$",
+    "^/static/",
+    "^/vendor/",
+]
+TOKEN_COOKIE = "mw_token"  # noqa: S105 - a cookie name, not a secret
+"""HttpOnly cookie holding ``Bearer <jwt>`` for the dashboard (header tokens win over it)."""
 
 
 async def _user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
@@ -25,14 +36,17 @@ async def _user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]
     return User(token.sub, role) if role in ROLES else None
 
 
-def build_jwt(secret: str, minutes: int) -> JWTAuth[User, Token]:
-    """Bearer tokens signed with HS256; only HS256 is accepted when reading them."""
-    return JWTAuth[User, Token](
+def build_jwt(secret: str, minutes: int) -> JWTCookieAuth[User, Token]:
+    """Bearer tokens signed with HS256, from the Authorization header or, for the dashboard,
+    the HttpOnly ``mw_token`` cookie; only HS256 is accepted when reading them."""
+    return JWTCookieAuth[User, Token](
         retrieve_user_handler=_user_of,
         token_secret=secret,
         algorithm="HS256",
         default_token_expiration=timedelta(minutes=minutes),
         exclude=PUBLIC,
+        key=TOKEN_COOKIE,
+        samesite="strict",
         description="Bearer token from POST /api/v1/auth/login.",
     )
 
@@ -77,19 +91,31 @@ class AuthController(Controller):
         data: Annotated[Credentials, Body(description="User name and password.")],
     ) -> AccessToken:
         """Returns a bearer token for the admin or viewer account; 401 when wrong."""
-        client = request.client.host if request.client else None
-        if len(data.username) > 64 or len(data.password) > 256:
-            user = None
-        else:
-            with services.engine.connect() as conn:
-                user = authenticate(conn, data.username, data.password)
-        if user is None:
-            services.audit("login", "denied", data.username[:64], client)
-            raise NotAuthorizedException("invalid user name or password")
+        user = check_password(request, services, data)
         minutes = services.api.token_minutes
-        token = jwt_auth.create_token(
-            identifier=user.username,
-            token_expiration=timedelta(minutes=minutes),
-            token_extras={"role": user.role},
-        )
-        return AccessToken(token, "bearer", minutes * 60, user.role)
+        return AccessToken(issue_token(jwt_auth, user, minutes), "bearer", minutes * 60, user.role)
+
+
+def check_password(
+    request: Request[Any, Any, Any], services: ServicesDep, data: Credentials
+) -> User:
+    """The account, or 401 (audited) for a wrong name or password."""
+    client = request.client.host if request.client else None
+    if len(data.username) > 64 or len(data.password) > 256:
+        user = None
+    else:
+        with services.engine.connect() as conn:
+            user = authenticate(conn, data.username, data.password)
+    if user is None:
+        services.audit("login", "denied", data.username[:64], client)
+        raise NotAuthorizedException("invalid user name or password")
+    return user
+
+
+def issue_token(jwt_auth: JWTCookieAuth[User, Token], user: User, minutes: int) -> str:
+    """A signed token for ``user`` carrying its role."""
+    return jwt_auth.create_token(
+        identifier=user.username,
+        token_expiration=timedelta(minutes=minutes),
+        token_extras={"role": user.role},
+    )

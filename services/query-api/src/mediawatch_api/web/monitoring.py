@@ -60,10 +60,14 @@ class MonitoringController(Controller):
         services: ServicesDep,
         level: Annotated[AlertLevelName | None, Parameter(description="Only this level.")] = None,
         limit: Annotated[int, _page("Most alerts returned.")] = 50,
+        status: Annotated[
+            Literal["firing", "resolved", "acknowledged"] | None,
+            Parameter(description="Only firing, resolved or acknowledged (and firing) alerts."),
+        ] = None,
     ) -> dict[str, Any]:
         """The newest alerts in the guide's alert shape, with their lifecycle status."""
         with services.engine.connect() as conn:
-            return queries.list_alerts(conn, level, limit)
+            return queries.list_alerts(conn, level, limit, status)
 
     @delete(
         "/alerts",
@@ -80,10 +84,20 @@ class MonitoringController(Controller):
         return admin.clear_alerts(request, services)
 
     @get("/metrics/system", sync_to_thread=True, summary="System metrics time series")
-    def system_metrics(self, services: ServicesDep, hours: Hours = 24) -> dict[str, Any]:
+    def system_metrics(
+        self,
+        services: ServicesDep,
+        hours: Hours = 24,
+        bucket_seconds: Annotated[
+            int | None,
+            Parameter(ge=10, le=86400, description="Average per host over buckets this long."),
+        ] = None,
+    ) -> dict[str, Any]:
         """CPU, memory, disk, active sessions and temp dir size of every worker host."""
         with services.engine.connect() as conn:
-            return queries.system_metrics(conn, hours, services.clock(), 20 * MAX_PAGE)
+            return queries.system_metrics(
+                conn, hours, services.clock(), 20 * MAX_PAGE, bucket_seconds
+            )
 
     @get("/sessions/active", sync_to_thread=True, summary="Active processing sessions")
     def sessions_active(self, services: ServicesDep) -> dict[str, Any]:
@@ -115,6 +129,19 @@ class MonitoringController(Controller):
         """The aggregator's newest windowed statistics (error rate, percentiles)."""
         with services.engine.connect() as conn:
             return queries.stage_windows(conn, stage, limit)
+
+    @get("/windows/series", sync_to_thread=True, summary="Window results per stage over time")
+    def window_series(
+        self,
+        services: ServicesDep,
+        hours: Hours = 24,
+        window_seconds: Annotated[
+            int, Parameter(ge=1, le=86400, description="Size of the tumbling windows to chart.")
+        ] = 60,
+    ) -> dict[str, Any]:
+        """Error rate, throughput and duration percentiles per stage in chart buckets."""
+        with services.engine.connect() as conn:
+            return queries.window_series(conn, hours, services.clock(), window_seconds)
 
     @get("/logs/recent", sync_to_thread=True, summary="Recent log records of every service")
     def logs_recent(

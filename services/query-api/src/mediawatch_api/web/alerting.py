@@ -1,0 +1,159 @@
+"""Alert deliveries, acknowledgements and silences: reads and audited admin commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, delete, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import Body, Parameter
+
+from mediawatch_api import commands, queries
+from mediawatch_api.commands import CommandError, MatcherInput
+from mediawatch_api.users import User
+from mediawatch_api.web.admin import append_events, client_of
+from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.services import ServicesDep
+from mediawatch_common.events import Producer
+
+_PRODUCER = Producer.current("query-api")
+MAX_PAGE = 1000
+Id = Annotated[str, Parameter(max_length=200, description="Id.")]
+
+
+@dataclass
+class SilenceInput:
+    """A new silence."""
+
+    matchers: list[MatcherInput]
+    duration_minutes: int
+    comment: str
+    starts_at: datetime | None = None
+
+
+@dataclass
+class AcknowledgeInput:
+    """An acknowledgement's optional comment."""
+
+    comment: str = field(default="")
+
+
+def _refused(exc: CommandError) -> HTTPException:
+    return HTTPException(status_code=exc.status, detail=str(exc))
+
+
+class AlertingController(Controller):
+    """``/api/v1/monitoring``: deliveries per alert, acknowledgements, silences."""
+
+    path = "/api/v1/monitoring"
+    tags = ("alerting",)
+
+    @get("/alerts/{alert_id:str}/deliveries", sync_to_thread=True, summary="Alert deliveries")
+    def deliveries(self, services: ServicesDep, alert_id: Id) -> dict[str, Any]:
+        """Every notification attempt (delivered or failed) that listed this alert."""
+        with services.engine.connect() as conn:
+            return queries.alert_deliveries(conn, alert_id, MAX_PAGE)
+
+    @post(
+        "/alerts/{alert_id:str}/acknowledge",
+        guards=[admin_only],
+        status_code=202,
+        sync_to_thread=True,
+        summary="Acknowledge a firing alert (admin)",
+    )
+    def acknowledge(
+        self,
+        request: Request[User, Any, Any],
+        services: ServicesDep,
+        alert_id: Id,
+        data: Annotated[AcknowledgeInput | None, Body(description="Optional comment.")] = None,
+    ) -> dict[str, Any]:
+        """Appends an AlertAcknowledged; the alert keeps firing until its condition clears."""
+        who, now = request.user.username, services.clock()
+        with services.engine.connect() as conn:
+            alert = queries.find_alert(conn, alert_id)
+        try:
+            comment = data.comment if data else ""
+            event = commands.acknowledge_alert(alert, who, comment, now, _PRODUCER)
+        except CommandError as exc:
+            services.audit("acknowledge", "refused", who, client_of(request), {"alert": alert_id})
+            raise _refused(exc) from None
+        append_events(services, services.events.topics.alerts.name, [(event.fingerprint, event)])
+        services.audit("acknowledge", "ok", who, client_of(request), {"alert": alert_id})
+        return {"message": "Alert acknowledged", "alert_id": alert_id, "acknowledged_by": who}
+
+    @get("/silences", sync_to_thread=True, summary="Silences")
+    def silences(
+        self,
+        services: ServicesDep,
+        silence_state: Annotated[
+            Literal["active", "pending", "expired"] | None,
+            Parameter(query="state", description="Only silences in this state now."),
+        ] = None,
+        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Most returned.")] = 100,
+    ) -> dict[str, Any]:
+        """Silences with their matchers, times, author, comment and current state."""
+        with services.engine.connect() as conn:
+            return queries.list_silences(conn, silence_state, services.clock(), limit)
+
+    @post(
+        "/silences",
+        guards=[admin_only],
+        status_code=202,
+        sync_to_thread=True,
+        summary="Create a silence (admin)",
+    )
+    def create_silence(
+        self,
+        request: Request[User, Any, Any],
+        services: ServicesDep,
+        data: Annotated[SilenceInput, Body(description="Matchers, duration and why.")],
+    ) -> dict[str, Any]:
+        """Appends a SilenceCreated: matching alerts are not announced while it lasts."""
+        who = request.user.username
+        try:
+            event = commands.create_silence(
+                data.matchers,
+                data.duration_minutes,
+                data.comment,
+                who,
+                services.clock(),
+                _PRODUCER,
+                data.starts_at,
+            )
+        except CommandError as exc:
+            raise _refused(exc) from None
+        append_events(services, services.events.topics.alerts.name, [(event.silence_id, event)])
+        services.audit(
+            "create_silence", "ok", who, client_of(request), {"silence": event.silence_id}
+        )
+        return {
+            "message": "Silence created",
+            "silence_id": event.silence_id,
+            "starts_at": event.starts_at.isoformat(),
+            "ends_at": event.ends_at.isoformat(),
+        }
+
+    @delete(
+        "/silences/{silence_id:str}",
+        guards=[admin_only],
+        status_code=202,
+        sync_to_thread=True,
+        summary="Expire a silence now (admin)",
+    )
+    def expire_silence(
+        self, request: Request[User, Any, Any], services: ServicesDep, silence_id: Id
+    ) -> dict[str, Any]:
+        """Appends a SilenceExpired; the history of the silence is kept."""
+        who, now = request.user.username, services.clock()
+        with services.engine.connect() as conn:
+            silence = queries.find_silence(conn, silence_id, now)
+        try:
+            event = commands.expire_silence(silence, who, now, _PRODUCER)
+        except CommandError as exc:
+            raise _refused(exc) from None
+        append_events(services, services.events.topics.alerts.name, [(silence_id, event)])
+        services.audit("expire_silence", "ok", who, client_of(request), {"silence": silence_id})
+        return {"message": "Silence expired", "silence_id": silence_id}

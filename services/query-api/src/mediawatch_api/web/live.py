@@ -1,0 +1,80 @@
+"""``alerts/stream``: alert changes as server-sent events, for the dashboard.
+
+Each connection polls the projection for alerts whose change number passed its cursor. The
+event id is that number, so a reconnecting browser (``Last-Event-ID``) resumes where it was.
+A ``ready`` event carries the starting cursor: the page loads the alert lists after it, and
+whatever changes later arrives on the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
+
+import anyio
+from litestar import Request, get
+from litestar.params import Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from mediawatch_api import queries
+from mediawatch_api.web.services import Services, ServicesDep
+
+Changes = Callable[[int], list[dict[str, Any]]]
+
+
+async def alert_feed(
+    changes: Changes,
+    cursor: int,
+    poll_seconds: float,
+    lifetime_seconds: float,
+    keepalive_seconds: float = 15.0,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """``ready``, then one ``alert`` message per change after ``cursor`` until the lifetime
+    ends (the browser reconnects on its own); comments keep idle proxies from closing it."""
+    yield ServerSentEventMessage(event="ready", data=json.dumps({"change": cursor}), retry=2000)
+    deadline = time.monotonic() + lifetime_seconds
+    quiet = 0.0
+    while time.monotonic() < deadline:
+        await anyio.sleep(poll_seconds)
+        found = await anyio.to_thread.run_sync(changes, cursor)
+        for alert in found:
+            cursor = max(cursor, int(alert["change"]))
+            yield ServerSentEventMessage(event="alert", id=cursor, data=json.dumps(alert))
+        quiet = 0.0 if found else quiet + poll_seconds
+        if quiet >= keepalive_seconds:
+            quiet = 0.0
+            yield ServerSentEventMessage(comment="keep-alive")
+
+
+def _start(services: Services, last_event_id: str | None, after: int | None) -> int:
+    if last_event_id and last_event_id.isdigit():
+        return int(last_event_id)
+    if after is not None:
+        return after
+    with services.engine.connect() as conn:
+        return queries.latest_change(conn)
+
+
+@get("/api/v1/monitoring/alerts/stream", tags=["monitoring"], summary="Live alert changes (SSE)")
+async def alert_stream(
+    request: Request[Any, Any, Any],
+    services: ServicesDep,
+    after: Annotated[
+        int | None, Parameter(ge=0, description="Start after this change number (default: now).")
+    ] = None,
+) -> ServerSentEvent:
+    """Server-sent events: ``ready`` with the cursor, then ``alert`` (the alert's JSON, as in
+    ``/alerts``) whenever one is raised, resolved or acknowledged."""
+    start = await anyio.to_thread.run_sync(
+        _start, services, request.headers.get("last-event-id"), after
+    )
+
+    def changes(cursor: int) -> list[dict[str, Any]]:
+        with services.engine.connect() as conn:
+            return queries.alert_changes(conn, cursor, 200)
+
+    live = services.api
+    feed = alert_feed(changes, start, live.stream_poll_seconds, live.stream_lifetime_seconds)
+    return ServerSentEvent(feed, headers={"Cache-Control": "no-store"})
