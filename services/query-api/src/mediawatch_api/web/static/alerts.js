@@ -41,7 +41,7 @@ export function renderAlerts() {
   document.getElementById("firing").replaceChildren(...firing.map(firingItem));
   document.getElementById("firing-count").textContent = firing.length;
   document.getElementById("firing-empty").hidden = firing.length > 0;
-  const rows = all.slice(0, 50).map((a) => el("tr", {},
+  const rows = all.slice(0, 25).map((a) => el("tr", {},
     el("td", {}, time(a.timestamp)),
     el("td", {}, levelBadge(a.level)),
     el("td", {}, a.title),

@@ -8,7 +8,7 @@ function size(target) {
 }
 
 // series: [{label, values}] aligned with timestamps (seconds); null values leave gaps.
-export function lineChart(id, timestamps, series, { percent = false, decimals = 2 } = {}) {
+export function lineChart(id, timestamps, series, { percent = false, decimals = 2, range = null } = {}) {
   const target = document.getElementById(id);
   if (!window.uPlot) {
     target.textContent = "Chart library missing: run npm ci in services/query-api/web.";
@@ -22,7 +22,7 @@ export function lineChart(id, timestamps, series, { percent = false, decimals = 
     ...size(target),
     legend: { show: true, live: true },
     cursor: { points: { size: 6 } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max || 0, percent ? 0.05 : 1)] } },
+    scales: { x: { time: true, range: range ? () => range : undefined }, y: { range: (u, min, max) => [0, Math.max(max || 0, percent ? 0.05 : 1)] } },
     axes: [{}, { values: (u, ticks) => ticks.map((t) => (percent ? `${Math.round(t * 100)}%` : t)) , size: 50 }],
     series: [{}, ...series.map((s, i) => ({
       label: s.label,

@@ -33,13 +33,19 @@ async function loadTotals() {
   document.getElementById("totals-range").textContent = hours === 1 ? "last hour" : hours === 24 ? "last 24 h" : "last 7 d";
 }
 
+// The x axis of every chart spans the selected range, ending now.
+const span = () => {
+  const now = Date.now() / 1000;
+  return [now - hours * 3600, now];
+};
+
 async function loadWindows() {
   const data = await getJSON(`windows/series?hours=${hours}`);
   const stages = Object.entries(data.stages).filter(([, s]) => s.attempts.some((v) => v !== null));
   const pick = (field) => stages.map(([stage, s]) => ({ label: stage, values: s[field] }));
-  lineChart("chart-error-rate", data.timestamps, pick("error_rate"), { percent: true });
-  lineChart("chart-throughput", data.timestamps, pick("throughput_per_minute"));
-  lineChart("chart-p95", data.timestamps, pick("p95"));
+  lineChart("chart-error-rate", data.timestamps, pick("error_rate"), { percent: true, range: span() });
+  lineChart("chart-throughput", data.timestamps, pick("throughput_per_minute"), { range: span() });
+  lineChart("chart-p95", data.timestamps, pick("p95"), { range: span() });
   const rows = Object.entries(data.latest_percentiles).map(([stage, p]) => el("tr", {},
     el("th", { scope: "row" }, stage),
     ...[p.p50_seconds, p.p95_seconds, p.p99_seconds].map((v) => el("td", {}, v === null ? "–" : `${v.toFixed(2)} s`)),
@@ -57,7 +63,7 @@ async function loadResources() {
     for (const m of data.metrics) {
       series[data.hosts.indexOf(m.host)].values[index.get(Date.parse(m.timestamp) / 1000)] = m[field];
     }
-    lineChart(id, stamps, series, { decimals: 1 });
+    lineChart(id, stamps, series, { decimals: 1, range: span() });
   }
 }
 
@@ -82,11 +88,13 @@ async function loadSessions() {
   renderSessions();
 }
 
+// body[data-loaded] names the range whose figures are on screen (tests wait for it).
 function refresh() {
+  const loading = hours;
   const jobs = { health: loadHealth, totals: loadTotals, windows: loadWindows, resources: loadResources, sessions: loadSessions, silences: loadSilences };
   return Promise.all(Object.entries(jobs).map(([name, job]) => job().catch((error) => {
     console.error(name, error);
-  })));
+  }))).then(() => document.body.setAttribute("data-loaded", String(loading)));
 }
 
 function wireRange() {
@@ -104,7 +112,7 @@ function start() {
   wireSilenceForm(loadSilences);
   renderAlerts();
   connectLive();
-  refresh().then(() => document.body.setAttribute("data-loaded", "true"));
+  refresh();
   setInterval(refresh, REFRESH_MS);
   setInterval(renderSessions, 1000);
   window.addEventListener("resize", resizeAll);
