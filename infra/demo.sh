@@ -4,8 +4,9 @@
 #  2. projector, API, aggregator and alerter started as background services (they keep running);
 #  3. real sessions through the transcoder with ffmpeg, one of them broken;
 #  4. the alert of a failed session delivered to a local webhook receiver;
-#  5. the broken session's timeline replayed from the log, window results, API answers;
-#  6. the URL of the API and a login for it. `make down` stops everything.
+#  5. window results from the aggregator, answers of the query API;
+#  6. the URLs of the dashboard and the API, and a login for them;
+#  7. ends with the broken session's timeline, replayed from the log. `make down` stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=stack/lib.sh
@@ -49,10 +50,7 @@ since="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 step "4. Alerts of a failed session, delivered to a webhook"
 "${MW[@]}" alerting-demo
 
-step "5. What the log says about the broken session"
-"${MW[@]}" replay --from "$since" --failed
-
-step "6. Windowed statistics from the aggregator"
+step "5. Windowed statistics from the aggregator"
 # The 10 s and 30 s windows of the sessions above close after their grace period.
 for _ in $(seq 12); do
     out="$("${MW[@]}" windows --timeout 5 2>/dev/null || true)"
@@ -61,13 +59,17 @@ for _ in $(seq 12); do
 done
 printf '%s\n' "${out:-no window has closed yet: see 'mediawatch windows' in a minute}"
 
-step "7. The query API"
+step "6. The query API"
 .venv/bin/python infra/api_tour.py "http://127.0.0.1:$API_PORT" demo "$PASSWORD"
 
-step "Running"
+step "Running now"
 cat <<MSG
+Dashboard: http://127.0.0.1:$API_PORT/
 API:       http://127.0.0.1:$API_PORT/api/v1/monitoring/health   (OpenAPI: /schema/swagger)
 Login:     user "demo", password in $DEMO_DIR/admin_password
 Services:  bash infra/stack/services.sh status   (logs in $STACK_DIR/services/)
 Stop all:  make down
 MSG
+
+step "7. The broken session's timeline, replayed from the event log"
+"${MW[@]}" replay --from "$since" --failed
