@@ -3,12 +3,12 @@ the broker and ResourceSample running, against the same ffmpeg/ffprobe commands 
 
 The bare commands are the exact ones the session spawned: a first, untimed session is watched
 through Python's ``subprocess.Popen`` audit event, and its ffmpeg/ffprobe argv are replayed
-with ``subprocess.run`` in the same order, around the same file work (copy the clips in, write
-the concat list, store the result, delete the workspace). Runs alternate (and which goes first
-in a pair alternates), so drift on the machine hits both alike. Besides wall time, the CPU
-seconds of the worker process itself are compared: on a busy machine they show the cost of
-the monitoring far more steadily than wall time does.
-"""
+with ``subprocess.run`` in the same order (each in a session of its own, as the worker starts
+them), around the same file work (copy the clips in, write the concat list, store the result,
+delete the workspace). Runs alternate (and which goes first in a pair alternates), so drift on
+the machine hits both alike. Besides wall time, the CPU seconds of the worker process itself
+are compared: on a busy machine they show the cost of the monitoring far more steadily than
+wall time does."""
 
 from __future__ import annotations
 
@@ -143,7 +143,15 @@ def bare_once(
     normalised = [(workspace / f"norm-{i}.mp4").resolve() for i in range(len(clips))]
     (workspace / "concat.txt").write_text(commands.concat_list(normalised))
     for args in argv:
-        subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, check=True)
+        # a session of its own, like the worker's children: with the kernel's autogroup
+        # scheduling, the session decides the CPU share a child gets on a busy machine
+        subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            check=True,
+            start_new_session=True,
+        )
     store = settings.storage_dir / "bare" / session
     store.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(workspace / "final.mp4", store / "merged.mp4")

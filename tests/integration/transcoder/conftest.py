@@ -61,6 +61,11 @@ def clip_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_clip(root / "moov-at-end.mp4", "320x240", 1.0)
     data = (root / "moov-at-end.mp4").read_bytes()
     (root / "truncated.mp4").write_bytes(data[: len(data) // 2])
+    faststart = root / "index-first.mp4"
+    remux = ["ffmpeg", "-v", "error", "-i", str(root / "moov-at-end.mp4"), "-c", "copy"]
+    subprocess.run([*remux, "-movflags", "+faststart", "-y", str(faststart)], check=True)
+    whole = faststart.read_bytes()
+    (root / "index-first-cut.mp4").write_bytes(whole[: len(whole) // 2])
     (root / "empty.mp4").write_bytes(b"")
     (root / "random.mp4").write_bytes(os.urandom(64 * 1024))
     (root / "notes.txt").write_text("two truths and a lie\n" * 200)

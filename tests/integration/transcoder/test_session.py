@@ -85,6 +85,7 @@ def test_three_clip_session_succeeds_with_segments_summing_to_the_output(
 
 BROKEN = [
     ("truncated.mp4", ErrorCode.VALIDATION_FAILED, "moov atom not found"),
+    ("index-first-cut.mp4", ErrorCode.VALIDATION_FAILED, "truncated: decodable video ends at"),
     ("empty.mp4", ErrorCode.VALIDATION_FAILED, "empty file"),
     ("random.mp4", ErrorCode.VALIDATION_FAILED, "Invalid data"),
     ("notes.txt", ErrorCode.VALIDATION_FAILED, "not a usable video"),

@@ -7,6 +7,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from mediawatch_common.events import ClipInput, ErrorCode
+from mediawatch_transcoder.completeness import (
+    check_complete,
+    decoded_end,
+    promised_end,
+    tail_command,
+)
 from mediawatch_transcoder.errors import StageError
 from mediawatch_transcoder.plan import Quality, quality
 from mediawatch_transcoder.probe import PROBE_ARGS, clip_info, parse_probe
@@ -83,8 +89,11 @@ def _check_size(ctx: StageContext, path: Path, so_far: int) -> int:
 
 
 def _validate_media(ctx: StageContext, path: Path) -> None:
-    """A readable container with a video stream of known duration and size."""
-    entries = "format=format_name,duration:stream=codec_type,width,height,duration:disposition"
+    """A readable container with a video stream of known duration and size, not cut short."""
+    entries = (
+        "format=format_name,duration:stream=codec_type,width,height,duration,start_time"
+        ":stream_tags=DURATION:disposition"
+    )
     args = ["ffprobe", *PROBE_ARGS, "-show_entries", entries, str(path)]
     result = ctx.run(args, ErrorCode.VALIDATION_FAILED)
     probe = parse_probe(result.stdout)
@@ -93,3 +102,7 @@ def _validate_media(ctx: StageContext, path: Path) -> None:
     except StageError as exc:
         code = exc.code if exc.code is ErrorCode.NO_VIDEO_STREAM else ErrorCode.VALIDATION_FAILED
         raise StageError(code, f"not a usable video: {exc.message}") from None
+    end = promised_end(probe)
+    if end is not None:
+        tail = ctx.run(tail_command(path, end), ErrorCode.VALIDATION_FAILED)
+        check_complete(end, decoded_end(parse_probe(tail.stdout)))
