@@ -27,9 +27,15 @@ $(CURDIR)/.tools/venv/bin/uv:
 .PHONY: uv
 uv: $(UV) ## Install uv into .tools/ when it is not on PATH
 
+WEB := services/query-api/web
+
 .PHONY: install
-install: uv ## Create .venv with every pinned package (uv.lock)
+install: uv $(WEB)/node_modules/.package-lock.json ## Create .venv with every pinned package (uv.lock) and the dashboard's npm packages
 	$(UV) sync --frozen --all-packages
+
+# The dashboard's charting library, from the npm registry, pinned by package-lock.json.
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: up
 up: ## Start the local stack: Kafka (BROKERS=1|3), PostgreSQL, ffmpeg
