@@ -14,6 +14,8 @@ from mediawatch_common.events import (
     LogRecorded,
     Producer,
     ResourceSample,
+    SilenceCreated,
+    SilenceMatcher,
     Stage,
     StageCompleted,
     StageStarted,
@@ -151,4 +153,18 @@ def delivery(
         return AlertDelivered(**common, http_status=200)
     return AlertDeliveryFailed(
         **common, http_status=503, error="HTTP 503", final=False, retry_in_seconds=2.0
+    )
+
+
+def silence(silence_id: str, start: datetime, minutes: int) -> SilenceCreated:
+    """A silence of the processing-failure rule."""
+    return SilenceCreated(
+        producer=WHO,
+        event_time=start,
+        silence_id=silence_id,
+        matchers=(SilenceMatcher(label="rule", op="=", value="processing_failed"),),
+        starts_at=start,
+        ends_at=start + timedelta(minutes=minutes),
+        author="alice",
+        comment="maintenance",
     )

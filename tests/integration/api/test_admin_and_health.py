@@ -21,7 +21,7 @@ from mediawatch_common.kafka import ConsumerLoop, Topics
 from mediawatch_common.settings import RetentionSettings, Settings
 from tests.integration.api.conftest import SECRET
 from tests.integration.api.helpers import login, project
-from tests.integration.api.samples import alert, sample
+from tests.integration.api.samples import alert, delivery, sample, silence
 from tests.integration.helpers import read_raw, running, wait_for
 
 pytestmark = pytest.mark.integration
@@ -143,6 +143,10 @@ def test_cleanup_applies_the_retention(services: Services, database_url: str, sc
             alert(now - timedelta(minutes=3), "a1", AlertLevel.INFO),
             alert(now - timedelta(minutes=2), "a2", AlertLevel.INFO),
             alert(now - timedelta(minutes=1), "a3", AlertLevel.INFO),
+            delivery(now - timedelta(minutes=3) + timedelta(seconds=1), ("a1",), 1, ok=True),
+            delivery(now - timedelta(seconds=50), ("a3",), 1, ok=True),
+            silence("old", now - timedelta(hours=31), minutes=60),
+            silence("recent", now - timedelta(hours=1), minutes=10),
         ],
     )
     retention = RetentionSettings(alert_retention_count=2, metrics_retention_hours=24)
@@ -156,5 +160,7 @@ def test_cleanup_applies_the_retention(services: Services, database_url: str, sc
 
     assert body["deleted"]["resource_samples"] == 1
     assert body["deleted"]["alerts"] == 1
+    assert body["deleted"]["alert_deliveries"] == 1
+    assert body["deleted"]["silences"] == 1
     assert body["retention"] == {"metrics_retention_hours": 24, "alert_retention_count": 2}
     assert [a["id"] for a in alerts] == ["a3", "a2"]

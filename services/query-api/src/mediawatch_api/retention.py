@@ -36,4 +36,15 @@ def apply_retention(
         ),
         {"keep": retention.alert_retention_count},
     ).rowcount
+    # Deliveries older than every kept alert cannot list one of them any more.
+    deleted["alert_deliveries"] = conn.execute(
+        text(
+            "DELETE FROM alert_deliveries WHERE at < "
+            "(SELECT coalesce(min(raised_at), 'infinity') FROM alerts)"
+        )
+    ).rowcount
+    deleted["silences"] = conn.execute(
+        text("DELETE FROM silences WHERE least(ends_at, expired_at) < :cutoff"),
+        {"cutoff": cutoff},
+    ).rowcount
     return deleted
