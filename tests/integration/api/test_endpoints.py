@@ -152,3 +152,15 @@ def test_public_health_and_openapi(client: TestClient[object]) -> None:
     params = schema["paths"]["/api/v1/monitoring/alerts"]["get"]["parameters"]
     assert {p["name"] for p in params} >= {"level", "limit"}
     assert all(p.get("description") for p in params if p["name"] in ("level", "limit"))
+    for path in (
+        "/api/v1/monitoring/silences",
+        "/api/v1/monitoring/silences/{silence_id}",
+        "/api/v1/monitoring/alerts/{alert_id}/acknowledge",
+        "/api/v1/monitoring/alerts/{alert_id}/deliveries",
+        "/api/v1/monitoring/alerts/stream",
+        "/api/v1/monitoring/windows/series",
+    ):
+        assert path in schema["paths"], path
+    silence_params = schema["paths"]["/api/v1/monitoring/silences"]["get"]["parameters"]
+    assert {p["name"] for p in silence_params} == {"state", "limit"}
+    assert "/" not in schema["paths"]  # pages are not API
