@@ -106,6 +106,7 @@ def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) ->
             (
                 "AlertRaised",
                 "AlertResolved",
+                "AlertAcknowledged",
                 "AlertDelivered",
                 "AlertDeliveryFailed",
                 "SilenceCreated",
