@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -139,16 +140,16 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real S3 API server (moto's server mode) on a free local port, stopped after."""
+@contextlib.contextmanager
+def moto_server(log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run moto's S3 API server on a free local port; yield its URL; stop it after."""
     port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
         )
     try:
         deadline = time.monotonic() + 30
@@ -164,3 +165,18 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real S3 API server (moto's server mode) accepting any credentials."""
+    with moto_server(tmp_path_factory.mktemp("moto") / "server.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint_checking_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A moto S3 server that authenticates every request (no access key is known to it)."""
+    log = tmp_path_factory.mktemp("moto-auth") / "server.log"
+    with moto_server(log, {"INITIAL_NO_AUTH_ACTION_COUNT": "0"}) as url:
+        yield url

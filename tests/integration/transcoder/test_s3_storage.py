@@ -128,11 +128,22 @@ def test_input_given_as_s3_uri_is_fetched_by_upload(
     assert meta["clips"][0]["source"]["width"] == 320  # landscape.mp4, not portrait.mp4
 
 
-@pytest.mark.parametrize("where", ["missing bucket", "unreachable endpoint"])
+FAILURES = {
+    "missing bucket": "does not exist (NoSuchBucket)",
+    "unreachable endpoint": "unreachable",
+    "refused credentials": "credentials refused",
+}
+
+
+@pytest.mark.parametrize("where", list(FAILURES))
 def test_storage_failure_is_storage_upload_failed_with_a_clean_workspace(
-    clip_dir: Path, tmp_path: Path, s3_endpoint: str, where: str
+    clip_dir: Path, tmp_path: Path, request: pytest.FixtureRequest, where: str
 ) -> None:
-    endpoint = s3_endpoint if where == "missing bucket" else f"http://127.0.0.1:{free_port()}"
+    endpoint = {
+        "missing bucket": lambda: request.getfixturevalue("s3_endpoint"),
+        "unreachable endpoint": lambda: f"http://127.0.0.1:{free_port()}",
+        "refused credentials": lambda: request.getfixturevalue("s3_endpoint_checking_keys"),
+    }[where]()
     settings = s3_settings(
         tmp_path,
         endpoint,
@@ -149,8 +160,7 @@ def test_storage_failure_is_storage_upload_failed_with_a_clean_workspace(
         Stage.STORAGE_UPLOAD,
         ErrorCode.STORAGE_UPLOAD_FAILED,
     )
-    expected = "does not exist" if where == "missing bucket" else "unreachable"
-    assert expected in (result.error_message or "")
+    assert FAILURES[where] in (result.error_message or "")
     assert endpoint in (result.error_message or "")
     assert SECRET not in (result.error_message or "")
     assert _pairs(events)[-4:] == [
