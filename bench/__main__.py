@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import sys
+import time
 from datetime import UTC, datetime
 
 import click
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.figures import ALL
-from bench.model import REPO, Context, Figure
+from bench.model import REPO, Context, Figure, FigureFn
 
 
 def machine() -> dict[str, object]:
@@ -26,6 +27,13 @@ def machine() -> dict[str, object]:
     }
 
 
+def number(value: float) -> str:
+    """Three significant digits below 100, thousands separators above."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def render(figures: list[Figure], about: dict[str, object]) -> Table:
     table = Table(
         title=f"Mediawatch benchmarks — {about['cores']} cores, {about['memory_gib']} GiB"
@@ -33,30 +41,56 @@ def render(figures: list[Figure], about: dict[str, object]) -> Table:
     for column in ("figure", "ours", "baseline (same run)", "ratio", "target", "met"):
         table.add_column(column)
     for f in figures:
-        base = f"{f.baseline:,.0f} ({f.baseline_name})" if f.baseline else f.baseline_name
+        base = f"{number(f.baseline)} ({f.baseline_name})" if f.baseline else f.baseline_name
         ratio = f"{f.ratio:.0%}" if f.ratio is not None else "—"
         met = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "—"}[f.met]
-        table.add_row(f.name, f"{f.ours:,.0f} {f.unit}", base, ratio, f.target, met)
+        table.add_row(f.name, f"{number(f.ours)} {f.unit}", base, ratio, f.target, met)
     return table
+
+
+def failed(measure: FigureFn, exc: Exception) -> Figure:
+    """The row of a figure whose measurement raised: no number, the error in the notes."""
+    return Figure(
+        name=measure.__name__,
+        unit="",
+        ours=0.0,
+        baseline=None,
+        baseline_name="—",
+        target="measured",
+        met=False,
+        notes=f"FAILED: {type(exc).__name__}: {exc}"[:2000],
+    )
 
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Small sizes: finishes in a few minutes.")
 @click.option("--bootstrap", default="127.0.0.1:9092", show_default=True)
-def main(quick: bool, bootstrap: str) -> None:
+@click.option(
+    "--only", multiple=True, help="Measure only these figures (function names); repeatable."
+)
+def main(quick: bool, bootstrap: str, only: tuple[str, ...]) -> None:
     """Measure each figure beside its baseline; write bench/results/latest.json."""
     ctx = Context(
         bootstrap=bootstrap,
         quick=quick,
         repeats=3 if quick else 5,
-        events=50_000 if quick else 500_000,
+        events=20_000 if quick else 500_000,
     )
     err = Console(stderr=True)
-    figures = []
+    figures: list[Figure] = []
+    chosen = [m for m in ALL if not only or m.__name__ in only]
+    began = time.monotonic()
     try:
-        for measure in ALL:
+        for measure in chosen:
             err.print(f"[dim]measuring {measure.__name__}…[/dim]")
-            figures.append(measure(ctx))
+            start = time.monotonic()
+            try:
+                got = measure(ctx)
+            except Exception as exc:
+                err.print(f"[red]{measure.__name__} failed:[/red] {exc}")
+                got = failed(measure, exc)
+            figures.extend(got if isinstance(got, list) else [got])
+            err.print(f"[dim]  {time.monotonic() - start:.0f} s[/dim]")
     finally:
         ctx.cleanup()
     about = machine()
@@ -65,12 +99,17 @@ def main(quick: bool, bootstrap: str) -> None:
         "mode": "quick" if quick else "full",
         "events_per_run": ctx.events,
         "repeats": ctx.repeats,
+        "seconds": round(time.monotonic() - began, 1),
         "machine": about,
         "figures": [f.as_json() for f in figures],
     }
-    out = REPO / "bench" / "results" / "latest.json"
+    out = REPO / "bench" / "results" / ("partial.json" if only else "latest.json")
     out.write_text(json.dumps(result, indent=2))
-    Console().print(render(figures, about))
+    out_console = Console()
+    out_console.print(render(figures, about))
+    for f in figures:
+        if f.notes:
+            out_console.print(f"[bold]{f.name}[/bold]: {f.notes}", highlight=False)
     err.print(f"written {out.relative_to(REPO)}")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -49,6 +51,9 @@ class Context:
     repeats: int
     events: int
     topics: list[str] = field(default_factory=list)
+    memory: dict[str, list[float]] = field(default_factory=dict)
+    """Peak RSS (MiB) of each service process, sampled after each measured round."""
+    _cleanups: list[Callable[[], None]] = field(default_factory=list)
     _admin: AdminClient | None = None
 
     def admin(self) -> AdminClient:
@@ -64,13 +69,31 @@ class Context:
         self.topics.append(name)
         return name
 
+    def defer(self, undo: Callable[[], None]) -> None:
+        """Run ``undo`` at the end of the run (schemas, processes), last registered first."""
+        self._cleanups.append(undo)
+
     def cleanup(self) -> None:
+        for undo in reversed(self._cleanups):
+            try:
+                undo()
+            except Exception as exc:  # one failed cleanup must not keep the others from running
+                print(f"cleanup failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        self._cleanups.clear()
         if self.topics:
             self.admin().delete_topics(self.topics)
+            self.topics.clear()
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q`` percentile (0 < q <= 100) of ``values``."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
 
 
 def kafka_tool(*args: str, timeout: float = 600) -> str:
@@ -87,4 +110,4 @@ def kafka_tool(*args: str, timeout: float = 600) -> str:
     return done.stdout
 
 
-FigureFn = Callable[[Context], Figure]
+FigureFn = Callable[[Context], Figure | list[Figure]]

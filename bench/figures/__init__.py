@@ -1,8 +1,17 @@
-"""Each module measures one figure; `ALL` keeps the report's order."""
+"""Each module measures one figure (or a few rows); `ALL` keeps the report's order."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
+from bench.figures.aggregator import aggregator_throughput
 from bench.figures.consume import consume_decode
 from bench.figures.produce import produce_encode
+from bench.model import FigureFn
 
-ALL = [produce_encode, consume_decode]
+ALL: list[FigureFn] = [produce_encode, consume_decode, aggregator_throughput]
+
+# The transcoder's monitoring overhead is written separately; it joins the report once present.
+if importlib.util.find_spec("bench.figures.overhead") is not None:
+    ALL.append(importlib.import_module("bench.figures.overhead").monitoring_overhead)
