@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import uuid
 from collections.abc import Iterator
@@ -61,9 +60,8 @@ def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> di
 def service_settings(database_url: str, schema: str, topics: Topics, log_dir: Path) -> Settings:
     """Settings pointed at the test schema and topics."""
     loaded = load_settings(env_for(database_url, schema, topics, log_dir))
-    # load_settings(env) ignores DATABASE_SCHEMA given in a mapping (alias); set it here.
-    database = loaded.database.model_copy(update={"schema_name": schema})
-    return dataclasses.replace(loaded, database=database)
+    assert loaded.database.schema_name == schema
+    return loaded
 
 
 @pytest.fixture

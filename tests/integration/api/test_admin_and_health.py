@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Producer as KafkaProducer
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -100,6 +103,24 @@ def test_detailed_health_shape_cache_and_event(
     assert isinstance(event, HealthChecked)
     assert event.overall_status == first["overall_status"]
     assert [c.component for c in event.checks] == components
+
+
+def test_kafka_health_reports_the_lag_of_every_group_on_our_topics(
+    client: TestClient[object], services: Services, bootstrap: str, topics: Topics
+) -> None:
+    producer = KafkaProducer({"bootstrap.servers": bootstrap})
+    for n in range(5):
+        producer.produce(topics.pipeline.name, value=b"x%d" % n)
+    assert producer.flush(15) == 0
+    group = f"lagging-{uuid.uuid4().hex[:8]}"
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    consumer.commit(offsets=[TopicPartition(topics.pipeline.name, 0, 2)], asynchronous=False)
+    consumer.close()
+
+    viewer = login(client, services, "viewer2", "viewer")
+    health = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
+    kafka = next(c for c in health["checks"] if c["component"] == "kafka")
+    assert kafka["details"]["consumer_lag"][group] == 3
 
 
 def test_health_degrades_without_ffmpeg_and_with_unwritable_storage(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka.admin import AdminClient
 from sqlalchemy import Engine, text
 
 from mediawatch_api.health.local import host_resources
@@ -17,6 +19,8 @@ _LATEST_SAMPLES = text(
     "SELECT DISTINCT ON (host) host, sampled_at, cpu_percent, memory_percent, disk_percent "
     "FROM resource_samples WHERE sampled_at >= :since ORDER BY host, sampled_at DESC"
 )
+
+log = logging.getLogger(__name__)
 
 
 def check_system_resources(
@@ -102,7 +106,8 @@ def check_postgres(engine: Engine) -> CheckResult:
 def check_kafka(
     engine: Engine, bootstrap: str, topics: list[str], group: str, timeout: float
 ) -> CheckResult:
-    """The brokers answer; the projector's lag (high watermark minus stored position)."""
+    """The brokers answer; the lag of the projector (high watermark minus its stored position)
+    and of every consumer group that commits offsets on our topics."""
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
@@ -112,33 +117,54 @@ def check_kafka(
     )
     try:
         metadata = consumer.list_topics(timeout=timeout)
-        with engine.connect() as conn:
-            stored = {
-                (t, p): o
-                for t, p, o in conn.execute(
-                    text(
-                        "SELECT topic, partition, next_offset FROM consumer_positions "
-                        "WHERE group_id = :g"
-                    ),
-                    {"g": group},
-                )
-            }
-        lag = 0
-        for topic in topics:
-            found = metadata.topics.get(topic)
-            for partition in found.partitions if found is not None else ():
-                _low, high = consumer.get_watermark_offsets(
-                    TopicPartition(topic, partition), timeout=timeout
-                )
-                lag += max(0, high - stored.get((topic, partition), 0))
+        highs = {
+            (topic, partition): consumer.get_watermark_offsets(
+                TopicPartition(topic, partition), timeout=timeout
+            )[1]
+            for topic in topics
+            if (found := metadata.topics.get(topic)) is not None
+            for partition in found.partitions
+        }
     finally:
         consumer.close()
+    with engine.connect() as conn:
+        stored = {
+            (t, p): o
+            for t, p, o in conn.execute(
+                text(
+                    "SELECT topic, partition, next_offset FROM consumer_positions "
+                    "WHERE group_id = :g"
+                ),
+                {"g": group},
+            )
+        }
+    lags = {group: sum(max(0, high - stored.get(tp, 0)) for tp, high in highs.items())}
+    lags.update(_committed_lags(bootstrap, highs, timeout))
     missing = [t for t in topics if t not in metadata.topics]
-    details = {
-        "brokers": len(metadata.brokers),
-        "consumer_lag": {group: lag},
-        "missing_topics": missing,
-    }
+    details = {"brokers": len(metadata.brokers), "consumer_lag": lags, "missing_topics": missing}
     if missing:
         return CheckResult("kafka", "warning", "Missing topics: " + ", ".join(missing), details)
     return CheckResult("kafka", "healthy", "Kafka reachable", details)
+
+
+def _committed_lags(
+    bootstrap: str, highs: dict[tuple[str, int], int], timeout: float
+) -> dict[str, int]:
+    """Lag of each consumer group with committed offsets on the given partitions."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    listed = admin.list_consumer_groups(request_timeout=timeout).result()
+    lags: dict[str, int] = {}
+    for listing in listed.valid:
+        request = [ConsumerGroupTopicPartitions(listing.group_id)]
+        try:
+            (future,) = admin.list_consumer_group_offsets(request, request_timeout=timeout).values()
+            offsets = future.result().topic_partitions or []
+        except Exception as exc:  # a group that vanished meanwhile
+            log.debug("no offsets for group", extra={"group": listing.group_id, "error": str(exc)})
+            continue
+        ours = [tp for tp in offsets if (tp.topic, tp.partition) in highs and tp.offset >= 0]
+        if ours:
+            lags[listing.group_id] = sum(
+                max(0, highs[(tp.topic, tp.partition)] - tp.offset) for tp in ours
+            )
+    return lags
