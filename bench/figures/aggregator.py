@@ -281,8 +281,8 @@ def aggregator_throughput(ctx: Context) -> Figure:
         met=mine >= 0.3 * theirs and mine >= 20_000,
         samples={"ours": ours, "baseline": base_rates, "load_produce_rate": produce_rates},
         notes=(
-            f"{n:,} StageCompleted per round, {windows} windows closed per round, counts "
-            f"checked; one worker, {partitions} partitions; the round is produced by a raw "
+            f"{n:,} StageCompleted per round, {windows} windows per round; "
+            f"one worker, {partitions} partitions; the round is produced by a raw "
             f"librdkafka producer in the benchmark process at a median "
             f"{median(produce_rates):,.0f} msg/s while the aggregator reads; start-up to the "
             f"warm-up round's windows {startup:.1f} s; peak RSS {max(rss):.0f} MiB. "
