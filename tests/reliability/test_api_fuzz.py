@@ -1,0 +1,118 @@
+"""Schemathesis fuzzes the running query API from its own OpenAPI document, with and without
+an admin token: no response is a 5xx.
+
+Every status returned being one the document declares is not checked yet: the document
+declares no 401 and no 404 where the API answers them (docs/reliability.md).
+
+The API runs as ``mediawatch run api`` on a free port, in a schema and on topics of its own.
+Examples are bounded (``--max-examples``, ``--max-time``) so both runs take about a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from ..integration.helpers import wait_for
+from .pgcluster import free_port
+from .topics import prefix_of, unique_topics
+
+pytestmark = pytest.mark.reliability
+
+BIN = Path(sys.executable).parent
+PASSWORD = "fuzzing horse battery staple"
+# status_code_conformance too once the document declares 401/403/404 (see docs/reliability.md).
+CHECKS = "not_a_server_error"
+
+
+@pytest.fixture
+def api(database_url: str, admin: AdminClient, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The base URL of a running API and an admin's bearer token."""
+    schema = f"rel_fuzz_{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    with unique_topics(admin, "rel.fuzz") as topics:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DATABASE_SCHEMA": schema,
+            "KAFKA_TOPIC_PREFIX": prefix_of(topics),
+            "API_PORT": str(port),
+            "API_JWT_SECRET": "fuzz-secret-" + uuid.uuid4().hex,
+            "API_ENVIRONMENT": "production",
+            "API_RATE_LIMIT_PER_MINUTE": "1000000",
+            "API_STORAGE_DIR": str(tmp_path / "storage"),
+            "API_TEMP_DIR": str(tmp_path / "tmp"),
+            "API_STREAM_LIFETIME_SECONDS": "1",
+            "LOG_DIR": str(tmp_path / "logs"),
+            "LOG_CONSOLE": "false",
+        }
+        out = (tmp_path / "api.out").open("wb")
+        proc = subprocess.Popen([str(BIN / "mediawatch"), "run", "api"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT)  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+
+            def up() -> bool:
+                try:
+                    return httpx.get(f"{base}/schema/openapi.json", timeout=2).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            assert wait_for(up, timeout=60), (tmp_path / "api.out").read_text(errors="replace")
+            subprocess.run([str(BIN / "mediawatch"), "users", "add", "fuzz-admin", "--role",
+                            "admin", "--password-stdin"], input=PASSWORD.encode(), env=env,
+                           check=True, capture_output=True, timeout=60)  # fmt: skip
+            login = httpx.post(f"{base}/api/v1/auth/login", timeout=10,
+                               json={"username": "fuzz-admin", "password": PASSWORD})  # fmt: skip
+            assert login.status_code == 200, login.text
+            yield base, login.json()["access_token"]
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+            out.close()
+            with psycopg.connect(database_url, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _fuzz(base: str, tmp_path: Path, label: str, headers: list[str]) -> tuple[int, str]:
+    args = [str(BIN / "schemathesis"), "run", f"{base}/schema/openapi.json", "--checks", CHECKS,
+            "--max-examples", "12", "--max-time", "45", "--workers", "2", "--seed", "20261130",
+            "--request-timeout", "10", "--phases", "examples,fuzzing", "--no-color",
+            "--report", "junit", "--report-junit-path", str(tmp_path / f"{label}.xml")]  # fmt: skip
+    for header in headers:
+        args += ["-H", header]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=180, check=False,
+                          env={**os.environ, "SCHEMATHESIS_HOOKS": ""})  # fmt: skip
+    return done.returncode, done.stdout + done.stderr
+
+
+def _summary(output: str) -> str:
+    words = ("passed", "failed", "operations", "Test cases", "test cases", "FAILURES")
+    lines = [ln for ln in output.splitlines() if any(w in ln for w in words)]
+    return " | ".join(ln.strip() for ln in lines[-6:])
+
+
+def test_fuzzed_requests_with_and_without_a_token_get_no_5xx(
+    api: tuple[str, str], tmp_path: Path
+) -> None:
+    base, token = api
+    anonymous = _fuzz(base, tmp_path, "anonymous", [])
+    admin = _fuzz(base, tmp_path, "admin", [f"Authorization: Bearer {token}"])
+    print(f"API fuzzing without a token: exit={anonymous[0]} {_summary(anonymous[1])}")
+    print(f"API fuzzing with an admin token: exit={admin[0]} {_summary(admin[1])}")
+    assert anonymous[0] == 0, anonymous[1][-6000:]
+    assert admin[0] == 0, admin[1][-6000:]
