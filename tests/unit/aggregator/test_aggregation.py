@@ -150,14 +150,27 @@ def test_interleaving_of_partitions_inside_a_batch_does_not_matter() -> None:
         assert agg.apply(STAGE, ordering, now=0).counted == 120
 
 
-def test_expired_panes_are_deleted_and_their_events_dropped() -> None:
+def test_expired_panes_are_deleted_once_closed_and_their_events_dropped() -> None:
     agg = make(windows="60", grace=0)  # horizon: 60 + 0 + 600 s
     agg.apply(STAGE, rows(1), now=0)
     agg.apply(STAGE, rows(1, start=T0 + 2000 * S, first=1), now=0)
+    assert agg.expire(STAGE, now=0) == 0  # the clock passed it, but its window is not closed
+    assert closed(agg, now=0)[("60s", T0)].outcomes.attempts == 1
     assert agg.expire(STAGE, now=0) == 1
     applied = agg.apply(STAGE, rows(1, start=T0 + 10 * S, first=2), now=0)
     assert applied.expired == 1
     assert sorted(agg.panes(STAGE)) == [T0 + 1980 * S]
+
+
+def test_rows_past_the_horizon_of_an_unclosed_window_are_late_not_dropped() -> None:
+    agg = make(windows="60", grace=0, idle=5)
+    agg.apply(STAGE, rows(1, partition=1), now=0)
+    # Partition 1 idle: partition 0 alone moves the clock, far past the first pane's horizon.
+    agg.apply(STAGE, rows(1, start=T0 + 2000 * S, partition=0), now=6 * S)
+    applied = agg.apply(STAGE, rows(2, start=T0 + 10 * S, partition=1, first=1), now=6 * S)
+    assert (applied.late, applied.expired) == (2, 0)
+    first = closed(agg, now=6 * S)[("60s", T0)]
+    assert (first.outcomes.attempts, first.late) == (1, 2)
 
 
 def test_state_survives_serialisation_with_identical_results() -> None:

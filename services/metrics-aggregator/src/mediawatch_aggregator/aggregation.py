@@ -8,16 +8,18 @@ more than ``grace`` before the stage clock is *late*. It is not counted in any w
 reported in the ``late_events`` of every window containing its pane; since the windows of a
 pane all agree, a hopping window is always the exact sum of its panes.
 
-The stage clock is event time, tracked per source partition: each partition's highest event
-time, advanced by the wall-clock time elapsed since it last moved. The clock is the slowest
-partition still active (one that moved within ``idle_seconds``), or the fastest when all are
-idle, and it never goes back. While events flow it follows event time, so a replay of old
-history or a lagging partition is not late; on an idle pipeline it follows the wall clock, so
-windows close even when no event arrives. Rows of one batch are judged against the clock as
-it stood before the batch, so the order of rows inside a batch does not matter.
+The stage clock is event time, tracked per source partition (:mod:`~mediawatch_aggregator.clock`).
+Rows of one batch are judged against the clock as it stood before the batch, so the order of
+rows inside a batch does not matter.
 
 A pane inside a window that is already closed is sealed too, whatever the clock says, so a
 published closed result never changes (only its ``late_events`` may grow).
+
+A pane is forgotten (and its events only logged as expired) only once every window containing
+it is closed *and* the clock passed its horizon. The clock may jump past a pane whose windows
+are not closed yet, for instance while the timer publishes the previous closings and the agent
+applies a burst whose far-ahead events move the clock: such a pane is kept, its rows are late,
+and its windows close on the next pass.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import uuid
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
+from mediawatch_aggregator.clock import StageClocks
 from mediawatch_aggregator.pane import Outcomes, Pane
 from mediawatch_aggregator.rows import Row
 from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
@@ -115,8 +118,7 @@ class StageAggregator:
         """
         self.config = config
         self.store = store
-        self._seen_at: dict[str, dict[int, int]] = {}
-        self._floor: dict[str, int] = {}
+        self._clocks = StageClocks(config.idle_seconds)
         self._dirty: dict[str, dict[int, bool]] = {}
 
     def meta(self, stage: str) -> StageMeta:
@@ -126,20 +128,17 @@ class StageAggregator:
 
     def clock(self, stage: str, now: int) -> int | None:
         """The stage clock at wall time ``now`` (µs); None before the stage's first event."""
-        meta = self.meta(stage)
-        if not meta.clocks:
-            return None
-        seen = self._seen_at.setdefault(stage, {})
-        idle = round(self.config.idle_seconds * MICROS)
-        active, every = [], []
-        for partition, time in meta.clocks.items():
-            elapsed = max(0, now - seen.setdefault(partition, now))
-            every.append(time + elapsed)
-            if elapsed <= idle:
-                active.append(time + elapsed)
-        value = max(min(active) if active else max(every), self._floor.get(stage, 0))
-        self._floor[stage] = value
-        return value
+        return self._clocks.value(stage, self.meta(stage), now)
+
+    def _gone(self, meta: StageMeta, start: int, clock: int | None) -> bool:
+        """Whether the pane at ``start`` is past its horizon and every window holding it closed."""
+        if clock is None or start + self.config.pane + self.config.horizon > clock:
+            return False
+        for spec in self.config.specs:
+            mark = meta.closed.get(spec.label)
+            if mark is None or start // spec.hop * spec.hop > mark:
+                return False
+        return True
 
     def apply(self, stage: str, rows: Sequence[Row], now: int) -> Applied:
         """Counts ``rows`` of ``stage`` read at wall time ``now``; replays are skipped."""
@@ -150,7 +149,7 @@ class StageAggregator:
         dirty = self._dirty.setdefault(stage, {})
         for row in rows:
             start = row.time // cfg.pane * cfg.pane
-            if clock is not None and start + cfg.pane + cfg.horizon <= clock:
+            if self._gone(meta, start, clock):
                 applied.expired += 1
                 continue
             pane = panes.get(start) or self._pane(stage, start)
@@ -167,7 +166,7 @@ class StageAggregator:
                 pane.outcomes.add(row.success, row.code, row.duration)
                 applied.counted += 1
                 dirty.setdefault(start, False)
-        self._advance(stage, meta, rows, now)
+        self._clocks.advance(stage, meta, rows, now)
         for start, pane in panes.items():
             self.store[pane_key(stage, start)] = pane
         if rows:
@@ -184,13 +183,6 @@ class StageAggregator:
         if clock is not None:
             bounds.append(clock - self.config.pane - self.config.grace + 1)
         return max(bounds, default=-1)
-
-    def _advance(self, stage: str, meta: StageMeta, rows: Sequence[Row], now: int) -> None:
-        seen = self._seen_at.setdefault(stage, {})
-        for row in rows:
-            if row.time > meta.clocks.get(row.partition, -1):
-                meta.clocks[row.partition] = row.time
-                seen[row.partition] = now
 
     def _pane(self, stage: str, start: int) -> Pane:
         value = self.store.get(pane_key(stage, start))
@@ -272,11 +264,16 @@ class StageAggregator:
             self.store[meta_key(stage)] = meta
 
     def expire(self, stage: str, now: int) -> int:
-        """Deletes the panes no window or late report needs any more; returns how many."""
+        """Deletes the panes no window or late report needs any more; returns how many.
+
+        Only panes whose windows are all closed go: a pane the clock jumped past before its
+        windows closed is kept until they are.
+        """
         clock = self.clock(stage, now)
         if clock is None:
             return 0
-        old = [s for s in self.panes(stage) if s + self.config.pane + self.config.horizon <= clock]
+        meta = self.meta(stage)
+        old = [start for start in self.panes(stage) if self._gone(meta, start, clock)]
         for start in old:
             del self.store[pane_key(stage, start)]
         return len(old)
