@@ -1,0 +1,187 @@
+"""The projector into PostgreSQL, exactly once, against a psycopg COPY of the same rows.
+
+The pipeline topic of a unique prefix is filled once with whole sessions (StageStarted +
+StageCompleted per stage, 10 % of the sessions failing; ``bench/load.py``). Each repetition
+migrates a fresh schema (untimed), then launches ``mediawatch run projector`` with its own
+``PROJECTOR_GROUP_ID`` on that schema and times it **from the launch** until the positions it
+stores in ``consumer_positions`` reach the topic's end offsets: start-up (imports, migration
+check, group join) is part of the figure, as it is of a real restart. The time from the launch
+to the first stored position is reported as the start-up, and the rate after it as the
+steady rate. After each repetition the tables are counted against what was produced
+(``pipeline_events`` = events, ``stage_runs`` = stage attempts, the attempts summed over
+``stage_minutes`` = completions): exactly once, or the figure fails.
+
+Baseline: the ``pipeline_events`` rows the projector writes for the same events (built with
+its own pure ``build_rows``), COPYed with psycopg into an unindexed twin of that table; only
+the COPY and its commit are timed.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from bench.load import Item, check, pipeline_history
+from bench.model import Context, Figure, median
+from bench.pg import database_url, drop_schema, fresh_schema
+from bench.services import (
+    Service,
+    deployment_topics,
+    end_offsets,
+    produce_raw,
+    raw_producer,
+    service,
+    tag,
+    wait_until,
+    workdir,
+)
+from mediawatch_api.db import connect
+from mediawatch_api.projector.rows import build_rows
+from mediawatch_api.projector.store import _PIPELINE
+from mediawatch_common.events import decode_event
+from mediawatch_common.kafka import Record
+
+LAST_RATE: dict[str, float] = {}
+"""The median COPY rate of the last run of this figure (the rebuild figure's baseline)."""
+
+
+def sizes(ctx: Context) -> int:
+    return 30_000 if ctx.quick else 1_000_000
+
+
+def positions(url: str, schema: str, group: str, topic: str) -> dict[int, int]:
+    with connect(url, schema) as conn:
+        rows = conn.execute(
+            "SELECT partition, next_offset FROM consumer_positions "
+            "WHERE group_id = %s AND topic = %s",
+            (group, topic),
+        ).fetchall()
+    return {int(p): int(o) for p, o in rows}
+
+
+def counts(url: str, schema: str) -> tuple[int, int, int]:
+    with connect(url, schema) as conn:
+        found = conn.execute(
+            "SELECT (SELECT count(*) FROM pipeline_events), (SELECT count(*) FROM stage_runs), "
+            "(SELECT COALESCE(sum(attempts), 0) FROM stage_minutes)"
+        ).fetchone()
+    assert found is not None
+    return int(found[0]), int(found[1]), int(found[2])
+
+
+def run_once(
+    ctx: Context, url: str, prefix: str, topic: str, ends: dict[int, int], r: int
+) -> tuple[float, float, float, tuple[int, int, int]]:
+    """One projector run on a fresh schema: seconds from launch to the end positions, start-up
+    seconds, peak RSS (MiB), and the table counts."""
+    label = tag()
+    schema = fresh_schema(ctx, url, f"bench_proj_{label}")
+    group = f"bench-proj-{label}"
+    work = workdir(ctx, f"projector-{r}")
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+        "KAFKA_TOPIC_PREFIX": prefix,
+        "DATABASE_URL": url,
+        "DATABASE_SCHEMA": schema,
+        "PROJECTOR_GROUP_ID": group,
+    }
+    first: list[float] = []
+
+    def done(svc: Service) -> bool:
+        svc.alive()
+        found = positions(url, schema, group, topic)
+        if found and not first:
+            first.append(time.monotonic())
+        return all(found.get(p, 0) >= end for p, end in ends.items() if end > 0)
+
+    launched = time.monotonic()
+    svc = service(ctx, "projector", env, work)
+    try:
+        finished = wait_until(lambda: done(svc), 600, "the projector's positions", 0.05)
+    finally:
+        svc.stop()
+    startup = (first[0] if first else finished) - launched
+    found = counts(url, schema)
+    drop_schema(url, schema)
+    return finished - launched, startup, svc.peak_mib, found
+
+
+def copy_baseline(ctx: Context, url: str, items: list[Item], topic: str) -> list[float]:
+    """COPY the projector's pipeline_events rows into an unindexed twin; a rate per repeat."""
+    records = [
+        Record(topic, 0, offset, item.key.encode(), 0, decode_event(item.value))
+        for offset, item in enumerate(items)
+    ]
+    rows = build_rows(records).pipeline_events
+    schema = fresh_schema(ctx, url, f"bench_copy_{tag()}")
+    statement = f"COPY copy_target ({', '.join(_PIPELINE)}) FROM STDIN"
+    rates = []
+    try:
+        with connect(url, schema) as conn:
+            # LIKE copies columns and NOT NULLs, not the index (session_id, event_time)
+            conn.execute("CREATE TABLE copy_target (LIKE pipeline_events)")
+            conn.commit()
+            for _ in range(ctx.repeats):
+                conn.execute("TRUNCATE copy_target")
+                conn.commit()
+                began = time.perf_counter()
+                with conn.cursor() as cur, cur.copy(statement) as cp:
+                    for row in rows:
+                        cp.write_row(row)
+                conn.commit()
+                rates.append(len(rows) / (time.perf_counter() - began))
+    finally:
+        drop_schema(url, schema)
+    return rates
+
+
+def projector_throughput(ctx: Context) -> Figure:
+    n = sizes(ctx)
+    url = database_url()
+    label = tag()
+    prefix = f"bench.proj{label}"
+    topics = deployment_topics(ctx, prefix)
+    topic = topics.pipeline.name
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
+    items = list(pipeline_history(f"p{label}", n, start))
+    check(items)
+    produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
+    ends = end_offsets(ctx, topic)
+    expected = (
+        n,
+        len({(i.key, i.stage) for i in items}),
+        sum(1 for i in items if i.completed),
+    )
+    ours, startups, steady, rss, problems = [], [], [], [], []
+    for r in range(ctx.repeats):
+        seconds, startup, mib, found = run_once(ctx, url, prefix, topic, ends, r)
+        if found != expected:
+            problems.append(f"run {r}: tables {found} != produced {expected}")
+        ours.append(n / seconds)
+        startups.append(startup)
+        steady.append(n / max(seconds - startup, 1e-9))
+        rss.append(mib)
+    if problems:
+        raise RuntimeError("not exactly once: " + "; ".join(problems))
+    ctx.memory["projector"] = rss
+    base = copy_baseline(ctx, url, items, topic)
+    mine, theirs = median(ours), median(base)
+    LAST_RATE["copy"] = theirs
+    return Figure(
+        name="projector events/s into PostgreSQL, exactly once (from launch)",
+        unit="events/s",
+        ours=mine,
+        baseline=theirs,
+        baseline_name="psycopg COPY of the same pipeline_events rows, unindexed table",
+        target=">= 50% of baseline and >= 30,000 events/s",
+        met=mine >= 0.5 * theirs and mine >= 30_000,
+        samples={"ours": ours, "baseline": base, "startup_s": startups, "steady": steady},
+        notes=(
+            f"{n:,} events ({expected[2]:,} StageCompleted, {expected[1]:,} stage runs) in "
+            f"{topics.pipeline.partitions} partitions; a fresh schema and group per run; "
+            f"start-up (launch to the first stored position) median {median(startups):.1f} s, "
+            f"rate after it median {median(steady):,.0f} events/s; tables matched the events "
+            f"exactly in every run; peak RSS {max(rss):.0f} MiB."
+        ),
+    )
+
