@@ -1,19 +1,24 @@
 """Run one ffmpeg/ffprobe child in its own process group, measured, with a deadline.
 
 The child gets a new session (so ``killpg`` reaches anything it spawns); a timeout or a stop
-request kills the whole group and reaps it, so no process outlives its stage. While it runs,
-psutil samples its resident memory; when it ends, ``wait4`` gives its exact CPU time and peak
-RSS. Waiting uses a pidfd, so the end of the child is noticed at once, not at the next sample.
+request kills the whole group and reaps it, so no process outlives its stage. On Linux the child
+is also bound to its parent (``PR_SET_PDEATHSIG``): a worker killed with SIGKILL, which cannot
+clean up, takes its ffmpeg with it instead of leaving it writing into an abandoned workspace.
+While it runs, psutil samples its resident memory; when it ends, ``wait4`` gives its exact CPU
+time and peak RSS. Waiting uses a pidfd, so the end of the child is noticed at once, not at the
+next sample.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import resource
 import select
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +33,22 @@ from mediawatch_transcoder.errors import SessionAbandonedError, StageError, tail
 MIB = 1024 * 1024
 
 Rusage = resource.struct_rusage | None
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _bind_to_parent(parent: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the child die with the process that started it (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def bind() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the binding took effect
+            os._exit(1)
+
+    return bind
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +90,12 @@ def run(
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            list(args), stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+            list(args),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+            preexec_fn=_bind_to_parent(os.getpid()),
         )
         started = time.monotonic()
         peak = [0.0]
