@@ -7,11 +7,18 @@ import importlib.util
 
 from bench.figures.aggregator import aggregator_throughput
 from bench.figures.consume import consume_decode
+from bench.figures.latency import event_to_chat
 from bench.figures.produce import produce_encode
 from bench.figures.projector import projector_throughput
 from bench.model import FigureFn
 
-ALL: list[FigureFn] = [produce_encode, consume_decode, aggregator_throughput, projector_throughput]
+ALL: list[FigureFn] = [
+    produce_encode,
+    consume_decode,
+    aggregator_throughput,
+    projector_throughput,
+    event_to_chat,
+]
 
 # The transcoder's monitoring overhead is written separately; it joins the report once present.
 if importlib.util.find_spec("bench.figures.overhead") is not None:
