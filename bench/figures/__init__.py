@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 
 from bench.figures.aggregator import aggregator_throughput
+from bench.figures.api import api_requests
 from bench.figures.consume import consume_decode
 from bench.figures.latency import event_to_chat
 from bench.figures.produce import produce_encode
@@ -18,6 +19,7 @@ ALL: list[FigureFn] = [
     aggregator_throughput,
     projector_throughput,
     event_to_chat,
+    api_requests,
 ]
 
 # The transcoder's monitoring overhead is written separately; it joins the report once present.
