@@ -11,6 +11,7 @@ from bench.figures.consume import consume_decode
 from bench.figures.latency import event_to_chat
 from bench.figures.produce import produce_encode
 from bench.figures.projector import projector_throughput
+from bench.figures.rebuild import rebuild_events
 from bench.model import FigureFn
 
 ALL: list[FigureFn] = [
@@ -20,6 +21,7 @@ ALL: list[FigureFn] = [
     projector_throughput,
     event_to_chat,
     api_requests,
+    rebuild_events,
 ]
 
 # The transcoder's monitoring overhead is written separately; it joins the report once present.

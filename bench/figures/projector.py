@@ -184,4 +184,3 @@ def projector_throughput(ctx: Context) -> Figure:
             f"exactly in every run; peak RSS {max(rss):.0f} MiB."
         ),
     )
-
