@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator, WindowResult
+from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.rows import Row
 from mediawatch_aggregator.windows import MICROS, parse_specs
 
@@ -52,22 +53,20 @@ def expected_60s(per: dict[int, list[Row]]) -> Counter[int]:
 
 
 class Timer:
-    """The timer pass of the app: updates and due closings, then (after publishing) the close
-    marks and the expiry. ``during_publish`` runs where the app awaits the brokers."""
+    """The timer pass of the app (:mod:`~mediawatch_aggregator.passes`); ``during_publish``
+    runs where the app awaits the brokers."""
 
     def __init__(self, agg: StageAggregator) -> None:
         self.agg = agg
         self.closed: dict[tuple[str, int], WindowResult] = {}
 
     def tick(self, now: int, during_publish: Callable[[], None] = lambda: None) -> None:
-        results = self.agg.updates(STAGE, now)
-        closing = self.agg.due_closings(STAGE, now)
+        batch = collect(self.agg, [STAGE], now, update=True)
         during_publish()
-        for result in results + closing.results:
+        for result in batch.results:
             if result.closed:
                 self.closed[(result.spec.label, result.start)] = result
-        self.agg.mark_closed(STAGE, closing)
-        self.agg.expire(STAGE, now)
+        finish(self.agg, batch)
 
 
 def settle(timer: Timer, now: int) -> None:
@@ -131,3 +130,22 @@ def test_random_bursts_count_or_report_every_event(seed: int) -> None:
     settle(timer, now)
     assert applied_total == Counter(counted=sum(map(len, per.values())), late=0, gone=0)
     assert_every_window_closed_exactly(timer, per)
+
+
+def test_a_window_closing_in_a_pass_is_published_once_closed() -> None:
+    agg = make()
+    agg.apply(STAGE, [Row(0, 0, T0, True, None, 1.0)], now=0)
+    first = collect(agg, [STAGE], 0, update=True)
+    assert [(r.spec.label, r.closed) for r in first.results if r.start == T0] == [
+        ("60s", False),
+        ("300s/60s", False),
+        ("3600s/60s", False),
+    ]
+    finish(agg, first)
+    agg.apply(STAGE, [Row(0, 1, T0 + 30 * S, True, None, 1.0)], now=0)
+    agg.apply(STAGE, [Row(0, 2, T0 + SENTINEL * S, True, None, 1.0)], now=0)
+    batch = collect(agg, [STAGE], 0, update=True)
+    at_t0 = [(r.spec.label, r.closed, r.outcomes.attempts) for r in batch.results if r.start == T0]
+    assert at_t0 == [("60s", True, 2), ("300s/60s", True, 2), ("3600s/60s", True, 2)]
+    assert batch.closed == len([r for r in batch.results if r.closed])
+    assert finish(agg, batch) == 1  # closed and past its horizon: the pane at T0 is forgotten

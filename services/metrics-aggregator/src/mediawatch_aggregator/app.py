@@ -6,6 +6,7 @@ Wiring only; the logic lives in :mod:`~mediawatch_aggregator.aggregation` (windo
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from confluent_kafka import Message
 from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
 from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.ingest import Batch, Ingest
+from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.results import to_event
 from mediawatch_aggregator.rows import pack_rows, unpack_rows
 from mediawatch_aggregator.settings import AggregatorSettings
@@ -29,6 +31,7 @@ from mediawatch_common.kafka import Topics, deadletter_headers
 from mediawatch_common.settings import Settings
 
 log = logging.getLogger(__name__)
+perf = logging.getLogger("mediawatch.performance.aggregator")
 ROWS_PER_MESSAGE = 2000
 
 
@@ -134,32 +137,39 @@ def build_app(
                 )
 
     async def publish(results: list[WindowResult]) -> None:
+        # Each send only appends to the producer's batches; the acks are awaited once.
         pending = []
         for result in results:
             value = encode_event(to_event(result, producer), codec)
             pending.append(await windows.send(key=result.stage.encode(), value=value))
-        for future in pending:
-            await future
+        await asyncio.gather(*pending)
 
     last_update = [0.0]
+
+    def owned_stages() -> list[str]:
+        topic = batches.get_topic_name()
+        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+        return [s.value for s in Stage if stage_partition(s.value, agg.partitions) in owned]
 
     async def close_windows() -> None:
         if app.rebalancing or not cast(Any, app.tables).recovery.completed.is_set():
             return
-        topic = batches.get_topic_name()
-        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+        began = time.perf_counter()
         update = time.monotonic() - last_update[0] >= agg.update_interval_seconds
         if update:
             last_update[0] = time.monotonic()
-        for stage in Stage:
-            if stage_partition(stage.value, agg.partitions) not in owned:
-                continue
-            now = now_micros()
-            results = aggregator.updates(stage.value, now) if update else []
-            closing = aggregator.due_closings(stage.value, now)
-            await publish(results + closing.results)
-            aggregator.mark_closed(stage.value, closing)
-            aggregator.expire(stage.value, now)
+        batch = collect(aggregator, owned_stages(), now_micros(), update)
+        await publish(batch.results)
+        finish(aggregator, batch)
+        if batch.results:
+            perf.info(
+                "closing pass",
+                extra={
+                    "published": len(batch.results),
+                    "closed": batch.closed,
+                    "seconds": round(time.perf_counter() - began, 3),
+                },
+            )
 
     app.timer(interval=agg.tick_seconds)(close_windows)
     return app
