@@ -74,12 +74,15 @@ def main(quick: bool, bootstrap: str, only: tuple[str, ...]) -> None:
         bootstrap=bootstrap,
         quick=quick,
         repeats=3 if quick else 5,
+        # A Kafka tool run is mostly JVM start-up at quick sizes: once per figure in quick mode.
+        tool_repeats=1 if quick else 0,
         events=20_000 if quick else 500_000,
     )
     err = Console(stderr=True)
     figures: list[Figure] = []
     chosen = [m for m in ALL if not only or m.__name__ in only]
     began = time.monotonic()
+    timings: dict[str, float] = {}
     try:
         for measure in chosen:
             err.print(f"[dim]measuring {measure.__name__}…[/dim]")
@@ -90,18 +93,23 @@ def main(quick: bool, bootstrap: str, only: tuple[str, ...]) -> None:
                 err.print(f"[red]{measure.__name__} failed:[/red] {exc}")
                 got = failed(measure, exc)
             figures.extend(got if isinstance(got, list) else [got])
-            err.print(f"[dim]  {time.monotonic() - start:.0f} s[/dim]")
+            timings[measure.__name__] = round(time.monotonic() - start, 1)
+            err.print(f"[dim]  {timings[measure.__name__]:.0f} s[/dim]")
     finally:
         ctx.cleanup()
     about = machine()
+    peaks = {name: round(max(v), 1) for name, v in ctx.memory.items() if v}
     result = {
         "date": datetime.now(UTC).isoformat(),
         "mode": "quick" if quick else "full",
         "events_per_run": ctx.events,
         "repeats": ctx.repeats,
+        "tool_repeats": ctx.tool_runs,
+        "figure_seconds": timings,
         "seconds": round(time.monotonic() - began, 1),
         "machine": about,
         "figures": [f.as_json() for f in figures],
+        "peak_rss_mib": peaks,
     }
     out = REPO / "bench" / "results" / ("partial.json" if only else "latest.json")
     out.write_text(json.dumps(result, indent=2))
@@ -110,6 +118,9 @@ def main(quick: bool, bootstrap: str, only: tuple[str, ...]) -> None:
     for f in figures:
         if f.notes:
             out_console.print(f"[bold]{f.name}[/bold]: {f.notes}", highlight=False)
+    rss = ", ".join(f"{k} {v:.0f} MiB" for k, v in peaks.items())
+    out_console.print(f"[bold]peak RSS per service[/bold]: {rss or '—'}", highlight=False)
+    out_console.print(f"whole run {result['seconds']} s; per figure: {timings}", highlight=False)
     err.print(f"written {out.relative_to(REPO)}")
 
 

@@ -50,11 +50,17 @@ class Context:
     quick: bool
     repeats: int
     events: int
+    tool_repeats: int = 0
+    """Runs of Kafka's own Java tools per figure (each starts a JVM); 0: ``repeats``."""
     topics: list[str] = field(default_factory=list)
     memory: dict[str, list[float]] = field(default_factory=dict)
     """Peak RSS (MiB) of each service process, sampled after each measured round."""
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
     _admin: AdminClient | None = None
+
+    @property
+    def tool_runs(self) -> int:
+        return self.tool_repeats or self.repeats
 
     def admin(self) -> AdminClient:
         if self._admin is None:

@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class Deployment:
     state_dir: Path
     log_dir: Path
     topics: Topics
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return {
@@ -60,14 +61,17 @@ class Deployment:
             "AGGREGATOR_PARTITIONS": "2",
             "LOG_DIR": str(self.log_dir),
             "LOG_CONSOLE": "false",
+            **self.overrides,
         }
 
 
 @contextmanager
-def deployment(bootstrap: str, admin: AdminClient, tmp_path: Path) -> Iterator[Deployment]:
+def deployment(
+    bootstrap: str, admin: AdminClient, tmp_path: Path, partitions: int = 2
+) -> Iterator[Deployment]:
     """Creates the topics of a unique prefix; deletes them and the internal topics after."""
     tag = uuid.uuid4().hex[:8]
-    topics = declare_topics(f"test.agg{tag}", partitions=2)
+    topics = declare_topics(f"test.agg{tag}", partitions=partitions)
     ensure_topics(admin, topics.all(), 1, 1)
     dep = Deployment(
         bootstrap,
@@ -139,12 +143,18 @@ def completions(
 
 
 def produce(
-    bootstrap: str, topic: str, events: Sequence[StageCompleted], extra: bytes = b""
+    bootstrap: str,
+    topic: str,
+    events: Sequence[StageCompleted],
+    extra: bytes = b"",
+    partitions: Sequence[int] = (),
 ) -> None:
-    """Writes the events (keyed by session) and optionally one raw message."""
+    """Writes the events (keyed by session, or to ``partitions[i]`` when given) and
+    optionally one raw message."""
     producer = KafkaProducer({"bootstrap.servers": bootstrap})
-    for event in events:
-        producer.produce(topic, value=encode_event(event), key=event.session_id)
+    for i, event in enumerate(events):
+        where = {"partition": partitions[i]} if partitions else {}
+        producer.produce(topic, value=encode_event(event), key=event.session_id, **where)
     if extra:
         producer.produce(topic, value=extra, key=b"broken")
     assert producer.flush(30) == 0
@@ -202,4 +212,20 @@ def expected(events: Sequence[StageCompleted]) -> dict[tuple[str, int, datetime]
                     key = (e.stage.value, size, datetime.fromtimestamp(start, UTC))
                     n, f = found.get(key, (0, 0))
                     found[key] = (n + 1, f + (not e.success))
+    return found
+
+
+def expected_windows(
+    events: Sequence[StageCompleted], specs: Sequence[tuple[int, int]]
+) -> dict[tuple[str, int, datetime], tuple[int, int]]:
+    """(attempts, failures) per (stage, size, start) for windows of (size, hop) seconds."""
+    found: dict[tuple[str, int, datetime], tuple[int, int]] = {}
+    for e in events:
+        epoch = e.event_time.timestamp()
+        for size, hop in specs:
+            last = int(epoch // hop * hop)
+            for start in range(last - size + hop, last + 1, hop):
+                key = (e.stage.value, size, datetime.fromtimestamp(start, UTC))
+                n, f = found.get(key, (0, 0))
+                found[key] = (n + 1, f + (not e.success))
     return found
