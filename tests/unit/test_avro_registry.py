@@ -9,25 +9,13 @@ from pathlib import Path
 import pytest
 
 from mediawatch_common.avro import CURRENT, SchemaError, SchemaRegistry, find_schema_dir
+from mediawatch_common.events import EVENT_TYPES
 
 pytestmark = pytest.mark.unit
 
 REPO_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "avro"
-EVENTS = (
-    "AlertDelivered",
-    "AlertDeliveryFailed",
-    "AlertRaised",
-    "AlertResolved",
-    "HealthChecked",
-    "LogRecorded",
-    "ResourceSample",
-    "SilenceCreated",
-    "SilenceExpired",
-    "StageCompleted",
-    "StageStarted",
-    "TranscodeRequested",
-    "WindowAggregated",
-)
+# Every event of the typed code must have a schema file, and nothing else is an event.
+EVENTS = tuple(sorted(EVENT_TYPES))
 
 
 def test_default_location_is_the_repository_schema_dir() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,9 +57,30 @@ def _build(cls: type[T], prefix: str, env: Mapping[str, str]) -> T:
             for name, field in cls.model_fields.items()
             if (var := (field.alias or prefix + name).upper()) in keys
         }
-        return cls.model_validate(values)
+        build: Callable[..., T] = _from_mapping_only(cls)
+        return build(**values)
     except ValidationError as exc:
         raise SettingsError(_describe(exc, prefix, cls)) from None
+
+
+_ISOLATED: dict[type[BaseSettings], type[BaseSettings]] = {}
+
+
+def _from_mapping_only(cls: type[T]) -> type[T]:
+    """``cls`` reading nothing but the values given to it.
+
+    pydantic-settings would otherwise fill unset fields from the process environment, so an
+    explicit mapping (a test, a tool) would not be the whole truth.
+    """
+    if cls not in _ISOLATED:
+
+        def sources(_cls: type[BaseSettings], *_args: Any, **kwargs: Any) -> tuple[Any, ...]:
+            return (kwargs["init_settings"],)
+
+        _ISOLATED[cls] = type(
+            cls.__name__, (cls,), {"settings_customise_sources": classmethod(sources)}
+        )
+    return cast(type[T], _ISOLATED[cls])
 
 
 def _describe(exc: ValidationError, prefix: str, cls: type[BaseSettings]) -> str:
