@@ -67,6 +67,27 @@ def test_failed_login_is_401_and_audited(client: TestClient[object], services: S
     assert "nope" not in str(rows)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"username": "adm\\u0000in1", "password": "x"}',  # NUL: PostgreSQL text refuses it
+        '{"username": "admin1", "password": "x\\u0000"}',
+        '{"username": "\\ud83d\\ude00", "password": "x"}',  # a surrogate pair: fine, unknown
+    ],
+)
+def test_credentials_the_database_cannot_store_are_a_401_not_a_500(
+    client: TestClient[object], services: Services, body: str
+) -> None:
+    login(client, services, "admin1", "admin")
+    headers = {"Content-Type": "application/json"}
+    answer = client.post("/api/v1/auth/login", content=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+    with services.engine.connect() as conn:
+        actors = conn.execute(text("SELECT actor FROM audit_log")).scalars().all()
+    assert len(actors) == 1
+    assert "\x00" not in actors[0]
+
+
 def test_rate_limit_headers_and_spoofed_forwarded_for(services: Services) -> None:
     api = services.api.model_copy(update={"rate_limit_per_minute": 3})
     limited = Services(**{**services.__dict__, "api": api})

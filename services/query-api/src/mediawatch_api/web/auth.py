@@ -101,15 +101,32 @@ def check_password(
 ) -> User:
     """The account, or 401 (audited) for a wrong name or password."""
     client = request.client.host if request.client else None
-    if len(data.username) > 64 or len(data.password) > 256:
+    too_long = len(data.username) > 64 or len(data.password) > 256
+    if too_long or not (_storable(data.username) and _storable(data.password)):
         user = None
     else:
         with services.engine.connect() as conn:
             user = authenticate(conn, data.username, data.password)
     if user is None:
-        services.audit("login", "denied", data.username[:64], client)
+        services.audit("login", "denied", _printable(data.username[:64]), client)
         raise NotAuthorizedException("invalid user name or password")
     return user
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL text takes neither NUL nor lone surrogates (which UTF-8 cannot encode)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """``text`` made safe to store in the audit log."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "?")
 
 
 def issue_token(jwt_auth: JWTCookieAuth[User, Token], user: User, minutes: int) -> str:
