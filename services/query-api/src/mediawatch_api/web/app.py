@@ -6,6 +6,8 @@ import functools
 import logging
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 from litestar import Litestar, MediaType, Request, Response
 from litestar.config.app import AppConfig
 from litestar.di import Provide
@@ -38,6 +40,16 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     return Response(
         {"status_code": 500, "detail": "Internal Server Error"},
         status_code=500,
+        media_type=MediaType.JSON,
+    )
+
+
+def _unstorable_input(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # PostgreSQL refuses some values outright (a NUL character in text): the caller's input.
+    log.info("input refused by the database", extra={"path": request.url.path})
+    return Response(
+        {"status_code": 400, "detail": "a parameter holds characters that cannot be stored"},
+        status_code=400,
         media_type=MediaType.JSON,
     )
 
@@ -90,7 +102,12 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
         on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit.middleware)],
         middleware=[CsrfMiddleware()],
-        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            sqlalchemy.exc.DataError: _unstorable_input,
+            psycopg.DataError: _unstorable_input,
+            Exception: _internal_error,
+        },
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         request_max_body_size=services.api.max_body_bytes,
         openapi_config=OpenAPIConfig(
