@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from mediawatch_common.events import decode_event
+from mediawatch_common.replay import HistoryReader
+
 
 @dataclass(slots=True)
 class Ledger:
@@ -26,3 +29,14 @@ class Ledger:
         return (f"{fault}: produced={len(self.produced)} acknowledged={len(self.acknowledged)} "
                 f"read={sum(self.read.values())} distinct={len(self.read)} "
                 f"duplicated={self.duplicated()} lost={len(self.lost())}")  # fmt: skip
+
+
+def read_topic(bootstrap: str, topic: str, into: Ledger) -> Ledger:
+    """Count every event of ``topic`` (start to current end) into ``into.read``."""
+    reader = HistoryReader(bootstrap, decode_event)
+    try:
+        for record in reader.read([topic], None, None):
+            into.read[str(record.event.event_id)] += 1
+    finally:
+        reader.close()
+    return into

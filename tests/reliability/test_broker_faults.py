@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -21,12 +21,11 @@ from mediawatch_common.kafka import (
     consumer_config,
     each,
     producer_config,
-    watermarks,
 )
 
 from ..integration.helpers import wait_for
 from .cluster import Cluster
-from .ledger import Ledger
+from .ledger import Ledger, read_topic
 
 pytestmark = pytest.mark.reliability
 
@@ -72,22 +71,7 @@ def _ack(ledger: Ledger) -> Callable[[Message], None]:
 
 
 def _read_all(bootstrap: str, topic: str, ledger: Ledger) -> None:
-    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{topic}",
-                       "enable.auto.commit": False})  # fmt: skip
-    try:
-        partitions = reader.list_topics(topic, timeout=15).topics[topic].partitions
-        ends = {p: watermarks(reader, topic, p, timeout=60)[1] for p in partitions}
-        reader.assign([TopicPartition(topic, p, 0) for p in partitions])
-        remaining = {p for p, end in ends.items() if end > 0}
-        deadline = time.monotonic() + 120
-        while remaining and time.monotonic() < deadline:
-            for msg in reader.consume(1000, 1.0):
-                if msg.error() is None:
-                    ledger.read[str(decode_event(msg.value() or b"").event_id)] += 1
-                    if (msg.offset() or 0) + 1 >= ends[msg.partition() or 0]:
-                        remaining.discard(msg.partition() or 0)
-    finally:
-        reader.close()
+    read_topic(bootstrap, topic, ledger)
 
 
 def test_sigkill_of_one_of_three_brokers_loses_no_acknowledged_event_and_duplicates_none(

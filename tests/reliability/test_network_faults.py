@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from confluent_kafka import Consumer, Message, TopicPartition
+from confluent_kafka import Message
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
@@ -31,12 +31,11 @@ from mediawatch_common.kafka import (
     consumer_config,
     each,
     producer_config,
-    watermarks,
 )
 
 from ..integration.helpers import wait_for
 from .cluster import KAFKA, Cluster
-from .ledger import Ledger
+from .ledger import Ledger, read_topic
 from .pgcluster import free_port
 from .proxy import Proxy
 
@@ -85,23 +84,7 @@ def _topic(bootstrap: str, partitions: int) -> str:
 
 def _read_back(bootstrap: str, topic: str, ledger: Ledger) -> Ledger:
     """Every message of the topic, read directly after the faults, as a second ledger."""
-    found = Ledger()
-    reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{topic}",
-                       "enable.auto.commit": False})  # fmt: skip
-    try:
-        partitions = reader.list_topics(topic, timeout=15).topics[topic].partitions
-        ends = {p: watermarks(reader, topic, p, timeout=30)[1] for p in partitions}
-        reader.assign([TopicPartition(topic, p, 0) for p in partitions])
-        remaining = {p for p, end in ends.items() if end > 0}
-        deadline = time.monotonic() + 60
-        while remaining and time.monotonic() < deadline:
-            for msg in reader.consume(1000, 1.0):
-                if msg.error() is None:
-                    found.read[str(decode_event(msg.value() or b"").event_id)] += 1
-                    if (msg.offset() or 0) + 1 >= ends[msg.partition() or 0]:
-                        remaining.discard(msg.partition() or 0)
-    finally:
-        reader.close()
+    found = read_topic(bootstrap, topic, Ledger())
     found.produced, found.acknowledged = set(ledger.produced), set(ledger.acknowledged)
     return found
 
