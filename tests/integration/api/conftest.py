@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,11 +13,13 @@ import pytest
 from confluent_kafka.admin import AdminClient
 from litestar.testing import TestClient
 
-from mediawatch_api.db import upgrade
+from mediawatch_api.db import connect, upgrade
+from mediawatch_api.projector import Projection, build_loop
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web import Services, build_services, create_app
-from mediawatch_common.kafka import Topics, declare_topics, ensure_topics
+from mediawatch_common.kafka import ConsumerLoop, Topics, declare_topics, ensure_topics
 from mediawatch_common.settings import Settings, load_settings
+from tests.integration.helpers import running
 
 SECRET = "integration-test-secret-" + "x" * 16
 PASSWORD = "correct horse battery"
@@ -92,3 +95,16 @@ def client(services: Services) -> Iterator[TestClient[object]]:
     """An HTTP client of the app."""
     with TestClient(app=create_app(services, SECRET)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def projector(
+    bootstrap: str, database_url: str, schema: str, topics: Topics
+) -> Iterator[ConsumerLoop[object]]:
+    """The projector writing every test topic into ``schema`` while the test runs."""
+    projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
+    names = [s.name for s in topics.all() if s is not topics.deadletter]
+    loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
+    with running(loop):  # type: ignore[arg-type]
+        yield loop  # type: ignore[misc]
+    projection.close()

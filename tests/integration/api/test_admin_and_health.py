@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,33 +13,19 @@ from confluent_kafka import Producer as KafkaProducer
 from litestar.testing import TestClient
 from sqlalchemy import text
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector import Projection, build_loop
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web import Services, build_services, create_app
 from mediawatch_common.events import AlertLevel, HealthChecked, decode_event
-from mediawatch_common.kafka import ConsumerLoop, Topics
+from mediawatch_common.kafka import Topics
 from mediawatch_common.settings import RetentionSettings, Settings
 from tests.integration.api.conftest import SECRET
 from tests.integration.api.helpers import login, project
 from tests.integration.api.samples import alert, delivery, sample, silence
-from tests.integration.helpers import read_raw, running, wait_for
+from tests.integration.helpers import read_raw, wait_for
 
 pytestmark = pytest.mark.integration
 
 ALERTS = "/api/v1/monitoring/alerts"
-
-
-@pytest.fixture
-def projector(
-    bootstrap: str, database_url: str, schema: str, topics: Topics
-) -> Iterator[ConsumerLoop[object]]:
-    projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
-    names = [s.name for s in topics.all() if s is not topics.deadletter]
-    loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
-    with running(loop):  # type: ignore[arg-type]
-        yield loop  # type: ignore[misc]
-    projection.close()
 
 
 def test_test_alert_and_clearing_go_through_the_event_log(

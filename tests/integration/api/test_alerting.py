@@ -3,8 +3,6 @@ come back through the projector; reads serve the projected rows."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,30 +10,15 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import text
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector import Projection, build_loop
 from mediawatch_api.web import Services
 from mediawatch_common.events import AlertLevel
-from mediawatch_common.kafka import ConsumerLoop, Topics
 from tests.integration.api.helpers import login, project
 from tests.integration.api.samples import alert, delivery
-from tests.integration.helpers import running, wait_for
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
 API = "/api/v1/monitoring"
-
-
-@pytest.fixture
-def projector(
-    bootstrap: str, database_url: str, schema: str, topics: Topics
-) -> Iterator[ConsumerLoop[object]]:
-    projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
-    names = [s.name for s in topics.all() if s is not topics.deadletter]
-    loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
-    with running(loop):  # type: ignore[arg-type]
-        yield loop  # type: ignore[misc]
-    projection.close()
 
 
 def _actions(services: Services) -> list[tuple[str, str, str]]:
