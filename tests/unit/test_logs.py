@@ -96,3 +96,15 @@ def test_application_log_rotates_at_the_configured_size(log_dir: Path) -> None:
     assert (log_dir / "application.log.1").exists()
     assert (log_dir / "application.log").stat().st_size <= 2048
     assert not (log_dir / "application.log.6").exists()
+
+
+def test_debug_records_are_not_built_unless_a_file_keeps_them(configured: Path) -> None:
+    """Library debug calls return early (root at the lowest kept level); the media loggers
+    still reach media_processing.log at DEBUG."""
+    assert not logging.getLogger("faust.topics").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("faust.topics").isEnabledFor(logging.INFO)
+    media = logging.getLogger("mediawatch_transcoder.probe")
+    assert media.isEnabledFor(logging.DEBUG)
+    media.debug("probe output", extra={"session_id": "s1"})
+    (entry,) = _lines(configured / "media_processing.log")
+    assert entry["level"] == "DEBUG"

@@ -55,6 +55,10 @@ def _file_handler(settings: LogSettings, spec: LogFile) -> logging.Handler:
     return handler
 
 
+def _filtered(handler: logging.Handler) -> bool:
+    return any(isinstance(f, _PrefixFilter) for f in handler.filters)
+
+
 def configure_logging(settings: LogSettings) -> None:
     """Route every logger to the four JSON files (and stderr when enabled).
 
@@ -68,7 +72,6 @@ def configure_logging(settings: LogSettings) -> None:
     for old in list(root.handlers):
         root.removeHandler(old)
         old.close()
-    root.setLevel(logging.DEBUG)
     for spec in (application, *LOG_FILES):
         root.addHandler(_file_handler(settings, spec))
     if settings.console:
@@ -76,5 +79,12 @@ def configure_logging(settings: LogSettings) -> None:
         console.setLevel(logging.getLevelName(settings.console_level))
         console.setFormatter(JsonFormatter())
         root.addHandler(console)
+    # The root level is the lowest level a handler of every logger keeps: a library's debug
+    # call then returns at once instead of building a record that every handler drops. The
+    # media loggers go lower for media_processing.log.
+    root.setLevel(min(h.level for h in root.handlers if not _filtered(h)))
+    for spec in LOG_FILES:
+        for name in spec.loggers:
+            logging.getLogger(name).setLevel(spec.level if spec.level < root.level else 0)
     for noisy in ("aiokafka", "kafka", "httpx", "httpcore", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
