@@ -87,7 +87,12 @@ def service(ctx: Context, name: str, env: Mapping[str, str], workdir: Path) -> S
 
 
 def workdir(ctx: Context, label: str) -> Path:
-    """A temp directory removed at the end of the run."""
+    """A temp directory, removed at the end of the run unless ``BENCH_KEEP=1`` (to read the
+    services' logs afterwards; the path is printed)."""
+    if os.environ.get("BENCH_KEEP") == "1":
+        kept = Path(tempfile.mkdtemp(prefix=f"mw-bench-{label}-"))
+        print(f"{label}: work directory kept in {kept}", file=sys.stderr)
+        return kept
     made = tempfile.TemporaryDirectory(prefix=f"mw-bench-{label}-")
     ctx.defer(made.cleanup)
     return Path(made.name)
