@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import psycopg
-from sqlalchemy import Engine, create_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -20,6 +24,10 @@ def _options(schema: str) -> str:
 
 def make_engine(url: str, schema: str, pool_size: int = 5) -> Engine:
     """A pooled engine whose connections resolve table names in ``schema``."""
+    # Imported here: SQLAlchemy takes about a second to import, which the projector (plain
+    # psycopg) does not need to pay at start-up.
+    from sqlalchemy import create_engine
+
     return create_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,

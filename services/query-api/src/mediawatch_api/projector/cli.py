@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import click
 
-from mediawatch_api.db import connect, make_engine, upgrade
+from mediawatch_api.db import connect, ensure_migrated, make_engine
 from mediawatch_api.projector.service import Projection, build_loop
-from mediawatch_api.retention import apply_retention
 from mediawatch_api.settings import ProjectorSettings
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.settings import Settings, SettingsError, load_group
@@ -29,14 +29,21 @@ def database_url(settings: Settings) -> str:
 
 def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -> None:
     """Apply the retention every ``interval`` seconds until ``stop`` is set."""
+    if stop.wait(interval):
+        return
+    # Imported when first due: SQLAlchemy is slow to import and nothing else here needs it.
+    from mediawatch_api.retention import apply_retention
+
     engine = make_engine(url, settings.database.schema_name, pool_size=1)
-    while not stop.wait(interval):
+    while True:
         try:
             with engine.begin() as conn:
                 deleted = apply_retention(conn, settings.retention, datetime.now(UTC))
             log.info("retention applied", extra={"deleted": sum(deleted.values())})
         except Exception as exc:
             log.warning("retention failed; will retry", extra={"error": type(exc).__name__})
+        if stop.wait(interval):
+            break
     engine.dispose()
 
 
@@ -52,7 +59,7 @@ def projector(settings: Settings, no_migrate: bool) -> None:
     assert isinstance(own, ProjectorSettings)
     url, schema = database_url(settings), settings.database.schema_name
     if not no_migrate:
-        upgrade(url, schema)
+        ensure_migrated(url, schema)
     topics = declare_topics(settings.kafka.topic_prefix)
     names = [spec.name for spec in topics.all() if spec is not topics.deadletter]
     projection = Projection(functools.partial(connect, url, schema), own.group_id)
@@ -63,6 +70,7 @@ def projector(settings: Settings, no_migrate: bool) -> None:
         topics.deadletter.name,
         own.group_id,
         own.batch_size,
+        AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
     )
     stop = threading.Event()
     sweeper = threading.Thread(

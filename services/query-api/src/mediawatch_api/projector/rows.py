@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from mediawatch_api.projector.alerting import delivery_row, silence_row, to_json
-from mediawatch_api.projector.sessions import SessionEvent
+from mediawatch_api.projector.decode import Decoded
+from mediawatch_api.projector.pipeline import add_pipeline
+from mediawatch_api.projector.session_changes import SessionChanges
 from mediawatch_common.events import (
     AlertAcknowledged,
     AlertDelivered,
@@ -58,8 +60,8 @@ class Rows:
     """Everything one batch writes, grouped by table."""
 
     pipeline_events: list[Row] = field(default_factory=list)
-    session_events: list[SessionEvent] = field(default_factory=list)
-    runs: dict[RunKey, dict[str, Any]] = field(default_factory=dict)
+    sessions: SessionChanges = field(default_factory=SessionChanges)
+    runs: dict[RunKey, list[Any]] = field(default_factory=dict)
     minutes: dict[MinuteKey, list[float]] = field(default_factory=dict)
     resource_samples: list[Row] = field(default_factory=list)
     windows: dict[tuple[str, int, int, datetime], Row] = field(default_factory=dict)
@@ -81,24 +83,33 @@ class Rows:
     @property
     def run_rows(self) -> list[Row]:
         """``stage_runs`` rows in :data:`RUN_COLUMNS` order."""
-        return [tuple(run.get(c) for c in RUN_COLUMNS) for run in self.runs.values()]
+        return [tuple(run) for run in self.runs.values()]
 
 
-def build_rows(records: Sequence[Record[Event]]) -> Rows:
-    """Group ``records`` (in consumption order) into table rows and the next positions."""
+def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
+    """Group ``records`` (in consumption order) into table rows and the next positions.
+
+    Pipeline events may come as plain records (what the projector decodes) or typed events.
+    """
     rows = Rows()
+    positions = rows.positions
     for record in records:
-        _add(rows, record)
+        event = record.event
+        if isinstance(event, tuple):
+            add_pipeline(rows, record.topic, record.partition, record.offset, *event)
+        elif isinstance(event, TranscodeRequested | StageStarted | StageCompleted):
+            plain = (event_name(event), to_record(event))
+            add_pipeline(rows, record.topic, record.partition, record.offset, *plain)
+        else:
+            _add(rows, event)
         key = (record.topic, record.partition)
-        rows.positions[key] = max(rows.positions.get(key, 0), record.offset + 1)
+        if record.offset >= positions.get(key, 0):
+            positions[key] = record.offset + 1
     return rows
 
 
-def _add(rows: Rows, record: Record[Event]) -> None:
-    event = record.event
-    if isinstance(event, TranscodeRequested | StageStarted | StageCompleted):
-        _add_pipeline(rows, record, event)
-    elif isinstance(event, ResourceSample):
+def _add(rows: Rows, event: Event) -> None:
+    if isinstance(event, ResourceSample):
         rows.resource_samples.append(_sample(event))
     elif isinstance(event, WindowAggregated):
         key = (event.stage.label, event.window_seconds, event.hop_seconds, event.window_start)
@@ -121,63 +132,6 @@ def _add(rows: Rows, record: Record[Event]) -> None:
         rows.logs.append(_log(event))
     elif isinstance(event, HealthChecked):
         rows.health.append(_health(event))
-
-
-def _add_pipeline(rows: Rows, record: Record[Event], event: SessionEvent) -> None:
-    stage = None if isinstance(event, TranscodeRequested) else event.stage.label
-    rows.pipeline_events.append(
-        (
-            event.event_id,
-            event_name(event),
-            event.event_time,
-            event.session_id,
-            stage,
-            record.topic,
-            record.partition,
-            record.offset,
-            to_json(to_record(event)),
-        )
-    )
-    rows.session_events.append(event)
-    if isinstance(event, StageStarted):
-        _merge_run(rows, event, {"started_at": event.event_time, "video_count": event.video_count})
-    elif isinstance(event, StageCompleted):
-        _merge_run(rows, event, _completion(event))
-        _count_minute(rows, event)
-
-
-def _merge_run(rows: Rows, event: StageStarted | StageCompleted, values: dict[str, Any]) -> None:
-    key = (event.session_id, event.stage.label, event.attempt)
-    run = rows.runs.setdefault(
-        key,
-        {"session_id": key[0], "stage": key[1], "attempt": key[2], "user_id": event.user_id},
-    )
-    run.update({name: value for name, value in values.items() if value is not None})
-
-
-def _completion(event: StageCompleted) -> dict[str, Any]:
-    return {
-        "started_at": event.started_at,
-        "completed_at": event.event_time,
-        "success": event.success,
-        "duration_seconds": event.duration_seconds,
-        "error_code": event.error_code.value if event.error_code else None,
-        "error_message": event.error_message,
-        "input_size_bytes": event.input_size_bytes,
-        "output_size_bytes": event.output_size_bytes,
-        "video_count": event.video_count,
-        "peak_memory_mb": event.peak_memory_mb,
-        "cpu_percent": event.cpu_percent,
-    }
-
-
-def _count_minute(rows: Rows, event: StageCompleted) -> None:
-    minute = event.event_time.replace(second=0, microsecond=0)
-    code = event.error_code.value if event.error_code and not event.success else ""
-    counts = rows.minutes.setdefault((minute, event.stage.label, code), [0, 0, 0, 0.0])
-    counts[0] += 1
-    counts[1 if event.success else 2] += 1
-    counts[3] += event.duration_seconds
 
 
 def _sample(e: ResourceSample) -> Row:

@@ -14,9 +14,11 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from mediawatch_api.projector.decode import Decoded, make_decoder
 from mediawatch_api.projector.rows import build_rows
 from mediawatch_api.projector.store import Connection, load_positions, write_rows
-from mediawatch_common.events import Event, decode_event
+from mediawatch_common.avro import AvroCodec
+from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import (
     ConsumerLoop,
     DeadLetters,
@@ -45,7 +47,7 @@ class Projection:
             self._conn = self._connect()
         return self._conn
 
-    def handle(self, batch: Sequence[Record[Event]]) -> None:
+    def handle(self, batch: Sequence[Record[Decoded]]) -> None:
         """Write the records not yet projected, and their positions, in one transaction."""
         conn = self._connection()
         try:
@@ -96,14 +98,16 @@ def build_loop(
     deadletter_topic: str,
     group: str,
     batch_size: int,
-) -> ConsumerLoop[Event]:
-    """The consumer loop driving ``projection``."""
+    codec: AvroCodec | None = None,
+) -> ConsumerLoop[Decoded]:
+    """The consumer loop driving ``projection``, decoding with ``codec`` (default: the
+    repository's schemas)."""
     extra: dict[str, Any] = {"enable.partition.eof": False}
     producer = EventProducer(producer_config(bootstrap, f"{group}-deadletters"))
     return ConsumerLoop(
         consumer_config(bootstrap, group, "earliest", extra),
         topics,
-        decode_event,
+        make_decoder(codec or default_codec()),
         projection.handle,
         DeadLetters(producer, deadletter_topic, group),
         batch_size=batch_size,

@@ -9,13 +9,12 @@ import psycopg
 from mediawatch_api.projector.alert_store import write_alerting
 from mediawatch_api.projector.bulk import copy_rows, upsert_rows
 from mediawatch_api.projector.rows import RUN_COLUMNS, Rows
-from mediawatch_api.projector.sessions import SESSION_COLUMNS, SessionState, fold
+from mediawatch_api.projector.session_changes import CHANGE_COLUMNS
 
 Connection = psycopg.Connection[Any]
 Positions = dict[tuple[str, int], int]
 
 _COALESCE = ", ".join(f"{c} = COALESCE(EXCLUDED.{c}, stage_runs.{c})" for c in RUN_COLUMNS[3:])
-_SESSION_SET = ", ".join(f"{c} = EXCLUDED.{c}" for c in SESSION_COLUMNS[1:])
 _WINDOW_COLUMNS = (
     "stage, window_seconds, hop_seconds, window_start, window_end, attempts, successes, "
     "failures, error_rate, failures_by_code, duration_count, duration_sum_seconds, "
@@ -107,27 +106,52 @@ _MINUTES_CONFLICT = (
 )
 
 
-_SELECT_SESSIONS = (
-    f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions "  # noqa: S608 - constant columns
-    "WHERE session_id = ANY(%s) FOR UPDATE"
+_CHANGES_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS session_changes (session_id text, user_id text, "
+    "first_at timestamptz, last_at timestamptz, processing double precision, completed integer, "
+    "peak double precision, video_set boolean, video_count integer, failure_set boolean, "
+    "failed_stage text, error_code text, status_mode text, status text, stage_set boolean, "
+    "current_stage text, stage_at_set boolean, stage_started_at timestamptz) "
+    "ON COMMIT DELETE ROWS"
 )
+# session_changes.apply() is this statement in Python; keep the two in step.
+_MERGE_SESSIONS = """
+MERGE INTO sessions s USING session_changes c ON s.session_id = c.session_id
+WHEN MATCHED THEN UPDATE SET
+    status = session_status_after(s.status, c.status_mode, c.status),
+    current_stage = CASE WHEN c.stage_set THEN c.current_stage ELSE s.current_stage END,
+    stage_started_at =
+        CASE WHEN c.stage_at_set THEN c.stage_started_at ELSE s.stage_started_at END,
+    last_event_at = GREATEST(s.last_event_at, c.last_at),
+    stages_completed = s.stages_completed + c.completed,
+    failed_stage = CASE WHEN c.failure_set THEN c.failed_stage ELSE s.failed_stage END,
+    error_code = CASE WHEN c.failure_set THEN c.error_code ELSE s.error_code END,
+    processing_seconds = s.processing_seconds + c.processing,
+    peak_memory_mb = GREATEST(s.peak_memory_mb, c.peak),
+    video_count = CASE WHEN c.video_set THEN c.video_count ELSE s.video_count END
+WHEN NOT MATCHED THEN INSERT (
+    session_id, user_id, status, current_stage, stage_started_at, started_at, last_event_at,
+    stages_completed, failed_stage, error_code, processing_seconds, peak_memory_mb, video_count
+) VALUES (
+    c.session_id, c.user_id, session_status_after('queued', c.status_mode, c.status),
+    CASE WHEN c.stage_set THEN c.current_stage END,
+    CASE WHEN c.stage_at_set THEN c.stage_started_at END,
+    c.first_at, GREATEST(c.first_at, c.last_at), c.completed,
+    CASE WHEN c.failure_set THEN c.failed_stage END,
+    CASE WHEN c.failure_set THEN c.error_code END,
+    c.processing, c.peak,
+    CASE WHEN c.video_set THEN c.video_count END
+)
+"""
 
 
 def _write_sessions(conn: Connection, rows: Rows) -> None:
-    if not rows.session_events:
+    """Merge the batch's change of each session into ``sessions`` in one statement."""
+    if not rows.sessions:
         return
-    ids = list({event.session_id for event in rows.session_events})
-    found = conn.execute(_SELECT_SESSIONS, (ids,)).fetchall()
-    states: dict[str, SessionState] = {row[0]: SessionState(*row) for row in found}
-    for event in rows.session_events:
-        states[event.session_id] = fold(states.get(event.session_id), event)
-    upsert_rows(
-        conn,
-        "sessions",
-        SESSION_COLUMNS,
-        [s.row() for s in states.values()],
-        f"(session_id) DO UPDATE SET {_SESSION_SET}",
-    )
+    conn.execute(_CHANGES_TABLE)
+    copy_rows(conn, "session_changes", CHANGE_COLUMNS, rows.sessions.rows())
+    conn.execute(_MERGE_SESSIONS)
 
 
 def _save_positions(conn: Connection, group: str, positions: Positions) -> None:

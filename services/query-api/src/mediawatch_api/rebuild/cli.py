@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mediawatch_api.projector.cli import database_url
+from mediawatch_api.projector.decode import make_decoder
 from mediawatch_api.rebuild.run import Rebuild
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.events import decode_event
+from mediawatch_common.events import Event
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.replay import HistoryReader
 from mediawatch_common.settings import Settings, SettingsError, load_group
@@ -31,7 +35,10 @@ def rebuild(settings: Settings) -> None:
         raise click.UsageError(str(exc)) from None
     topics = declare_topics(settings.kafka.topic_prefix)
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda d: decode_event(d, codec))
+    # The reader hands on whatever its decoder returns; the projector's decoder keeps pipeline
+    # events as plain records, which the projection expects.
+    decode = cast(Callable[[bytes], Event], make_decoder(codec))
+    reader = HistoryReader(settings.kafka.bootstrap_servers, decode)
     job = Rebuild(
         url=database_url(settings),
         schema=settings.database.schema_name,

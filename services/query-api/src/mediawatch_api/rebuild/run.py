@@ -6,12 +6,13 @@ import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from mediawatch_api.db import connect, upgrade
+from mediawatch_api.projector.decode import Decoded
 from mediawatch_api.projector.service import Projection
 from mediawatch_api.projector.store import load_positions
 from mediawatch_api.rebuild.swap import drop_staging, hold_live_positions, staging_schema, switch
-from mediawatch_common.events import Event
 from mediawatch_common.kafka import Record
 from mediawatch_common.replay import HistoryReader, Range
 
@@ -76,16 +77,17 @@ class Rebuild:
         return caught_up
 
 
-def _project(projection: Projection, records: Iterable[Record[Event]]) -> int:
+def _project(projection: Projection, records: Iterable[Record[Any]]) -> int:
+    """Project ``records`` (from a reader over the projector's decoder) in batches."""
     count = 0
-    for batch in _batches(records):
+    for batch in _batches(cast(Iterable[Record[Decoded]], records)):
         projection.handle(batch)
         count += len(batch)
     return count
 
 
-def _batches(records: Iterable[Record[Event]]) -> Iterator[list[Record[Event]]]:
-    batch: list[Record[Event]] = []
+def _batches(records: Iterable[Record[Decoded]]) -> Iterator[list[Record[Decoded]]]:
+    batch: list[Record[Decoded]] = []
     for record in records:
         batch.append(record)
         if len(batch) >= BATCH:
