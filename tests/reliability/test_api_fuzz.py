@@ -31,8 +31,14 @@ pytestmark = pytest.mark.reliability
 
 BIN = Path(sys.executable).parent
 PASSWORD = "fuzzing horse battery staple"
-# status_code_conformance too once the document declares 401/403/404 (see docs/reliability.md).
-CHECKS = "not_a_server_error"
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "response_schema_conformance",
+        "content_type_conformance",
+    )
+)
 
 
 @pytest.fixture

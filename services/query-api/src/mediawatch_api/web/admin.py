@@ -13,6 +13,7 @@ from sqlalchemy import text
 from mediawatch_api.retention import apply_retention
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Producer
 from mediawatch_common.kafka import DeliveryError
@@ -68,7 +69,13 @@ class AdminController(Controller):
     tags = ("admin",)
     guards = (admin_only,)
 
-    @post("/test/alert", status_code=201, sync_to_thread=True, summary="Create a test alert")
+    @post(
+        "/test/alert",
+        status_code=201,
+        sync_to_thread=True,
+        summary="Create a test alert",
+        responses=error_responses("admin", params=True, also=[503]),
+    )
     def test_alert(
         self,
         request: Request[User, Any, Any],
@@ -103,7 +110,13 @@ class AdminController(Controller):
         )
         return {"message": "Test alert created", "alert_id": alert_id, "level": level}
 
-    @post("/cleanup", status_code=200, sync_to_thread=True, summary="Apply data retention")
+    @post(
+        "/cleanup",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Apply data retention",
+        responses=error_responses("admin"),
+    )
     def cleanup(self, request: Request[User, Any, Any], services: ServicesDep) -> dict[str, Any]:
         """Trims metrics past METRICS_RETENTION_HOURS and alerts past ALERT_RETENTION_COUNT."""
         retention = services.settings.retention

@@ -15,6 +15,7 @@ from mediawatch_api.commands import CommandError, MatcherInput
 from mediawatch_api.users import User
 from mediawatch_api.web.admin import append_events, client_of
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import ServicesDep
 from mediawatch_common.events import Producer
 
@@ -50,7 +51,12 @@ class AlertingController(Controller):
     path = "/api/v1/monitoring"
     tags = ("alerting",)
 
-    @get("/alerts/{alert_id:str}/deliveries", sync_to_thread=True, summary="Alert deliveries")
+    @get(
+        "/alerts/{alert_id:str}/deliveries",
+        sync_to_thread=True,
+        summary="Alert deliveries",
+        responses=error_responses("viewer", params=True),
+    )
     def deliveries(self, services: ServicesDep, alert_id: Id) -> dict[str, Any]:
         """Every notification attempt (delivered or failed) that listed this alert."""
         with services.engine.connect() as conn:
@@ -62,6 +68,7 @@ class AlertingController(Controller):
         status_code=202,
         sync_to_thread=True,
         summary="Acknowledge a firing alert (admin)",
+        responses=error_responses("admin", params=True, body=True, also=[404, 409, 503]),
     )
     def acknowledge(
         self,
@@ -84,7 +91,12 @@ class AlertingController(Controller):
         services.audit("acknowledge", "ok", who, client_of(request), {"alert": alert_id})
         return {"message": "Alert acknowledged", "alert_id": alert_id, "acknowledged_by": who}
 
-    @get("/silences", sync_to_thread=True, summary="Silences")
+    @get(
+        "/silences",
+        sync_to_thread=True,
+        summary="Silences",
+        responses=error_responses("viewer", params=True),
+    )
     def silences(
         self,
         services: ServicesDep,
@@ -104,6 +116,7 @@ class AlertingController(Controller):
         status_code=202,
         sync_to_thread=True,
         summary="Create a silence (admin)",
+        responses=error_responses("admin", body=True, also=[503]),
     )
     def create_silence(
         self,
@@ -142,6 +155,7 @@ class AlertingController(Controller):
         status_code=202,
         sync_to_thread=True,
         summary="Expire a silence now (admin)",
+        responses=error_responses("admin", params=True, also=[404, 409, 503]),
     )
     def expire_silence(
         self, request: Request[User, Any, Any], services: ServicesDep, silence_id: Id

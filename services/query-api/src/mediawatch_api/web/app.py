@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any
 
 import psycopg
 import sqlalchemy.exc
-from litestar import Litestar, MediaType, Request, Response
+from litestar import Litestar, Request, Response
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -17,13 +16,13 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect
 from litestar.template.config import TemplateConfig
 
 from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt
 from mediawatch_api.web.csrf import CsrfMiddleware
+from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
 from mediawatch_api.web.live import alert_stream
 from mediawatch_api.web.monitoring import MonitoringController
 from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
@@ -31,42 +30,12 @@ from mediawatch_api.web.prometheus import metrics, registry_for
 from mediawatch_api.web.services import Services
 from mediawatch_api.web.session import SessionController
 
-log = logging.getLogger("mediawatch_api.web")
-
-
-def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    # Only the exception's type is logged: messages of driver errors can carry secrets.
-    log.error("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
-    return Response(
-        {"status_code": 500, "detail": "Internal Server Error"},
-        status_code=500,
-        media_type=MediaType.JSON,
-    )
-
-
-def _unstorable_input(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    # PostgreSQL refuses some values outright (a NUL character in text): the caller's input.
-    log.info("input refused by the database", extra={"path": request.url.path})
-    return Response(
-        {"status_code": 400, "detail": "a parameter holds characters that cannot be stored"},
-        status_code=400,
-        media_type=MediaType.JSON,
-    )
-
-
-def _is_page(path: str) -> bool:
-    return path == "/" or any(path.startswith(p) for p in PAGE_PATHS[1:])
+NOT_RATE_LIMITED = ["^/api/v1/monitoring/health$", "^/static/", "^/vendor/"]
+"""Paths the rate limit skips: load balancers poll health, and the dashboard's files."""
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    if exc.status_code == 401 and _is_page(request.url.path):
-        return Redirect("/login")
-    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
-    if exc.extra:
-        body["extra"] = exc.extra
-    return Response(
-        body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
-    )
+    return http_error(request, exc, PAGE_PATHS)
 
 
 def _outermost(middleware: DefineMiddleware, config: AppConfig) -> AppConfig:
@@ -80,7 +49,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     registry = registry_for(services.engine)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", services.api.rate_limit_per_minute),
-        exclude=["^/api/v1/monitoring/health$", "^/static/", "^/vendor/"],
+        exclude=NOT_RATE_LIMITED,
     )
     return Litestar(
         route_handlers=[
@@ -104,9 +73,9 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         middleware=[CsrfMiddleware()],
         exception_handlers={
             HTTPException: _http_error,
-            sqlalchemy.exc.DataError: _unstorable_input,
-            psycopg.DataError: _unstorable_input,
-            Exception: _internal_error,
+            sqlalchemy.exc.DataError: unstorable_input,
+            psycopg.DataError: unstorable_input,
+            Exception: internal_error,
         },
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         request_max_body_size=services.api.max_body_bytes,

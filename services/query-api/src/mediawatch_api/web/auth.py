@@ -15,10 +15,12 @@ from litestar.params import Body
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from mediawatch_api.users import ROLES, User, authenticate
+from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 PUBLIC = [
     "^/api/v1/monitoring/health$",
+    "^/api/v1/monitoring/ping$",
     "^/api/v1/auth/login$",
     "^/api/v1/auth/session$",
     "^/schema",
@@ -82,7 +84,14 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
 
-    @post("/login", status_code=200, sync_to_thread=True, summary="Exchange a password for a JWT")
+    @post(
+        "/login",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Exchange a password for a JWT",
+        security=PUBLIC_SECURITY,
+        responses=error_responses("public", body=True, also=[401]),
+    )
     def login(
         self,
         request: Request[Any, Any, Any],

@@ -19,6 +19,7 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from mediawatch_api import queries
+from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
 
 Changes = Callable[[int], list[dict[str, Any]]]
@@ -57,7 +58,13 @@ def _start(services: Services, last_event_id: str | None, after: int | None) -> 
         return queries.latest_change(conn)
 
 
-@get("/api/v1/monitoring/alerts/stream", tags=["monitoring"], summary="Live alert changes (SSE)")
+@get(
+    "/api/v1/monitoring/alerts/stream",
+    tags=["monitoring"],
+    summary="Live alert changes (SSE)",
+    media_type="text/event-stream",
+    responses=error_responses("viewer", params=True),
+)
 async def alert_stream(
     request: Request[Any, Any, Any],
     services: ServicesDep,

@@ -12,6 +12,7 @@ from mediawatch_api import queries
 from mediawatch_api.users import User
 from mediawatch_api.web import admin
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 MAX_PAGE = 1000
@@ -24,6 +25,9 @@ StageName = Literal[
 ]
 
 
+PONG = {"status": "ok"}
+
+
 def _page(description: str) -> Any:
     return Parameter(ge=1, le=MAX_PAGE, description=description)
 
@@ -34,12 +38,38 @@ class MonitoringController(Controller):
     path = "/api/v1/monitoring"
     tags = ("monitoring",)
 
-    @get("/health", summary="Basic health (public, for load balancers)")
-    async def health(self, services: ServicesDep) -> dict[str, Any]:
-        """Answers without touching any dependency: the process is up and serving."""
+    @get(
+        "/health",
+        sync_to_thread=False,
+        summary="Basic health (public, for load balancers)",
+        security=PUBLIC_SECURITY,
+        responses=error_responses("public", rate_limited=False),
+    )
+    def health(self, services: ServicesDep) -> dict[str, Any]:
+        """Answers without touching any dependency: the process is up and serving.
+
+        Not rate limited, so a load balancer polling it never sees a 429.
+        """
         return {"status": "healthy", "timestamp": services.clock().isoformat()}
 
-    @get("/health/detailed", sync_to_thread=True, summary="Every health check")
+    @get(
+        "/ping",
+        sync_to_thread=False,
+        summary="Liveness: a constant answer (public)",
+        security=PUBLIC_SECURITY,
+        responses=error_responses("public"),
+    )
+    def ping(self) -> dict[str, str]:
+        """Always ``{"status": "ok"}``: the server accepts and answers requests. Rate limited
+        like every route but health; the cost of the framework alone, for comparisons."""
+        return PONG
+
+    @get(
+        "/health/detailed",
+        sync_to_thread=True,
+        summary="Every health check",
+        responses=error_responses("viewer"),
+    )
     def health_detailed(self, services: ServicesDep) -> dict[str, Any]:
         """Resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka and PostgreSQL.
 
@@ -48,13 +78,23 @@ class MonitoringController(Controller):
         """
         return services.health.report()
 
-    @get("/stats", sync_to_thread=True, summary="Processing statistics")
+    @get(
+        "/stats",
+        sync_to_thread=True,
+        summary="Processing statistics",
+        responses=error_responses("viewer", params=True),
+    )
     def stats(self, services: ServicesDep, hours: Hours = 24) -> dict[str, Any]:
         """Totals, success and error rates, average duration, per stage and per error code."""
         with services.engine.connect() as conn:
             return queries.processing_stats(conn, hours, services.clock())
 
-    @get("/alerts", sync_to_thread=True, summary="Recent alerts")
+    @get(
+        "/alerts",
+        sync_to_thread=True,
+        summary="Recent alerts",
+        responses=error_responses("viewer", params=True),
+    )
     def alerts(
         self,
         services: ServicesDep,
@@ -76,6 +116,7 @@ class MonitoringController(Controller):
         sync_to_thread=True,
         summary="Clear all alerts (admin)",
         tags=["admin"],
+        responses=error_responses("admin", also=[503]),
     )
     def clear_alerts(
         self, request: Request[User, Any, Any], services: ServicesDep
@@ -83,7 +124,12 @@ class MonitoringController(Controller):
         """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
         return admin.clear_alerts(request, services)
 
-    @get("/metrics/system", sync_to_thread=True, summary="System metrics time series")
+    @get(
+        "/metrics/system",
+        sync_to_thread=True,
+        summary="System metrics time series",
+        responses=error_responses("viewer", params=True),
+    )
     def system_metrics(
         self,
         services: ServicesDep,
@@ -99,14 +145,24 @@ class MonitoringController(Controller):
                 conn, hours, services.clock(), 20 * MAX_PAGE, bucket_seconds
             )
 
-    @get("/sessions/active", sync_to_thread=True, summary="Active processing sessions")
+    @get(
+        "/sessions/active",
+        sync_to_thread=True,
+        summary="Active processing sessions",
+        responses=error_responses("viewer"),
+    )
     def sessions_active(self, services: ServicesDep) -> dict[str, Any]:
         """Sessions in progress: user, current stage, elapsed times, resources, stuck flag."""
         with services.engine.connect() as conn:
             minutes = services.settings.monitoring.stuck_session_minutes
             return queries.active_sessions(conn, services.clock(), minutes, MAX_PAGE)
 
-    @get("/sessions/{session_id:str}/timeline", sync_to_thread=True, summary="Session timeline")
+    @get(
+        "/sessions/{session_id:str}/timeline",
+        sync_to_thread=True,
+        summary="Session timeline",
+        responses=error_responses("viewer", params=True, also=[404]),
+    )
     def timeline(
         self,
         services: ServicesDep,
@@ -119,7 +175,12 @@ class MonitoringController(Controller):
             raise NotFoundException(f"no events for session {session_id!r}")
         return found
 
-    @get("/windows", sync_to_thread=True, summary="Window results per stage")
+    @get(
+        "/windows",
+        sync_to_thread=True,
+        summary="Window results per stage",
+        responses=error_responses("viewer", params=True),
+    )
     def windows(
         self,
         services: ServicesDep,
@@ -130,7 +191,12 @@ class MonitoringController(Controller):
         with services.engine.connect() as conn:
             return queries.stage_windows(conn, stage, limit)
 
-    @get("/windows/series", sync_to_thread=True, summary="Window results per stage over time")
+    @get(
+        "/windows/series",
+        sync_to_thread=True,
+        summary="Window results per stage over time",
+        responses=error_responses("viewer", params=True),
+    )
     def window_series(
         self,
         services: ServicesDep,
@@ -143,7 +209,12 @@ class MonitoringController(Controller):
         with services.engine.connect() as conn:
             return queries.window_series(conn, hours, services.clock(), window_seconds)
 
-    @get("/logs/recent", sync_to_thread=True, summary="Recent log records of every service")
+    @get(
+        "/logs/recent",
+        sync_to_thread=True,
+        summary="Recent log records of every service",
+        responses=error_responses("viewer", params=True),
+    )
     def logs_recent(
         self,
         services: ServicesDep,

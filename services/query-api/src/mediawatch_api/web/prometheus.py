@@ -11,6 +11,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, text
 
+from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -65,6 +66,9 @@ def registry_for(engine: Engine) -> CollectorRegistry:
     include_in_schema=True,
     tags=["metrics"],
     summary="Prometheus metrics",
+    media_type=CONTENT_TYPE,
+    security=PUBLIC_SECURITY,
+    responses=error_responses("public"),
 )
 def metrics(
     services: ServicesDep, metrics_registry: NamedDependency[CollectorRegistry]

@@ -13,6 +13,7 @@ from litestar.params import Body
 
 from mediawatch_api.web.auth import TOKEN_COOKIE, Credentials, check_password, issue_token
 from mediawatch_api.web.csrf import CSRF_COOKIE
+from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 
@@ -43,7 +44,14 @@ class SessionController(Controller):
     path = "/api/v1/auth"
     tags = ("auth",)
 
-    @post("/session", status_code=200, sync_to_thread=True, summary="Sign in the dashboard")
+    @post(
+        "/session",
+        status_code=200,
+        sync_to_thread=True,
+        summary="Sign in the dashboard",
+        security=PUBLIC_SECURITY,
+        responses=error_responses("public", body=True, also=[401, 403, 415]),
+    )
     def sign_in(
         self,
         request: Request[Any, Any, Any],
@@ -67,7 +75,13 @@ class SessionController(Controller):
             cookies=session_cookies(token, minutes, services.api.cookie_secure),
         )
 
-    @post("/logout", status_code=200, sync_to_thread=False, summary="Sign the dashboard out")
+    @post(
+        "/logout",
+        status_code=200,
+        sync_to_thread=False,
+        summary="Sign the dashboard out",
+        responses=error_responses("viewer", also=[403]),
+    )
     def sign_out(self, services: ServicesDep) -> Response[dict[str, str]]:
         """Expires the dashboard's cookies."""
         return Response(

@@ -1,0 +1,132 @@
+"""The OpenAPI document declares the error statuses each route can answer, with the body the
+app really sends; checked on an app whose database and broker are never reached."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from litestar.testing import TestClient
+from sqlalchemy import create_engine
+
+from mediawatch_api.health import HealthRunner
+from mediawatch_api.settings import ApiSettings
+from mediawatch_api.web import Services, create_app
+from mediawatch_api.web.app import NOT_RATE_LIMITED
+from mediawatch_api.web.auth import PUBLIC, admin_only
+from mediawatch_api.web.services import EventLog
+from mediawatch_common.kafka import declare_topics
+from mediawatch_common.settings import load_settings
+
+pytestmark = pytest.mark.unit
+
+SECRET = "unit-test-secret-" + "x" * 32
+PASSWORD_ROUTES = {"/api/v1/auth/login", "/api/v1/auth/session"}
+
+
+@pytest.fixture
+def app() -> Iterator[Litestar]:
+    """The app over collaborators that are never called (no request here reaches them)."""
+    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    health = HealthRunner({}, 1.0, 1.0)
+    services = Services(
+        settings=load_settings({}),
+        api=ApiSettings(environment="development", rate_limit_per_minute=4),
+        engine=engine,
+        events=EventLog(None, declare_topics("unit")),  # type: ignore[arg-type]
+        health=health,
+        projector_group="unit",
+    )
+    yield create_app(services, SECRET)
+    health.close()
+
+
+@pytest.fixture
+def document(app: Litestar) -> dict[str, Any]:
+    with TestClient(app=app) as client:
+        found: dict[str, Any] = client.get("/schema/openapi.json").json()
+    return found
+
+
+def _operations(app: Litestar) -> Iterator[tuple[str, str, Any]]:
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.resolve_include_in_schema():
+                continue
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+            for method in handler.http_methods:
+                yield path, method.lower(), handler
+
+
+def test_an_admin_route_declares_401_and_403_and_a_limited_route_429(
+    document: dict[str, Any],
+) -> None:
+    clear = document["paths"]["/api/v1/monitoring/alerts"]["delete"]["responses"]
+    assert {"401", "403", "429"} <= set(clear)
+    stats = document["paths"]["/api/v1/monitoring/stats"]["get"]["responses"]
+    assert {"400", "401", "429"} <= set(stats)
+    assert "403" not in stats
+    error = {"$ref": "#/components/schemas/ErrorBody"}
+    assert clear["403"]["content"]["application/json"]["schema"] == error
+    assert stats["429"]["content"]["application/json"]["schema"] == error
+
+
+def test_public_routes_need_no_token_and_health_is_never_limited(
+    document: dict[str, Any],
+) -> None:
+    health = document["paths"]["/api/v1/monitoring/health"]["get"]
+    ping = document["paths"]["/api/v1/monitoring/ping"]["get"]
+    assert health["security"] == [{}]
+    assert ping["security"] == [{}]
+    assert set(health["responses"]) == {"200"}
+    assert set(ping["responses"]) == {"200", "429"}
+    assert "security" not in document["paths"]["/api/v1/monitoring/stats"]["get"]
+
+
+def test_every_route_declares_what_its_configuration_can_answer(
+    app: Litestar, document: dict[str, Any]
+) -> None:
+    checked = 0
+    for path, method, handler in _operations(app):
+        declared = set(document["paths"][path][method]["responses"])
+        public = any(re.search(p, path) for p in PUBLIC)
+        admin = admin_only in handler.resolve_guards()
+        limited = not any(re.search(p, path) for p in NOT_RATE_LIMITED)
+        body = "data" in handler.parsed_fn_signature.parameters
+        params = bool(document["paths"][path][method].get("parameters"))
+        where = f"{method.upper()} {path}"
+        assert ("401" in declared) == (not public or path in PASSWORD_ROUTES), where
+        assert not admin or "403" in declared, where
+        assert ("429" in declared) == limited, where
+        assert ("413" in declared) == body, where
+        assert ("400" in declared) == (params or body), where
+        checked += 1
+    assert checked >= 20
+
+
+def _error_schema(document: dict[str, Any]) -> dict[str, Any]:
+    return {**document["components"]["schemas"]["ErrorBody"], "components": document["components"]}
+
+
+def test_the_errors_sent_match_the_declared_body(app: Litestar, document: dict[str, Any]) -> None:
+    schema = _error_schema(document)
+    with TestClient(app=app) as client:  # 4 a minute: the document, then 3 more
+        unauthenticated = client.get("/api/v1/monitoring/stats")
+        bad = client.post("/api/v1/auth/login", content=b"{not json")
+        answers = [client.get("/api/v1/monitoring/ping") for _ in range(2)]
+        health = client.get("/api/v1/monitoring/health")
+    assert unauthenticated.status_code == 401
+    assert bad.status_code == 400
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[0].json() == {"status": "ok"}
+    assert health.status_code == 200
+    for error in (unauthenticated, bad, answers[-1]):
+        jsonschema.validate(error.json(), schema)
+        assert error.headers["content-type"] == "application/json"
