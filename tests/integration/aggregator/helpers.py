@@ -55,7 +55,7 @@ class Deployment:
             "AGGREGATOR_STATE_DIR": str(self.state_dir),
             "AGGREGATOR_WINDOWS": WINDOWS,
             "AGGREGATOR_GRACE_SECONDS": "1",
-            "AGGREGATOR_IDLE_SECONDS": "2",
+            "AGGREGATOR_MAX_DELAY_SECONDS": "2",
             "AGGREGATOR_TICK_SECONDS": "0.3",
             "AGGREGATOR_UPDATE_INTERVAL_SECONDS": "1",
             "AGGREGATOR_PARTITIONS": "2",

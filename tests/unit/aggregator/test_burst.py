@@ -1,8 +1,8 @@
 """A burst of history on several partitions at once, with timer passes in between.
 
 The timer publishes its closed results between ``due_closings`` and ``mark_closed``; while it
-awaits the brokers, the agent keeps applying rows, and the clock may jump ahead (another
-partition's events, or a far-ahead event, move it). Every event must still be counted in its
+awaits the brokers, the agent keeps applying rows and the ingest's progress reports, and the
+clock may jump ahead (far-ahead events move it). Every event must still be counted in its
 window or reported as late: no window holding events may stay without a closed result.
 """
 
@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator, WindowResult
+from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.rows import Row
 from mediawatch_aggregator.windows import MICROS, parse_specs
@@ -30,8 +31,16 @@ SENTINEL = SPAN + 4800  # far ahead: the clock passes every window of the round 
 
 
 def make() -> StageAggregator:
-    config = AggregationConfig(parse_specs("60,300/60,3600/60"), 900, 600, 0.01, 30)
+    config = AggregationConfig(parse_specs("60,300/60,3600/60"), 900, 600, 0.01, 5)
     return StageAggregator(config, {})
+
+
+def ingest(agg: StageAggregator, chunk: list[Row]) -> None:
+    """What the ingest does with a chunk read from one partition: the rows, then a report."""
+    agg.apply(STAGE, chunk)
+    if chunk:
+        high = {chunk[0].partition: max(r.time for r in chunk)}
+        agg.observe(STAGE, Progress(PARTITIONS, high, {}))
 
 
 def burst(seed: int) -> dict[int, list[Row]]:
@@ -60,8 +69,8 @@ class Timer:
         self.agg = agg
         self.closed: dict[tuple[str, int], WindowResult] = {}
 
-    def tick(self, now: int, during_publish: Callable[[], None] = lambda: None) -> None:
-        batch = collect(self.agg, [STAGE], now, update=True)
+    def tick(self, during_publish: Callable[[], None] = lambda: None) -> None:
+        batch = collect(self.agg, [STAGE], update=True)
         during_publish()
         for result in batch.results:
             if result.closed:
@@ -69,10 +78,10 @@ class Timer:
         finish(self.agg, batch)
 
 
-def settle(timer: Timer, now: int) -> None:
-    """Passes until the clock (idle, on the wall clock) passed every window of the round."""
-    for step in range(1, 40):
-        timer.tick(now + step * 300 * S)
+def settle(timer: Timer) -> None:
+    """A few more passes once every partition was read (to its sentinel)."""
+    for _ in range(3):
+        timer.tick()
 
 
 def assert_every_window_closed_exactly(timer: Timer, per: dict[int, list[Row]]) -> None:
@@ -90,14 +99,14 @@ def test_clock_jumping_while_closings_are_published_loses_no_window() -> None:
     agg, per = make(), burst(seed=1)
     timer = Timer(agg)
     for p in range(PARTITIONS):  # the first half of every partition
-        agg.apply(STAGE, per[p][: len(per[p]) // 2], now=0)
+        ingest(agg, per[p][: len(per[p]) // 2])
 
     def rest_of_the_burst() -> None:  # the agent, while the timer awaits its sends
         for p in range(PARTITIONS):
-            agg.apply(STAGE, per[p][len(per[p]) // 2 :], now=0)
+            ingest(agg, per[p][len(per[p]) // 2 :])
 
-    timer.tick(0, during_publish=rest_of_the_burst)
-    settle(timer, 0)
+    timer.tick(during_publish=rest_of_the_burst)
+    settle(timer)
     assert_every_window_closed_exactly(timer, per)
 
 
@@ -109,42 +118,44 @@ def test_random_bursts_count_or_report_every_event(seed: int) -> None:
     agg, per = make(), burst(seed)
     timer = Timer(agg)
     for p in per:  # an earlier round: every partition has moved once
-        agg.apply(STAGE, [Row(p, -1, T0 - 20_000 * S, True, None, 1.0)], now=0)
+        ingest(agg, [Row(p, -1, T0 - 20_000 * S, True, None, 1.0)])
     cursors = dict.fromkeys(per, 0)
-    now, applied_total = 0, Counter[str]()
+    applied_total = Counter[str]()
 
     def read_some() -> None:
         p = rng.choice([p for p in per if cursors[p] < len(per[p])])
         n = rng.randint(1, 150)
         chunk = per[p][cursors[p] : cursors[p] + n]
         cursors[p] += len(chunk)
-        applied = agg.apply(STAGE, chunk, now)
+        applied = agg.apply(STAGE, chunk)
+        agg.observe(STAGE, Progress(PARTITIONS, {p: max(r.time for r in chunk)}, {}))
         applied_total.update(counted=applied.counted, late=applied.late, gone=applied.expired)
 
     while any(cursors[p] < len(per[p]) for p in per):
         if rng.random() < 0.3:
-            timer.tick(now, during_publish=lambda: read_some() if rng.random() < 0.7 else None)
+            timer.tick(during_publish=lambda: read_some() if rng.random() < 0.7 else None)
         elif any(cursors[p] < len(per[p]) for p in per):
             read_some()
-        now += rng.randint(0, 20) * S // 1000  # the ingest reads every partition within ms
-    settle(timer, now)
+    settle(timer)
     assert applied_total == Counter(counted=sum(map(len, per.values())), late=0, gone=0)
     assert_every_window_closed_exactly(timer, per)
 
 
 def test_a_window_closing_in_a_pass_is_published_once_closed() -> None:
     agg = make()
-    agg.apply(STAGE, [Row(0, 0, T0, True, None, 1.0)], now=0)
-    first = collect(agg, [STAGE], 0, update=True)
+    agg.apply(STAGE, [Row(0, 0, T0, True, None, 1.0)])
+    agg.observe(STAGE, Progress(1, {0: T0}, {}))
+    first = collect(agg, [STAGE], update=True)
     assert [(r.spec.label, r.closed) for r in first.results if r.start == T0] == [
         ("60s", False),
         ("300s/60s", False),
         ("3600s/60s", False),
     ]
     finish(agg, first)
-    agg.apply(STAGE, [Row(0, 1, T0 + 30 * S, True, None, 1.0)], now=0)
-    agg.apply(STAGE, [Row(0, 2, T0 + SENTINEL * S, True, None, 1.0)], now=0)
-    batch = collect(agg, [STAGE], 0, update=True)
+    agg.apply(STAGE, [Row(0, 1, T0 + 30 * S, True, None, 1.0)])
+    agg.apply(STAGE, [Row(0, 2, T0 + SENTINEL * S, True, None, 1.0)])
+    agg.observe(STAGE, Progress(1, {0: T0 + SENTINEL * S}, {}))
+    batch = collect(agg, [STAGE], update=True)
     at_t0 = [(r.spec.label, r.closed, r.outcomes.attempts) for r in batch.results if r.start == T0]
     assert at_t0 == [("60s", True, 2), ("300s/60s", True, 2), ("3600s/60s", True, 2)]
     assert batch.closed == len([r for r in batch.results if r.closed])

@@ -8,7 +8,7 @@ more than ``grace`` before the stage clock is *late*. It is not counted in any w
 reported in the ``late_events`` of every window containing its pane; since the windows of a
 pane all agree, a hopping window is always the exact sum of its panes.
 
-The stage clock is event time, tracked per source partition (:mod:`~mediawatch_aggregator.clock`).
+The clock is the event-time watermark the ingest reports (:mod:`~mediawatch_aggregator.clock`).
 Rows of one batch are judged against the clock as it stood before the batch, so the order of
 rows inside a batch does not matter.
 
@@ -17,9 +17,9 @@ published closed result never changes (only its ``late_events`` may grow).
 
 A pane is forgotten (and its events only logged as expired) only once every window containing
 it is closed *and* the clock passed its horizon. The clock may jump past a pane whose windows
-are not closed yet, for instance while the timer publishes the previous closings and the agent
-applies a burst whose far-ahead events move the clock: such a pane is kept, its rows are late,
-and its windows close on the next pass.
+are not closed yet, for instance while the timer publishes the previous closings and a burst of
+far-ahead events moves the clock: such a pane is kept, its rows are late, and its windows close
+on the next pass.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
-from mediawatch_aggregator.clock import StageClocks
+from mediawatch_aggregator.clock import Progress, Watermark
 from mediawatch_aggregator.pane import Outcomes, Pane
 from mediawatch_aggregator.rows import Row
 from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
@@ -45,23 +45,22 @@ class AggregationConfig:
     grace_seconds: float
     retention_seconds: float
     alpha: float
-    idle_seconds: float = 30.0
+    max_delay_seconds: float = 5.0
 
-    @property
-    def pane(self) -> int:
-        """Pane length in µs."""
-        return pane_seconds(self.specs) * MICROS
+    pane: int = field(init=False)
+    """Pane length in µs."""
+    grace: int = field(init=False)
+    """Grace period in µs."""
+    horizon: int = field(init=False)
+    """How long after its end a pane is kept (µs): the longest window, grace, retention."""
 
-    @property
-    def grace(self) -> int:
-        """Grace period in µs."""
-        return round(self.grace_seconds * MICROS)
-
-    @property
-    def horizon(self) -> int:
-        """How long after its end a pane is kept (µs): the longest window, grace, retention."""
+    def __post_init__(self) -> None:
+        grace = round(self.grace_seconds * MICROS)
         longest = max(spec.size for spec in self.specs)
-        return longest + self.grace + round(self.retention_seconds * MICROS)
+        object.__setattr__(self, "pane", pane_seconds(self.specs) * MICROS)
+        object.__setattr__(self, "grace", grace)
+        retention = round(self.retention_seconds * MICROS)
+        object.__setattr__(self, "horizon", longest + grace + retention)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +117,7 @@ class StageAggregator:
         """
         self.config = config
         self.store = store
-        self._clocks = StageClocks(config.idle_seconds)
+        self._watermarks: dict[str, Watermark] = {}
         self._dirty: dict[str, dict[int, bool]] = {}
 
     def meta(self, stage: str) -> StageMeta:
@@ -126,9 +125,22 @@ class StageAggregator:
         value = self.store.get(meta_key(stage))
         return value if isinstance(value, StageMeta) else StageMeta()
 
-    def clock(self, stage: str, now: int) -> int | None:
-        """The stage clock at wall time ``now`` (µs); None before the stage's first event."""
-        return self._clocks.value(stage, self.meta(stage), now)
+    def observe(self, stage: str, progress: Progress) -> None:
+        """Takes in an ingest worker's progress report for ``stage`` (moves its clock).
+
+        A report must reach a stage in order with the stage's rows (the same partition of the
+        internal topic): a report read from another partition may run ahead of rows that
+        were sent before it, which would then be judged late.
+        """
+        found = self._watermarks.get(stage)
+        if found is None:
+            found = self._watermarks[stage] = Watermark(self.config.max_delay_seconds)
+        found.observe(progress)
+
+    def clock(self, stage: str) -> int | None:
+        """The event-time clock of ``stage`` (µs); None until every source partition reported."""
+        found = self._watermarks.get(stage)
+        return None if found is None else found.value()
 
     def _gone(self, meta: StageMeta, start: int, clock: int | None) -> bool:
         """Whether the pane at ``start`` is past its horizon and every window holding it closed."""
@@ -140,10 +152,10 @@ class StageAggregator:
                 return False
         return True
 
-    def apply(self, stage: str, rows: Sequence[Row], now: int) -> Applied:
-        """Counts ``rows`` of ``stage`` read at wall time ``now``; replays are skipped."""
+    def apply(self, stage: str, rows: Sequence[Row]) -> Applied:
+        """Counts ``rows`` of ``stage``; replays are skipped, late rows reported apart."""
         cfg, applied = self.config, Applied()
-        clock = self.clock(stage, now)
+        clock = self.clock(stage)
         meta, panes = self.meta(stage), dict[int, Pane]()
         sealed_below = self._sealed_below(meta, clock)
         dirty = self._dirty.setdefault(stage, {})
@@ -166,11 +178,8 @@ class StageAggregator:
                 pane.outcomes.add(row.success, row.code, row.duration)
                 applied.counted += 1
                 dirty.setdefault(start, False)
-        self._clocks.advance(stage, meta, rows, now)
         for start, pane in panes.items():
             self.store[pane_key(stage, start)] = pane
-        if rows:
-            self.store[meta_key(stage)] = meta
         return applied
 
     def _sealed_below(self, meta: StageMeta, clock: int | None) -> int:
@@ -209,14 +218,14 @@ class StageAggregator:
                 late += panes[pane_start].late
         return WindowResult(stage, spec, start, outcomes, late, closed)
 
-    def updates(self, stage: str, now: int) -> list[WindowResult]:
+    def updates(self, stage: str) -> list[WindowResult]:
         """Results of the windows whose panes changed since the last call.
 
         Open windows are reported with ``closed=False``; a closed window whose pane received
         late events is reported again, closed, with its new ``late_events``.
         """
         dirty = self._dirty.pop(stage, {})
-        clock = self.clock(stage, now)
+        clock = self.clock(stage)
         if not dirty or clock is None:
             return []
         meta, panes = self.meta(stage), self.panes(stage)
@@ -234,9 +243,9 @@ class StageAggregator:
             for (spec, start), closed in sorted(wanted.items())
         ]
 
-    def due_closings(self, stage: str, now: int) -> Closing:
+    def due_closings(self, stage: str) -> Closing:
         """The windows of ``stage`` whose end plus grace the clock has passed, in order."""
-        clock = self.clock(stage, now)
+        clock = self.clock(stage)
         closing = Closing()
         if clock is None:
             return closing
@@ -263,13 +272,13 @@ class StageAggregator:
             meta.closed.update(closing.marks)
             self.store[meta_key(stage)] = meta
 
-    def expire(self, stage: str, now: int) -> int:
+    def expire(self, stage: str) -> int:
         """Deletes the panes no window or late report needs any more; returns how many.
 
         Only panes whose windows are all closed go: a pane the clock jumped past before its
         windows closed is kept until they are.
         """
-        clock = self.clock(stage, now)
+        clock = self.clock(stage)
         if clock is None:
             return 0
         meta = self.meta(stage)

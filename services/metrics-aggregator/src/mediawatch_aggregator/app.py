@@ -18,11 +18,12 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from confluent_kafka import Message
 
 from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
+from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.ingest import Batch, Ingest
 from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.results import to_event
-from mediawatch_aggregator.rows import pack_rows, unpack_rows
+from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.table import stage_partition, state_table
 from mediawatch_common.avro import AvroCodec
@@ -33,11 +34,6 @@ from mediawatch_common.settings import Settings
 log = logging.getLogger(__name__)
 perf = logging.getLogger("mediawatch.performance.aggregator")
 ROWS_PER_MESSAGE = 2000
-
-
-def now_micros() -> int:
-    """Wall-clock time in µs since the epoch."""
-    return time.time_ns() // 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +83,9 @@ def build_app(
     deadletter = app.topic(topics.deadletter.name, key_type=bytes, value_type=bytes)
     aggregator = StageAggregator(agg.aggregation(), state_table(app, "state", agg.partitions))
     producer = Producer.current("metrics-aggregator")
+    stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
+    for each in Stage:
+        stages_of[stage_partition(each.value, agg.partitions)].append(each.value)
     ingest_group = f"{agg.app_id}-ingest"
 
     async def sink(batch: Batch) -> None:
@@ -106,6 +105,16 @@ def build_app(
         for future in pending:
             await future
 
+    async def report(progress: Progress) -> None:
+        # Every internal partition gets the report: each worker's agent needs the clock.
+        value = pack_progress(progress)
+        pending = [
+            await batches.send(key=b"progress", value=value, partition=partition)
+            for partition in range(agg.partitions)
+        ]
+        for future in pending:
+            await future
+
     async def ingest() -> None:
         consumer = AIOKafkaConsumer(
             topics.pipeline.name,
@@ -117,19 +126,33 @@ def build_app(
             max_partition_fetch_bytes=8 * 1024 * 1024,
         )
         decoder = RowDecoder(codec.registry)
-        await Ingest(consumer, decoder, sink, agg.batch_size, agg.batch_timeout_seconds).run()
+        await Ingest(
+            consumer,
+            decoder,
+            sink,
+            report,
+            agg.batch_size,
+            agg.batch_timeout_seconds,
+            agg.tick_seconds,
+        ).run()
 
     app.task(ingest)
 
     @app.agent(batches, concurrency=1)
     async def aggregate(stream: faust.StreamT[bytes]) -> None:
-        async for value in stream:
+        async for event in stream.events():
             try:
-                stage, rows = unpack_rows(value)
+                message = unpack(event.value)
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("unreadable stage batch skipped", extra={"error": str(exc)})
                 continue
-            applied = aggregator.apply(stage, rows, now_micros())
+            if isinstance(message, Progress):
+                # The stages of this partition only: their rows came in order before it.
+                for stage in stages_of[event.message.partition]:
+                    aggregator.observe(stage, message)
+                continue
+            stage, rows = message
+            applied = aggregator.apply(stage, rows)
             if applied.late or applied.expired:
                 log.warning(
                     "late events not counted in their windows",
@@ -158,7 +181,7 @@ def build_app(
         update = time.monotonic() - last_update[0] >= agg.update_interval_seconds
         if update:
             last_update[0] = time.monotonic()
-        batch = collect(aggregator, owned_stages(), now_micros(), update)
+        batch = collect(aggregator, owned_stages(), update)
         await publish(batch.results)
         finish(aggregator, batch)
         if batch.results:

@@ -1,52 +1,77 @@
-"""The event-time clock of each stage, tracked per source partition.
+"""The event-time clock (watermark): how far event time has certainly progressed.
 
-Each partition's highest event time is advanced by the wall-clock time elapsed since it last
-moved. The clock is the slowest partition still active (one that moved within
-``idle_seconds``), or the fastest when all are idle, and it never goes back. While events flow
-it follows event time, so a replay of old history or a lagging partition is not late; on an
-idle pipeline it follows the wall clock, so windows close even when no event arrives.
+The ingest reports, for each partition of the pipeline topic it reads, two facts
+(:class:`Progress`):
 
-The partitions' event times live in the stage's :class:`~mediawatch_aggregator.state.StageMeta`
-(changelog-backed); when each last moved, and the floor, are kept in memory.
+- ``high``: the highest event time it has read from the partition;
+- ``confirmed``: the last wall-clock time at which it had read the partition to its end
+  (its position had reached the high-water mark of a fetch response).
+
+A partition's clock is the later of its ``high`` and its ``confirmed`` time minus
+``max_delay``: an event produced after the partition was read to its end has an event time
+of at least that moment minus the longest delay between an event's time and its arrival on
+the topic. A partition with unread data therefore holds the clock at the event time of what
+was read (a replay of old history, a worker catching up after a pause or a takeover is not
+late), and an idle one follows the wall clock, so windows close when no event arrives.
+
+The clock is the slowest partition's clock; it is unknown (nothing may close) until every
+partition of the topic has reported once. Both facts only grow, so the clock never goes back.
+Facts are merged with ``max``, so reports of several ingest workers (and stale reports of a
+worker that lost its partitions) combine safely: each is a true statement about the past.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from mediawatch_aggregator.rows import Row
-from mediawatch_aggregator.state import StageMeta
 from mediawatch_aggregator.windows import MICROS
 
 
-class StageClocks:
-    """Wall time of each partition's last move and the floor of each stage's clock."""
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """What an ingest worker knows about the partitions of the pipeline topic it reads.
 
-    def __init__(self, idle_seconds: float) -> None:
-        """Partitions silent for ``idle_seconds`` stop holding a stage's clock back."""
-        self._idle = round(idle_seconds * MICROS)
-        self._seen_at: dict[str, dict[int, int]] = {}
-        self._floor: dict[str, int] = {}
+    Attributes:
+        partitions: How many partitions the pipeline topic has.
+        high: Partition -> highest event time read from it (µs since the epoch).
+        confirmed: Partition -> last wall time (µs) at which it was read to its end.
+    """
 
-    def value(self, stage: str, meta: StageMeta, now: int) -> int | None:
-        """The clock of ``stage`` at wall time ``now`` (µs); None before its first event."""
-        if not meta.clocks:
+    partitions: int
+    high: Mapping[int, int] = field(default_factory=dict)
+    confirmed: Mapping[int, int] = field(default_factory=dict)
+
+
+class Watermark:
+    """The merged progress of every ingest report, and the clock it allows."""
+
+    def __init__(self, max_delay_seconds: float) -> None:
+        """Events reach the topic at most ``max_delay_seconds`` after their event time."""
+        self._delay = round(max_delay_seconds * MICROS)
+        self._partitions = 0
+        self._high: dict[int, int] = {}
+        self._confirmed: dict[int, int] = {}
+
+    def observe(self, progress: Progress) -> None:
+        """Merges one report."""
+        self._partitions = max(self._partitions, progress.partitions)
+        for facts, new in ((self._high, progress.high), (self._confirmed, progress.confirmed)):
+            for partition, time in new.items():
+                if time > facts.get(partition, time - 1):
+                    facts[partition] = time
+
+    def value(self) -> int | None:
+        """The clock (µs), or None while a partition has not reported yet."""
+        if not self._partitions:
             return None
-        seen = self._seen_at.setdefault(stage, {})
-        active, every = [], []
-        for partition, time in meta.clocks.items():
-            elapsed = max(0, now - seen.setdefault(partition, now))
-            every.append(time + elapsed)
-            if elapsed <= self._idle:
-                active.append(time + elapsed)
-        value = max(min(active) if active else max(every), self._floor.get(stage, 0))
-        self._floor[stage] = value
-        return value
-
-    def advance(self, stage: str, meta: StageMeta, rows: Sequence[Row], now: int) -> None:
-        """Moves the partitions of ``rows`` to their highest event time, seen at ``now``."""
-        seen = self._seen_at.setdefault(stage, {})
-        for row in rows:
-            if row.time > meta.clocks.get(row.partition, -1):
-                meta.clocks[row.partition] = row.time
-                seen[row.partition] = now
+        clock: int | None = None
+        for partition in range(self._partitions):
+            confirmed = self._confirmed.get(partition)
+            waited = None if confirmed is None else confirmed - self._delay
+            bounds = [self._high.get(partition), waited]
+            known = [bound for bound in bounds if bound is not None]
+            if not known:
+                return None
+            clock = max(known) if clock is None else min(clock, max(known))
+        return clock

@@ -5,6 +5,10 @@ second on our machines); the pipeline topic is read here in batches with aiokafk
 Each batch is turned into one message per stage on an internal topic, which the Faust agent
 aggregates. Offsets are committed only after those messages (and any dead letters) are
 acknowledged by the brokers: at-least-once, with duplicates skipped by the panes.
+
+After the rows, and at most every ``report_seconds``, the ingest reports its progress
+(:class:`~mediawatch_aggregator.clock.Progress`): per partition, the highest event time read
+and the last time the partition was read to its end. Those reports are the aggregation's clock.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from aiokafka.errors import (
     IllegalStateError,
 )
 
+from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.rows import Row
 from mediawatch_common.avro import DecodeError
@@ -31,9 +36,11 @@ perf = logging.getLogger("mediawatch.performance.aggregator")
 
 @dataclass(slots=True)
 class Batch:
-    """One read batch, sorted: rows per stage, dead letters, events that are not counted."""
+    """One read batch, sorted: rows per stage, dead letters, events that are not counted, and
+    the highest event time read per partition."""
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
+    high: dict[int, int] = field(default_factory=dict)
     dead: list[tuple[ConsumerRecord[Any, Any], str]] = field(default_factory=list)
     ignored: int = 0
 
@@ -55,7 +62,10 @@ def sort_batch(records: Iterable[ConsumerRecord[Any, Any]], decoder: RowDecoder)
         if decoded is None:
             batch.ignored += 1
         else:
-            batch.rows.setdefault(decoded[0], []).append(decoded[1])
+            stage, row = decoded
+            batch.rows.setdefault(stage, []).append(row)
+            if row.time > batch.high.get(row.partition, row.time - 1):
+                batch.high[row.partition] = row.time
     return batch
 
 
@@ -63,6 +73,40 @@ class BatchSink(Protocol):
     """Publishes a sorted batch and returns once the brokers acknowledged every message."""
 
     def __call__(self, batch: Batch) -> Awaitable[None]: ...
+
+
+class ProgressSink(Protocol):
+    """Publishes a progress report and returns once the brokers acknowledged it."""
+
+    def __call__(self, progress: Progress) -> Awaitable[None]: ...
+
+
+@dataclass(slots=True)
+class Tracker:
+    """The facts of the progress reports, kept from batch to batch (pure bookkeeping)."""
+
+    partitions: int = 0
+    high: dict[int, int] = field(default_factory=dict)
+    confirmed: dict[int, int] = field(default_factory=dict)
+    changed: bool = False
+
+    def read(self, high: dict[int, int]) -> None:
+        """Takes the highest event times of a handled batch."""
+        for partition, at in high.items():
+            if at > self.high.get(partition, at - 1):
+                self.high[partition] = at
+                self.changed = True
+
+    def caught_up(self, partition: int, at: int) -> None:
+        """Records that ``partition`` was read to its end at wall time ``at`` (µs)."""
+        if at > self.confirmed.get(partition, at - 1):
+            self.confirmed[partition] = at
+            self.changed = True
+
+    def report(self) -> Progress:
+        """The current report; marks it as sent."""
+        self.changed = False
+        return Progress(self.partitions, dict(self.high), dict(self.confirmed))
 
 
 class Ingest:
@@ -73,17 +117,23 @@ class Ingest:
         consumer: AIOKafkaConsumer,
         decoder: RowDecoder,
         sink: BatchSink,
+        progress: ProgressSink,
         batch_size: int,
         timeout_seconds: float,
+        report_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Wires the loop; the consumer must have auto-commit disabled."""
         self._consumer = consumer
         self._decoder = decoder
         self._sink = sink
+        self._progress = progress
         self._batch_size = batch_size
         self._timeout_ms = round(timeout_seconds * 1000)
+        self._report_seconds = report_seconds
         self._clock = clock
+        self._tracker = Tracker()
+        self._reported = float("-inf")
         self.events = 0
 
     async def run(self) -> None:
@@ -97,6 +147,7 @@ class Ingest:
                 )
                 if data:
                     await self._handle(data)
+                await self.report_progress()
                 if self._clock() - started >= 10:
                     rate = (self.events - reported) / (self._clock() - started)
                     perf.info("ingest rate", extra={"events_per_second": round(rate)})
@@ -112,6 +163,7 @@ class Ingest:
                 extra={"partition": record.partition, "offset": record.offset, "reason": reason},
             )
         await self._sink(batch)
+        self._tracker.read(batch.high)
         self.events += batch.size
         offsets = {tp: records[-1].offset + 1 for tp, records in data.items() if records}
         try:
@@ -120,3 +172,25 @@ class Ingest:
             # A rebalance took the partitions away: their new owner reads the batch again and
             # the panes skip what was already counted.
             log.warning("offset commit failed after a rebalance", extra={"error": str(exc)})
+
+    async def report_progress(self) -> None:
+        """Sends the progress report when it changed, at most every ``report_seconds``."""
+        consumer, tracker = self._consumer, self._tracker
+        assigned = consumer.assignment()
+        for tp in assigned:
+            highwater = consumer.highwater(tp)
+            polled = consumer.last_poll_timestamp(tp)
+            if highwater is None or polled is None:
+                continue  # no fetch response yet
+            try:
+                position = await consumer.position(tp)
+            except IllegalStateError:
+                continue  # taken away by a rebalance
+            if position >= highwater:
+                tracker.caught_up(tp.partition, polled * 1000)
+        for topic in {tp.topic for tp in assigned}:
+            count = len(consumer.partitions_for_topic(topic) or ())
+            tracker.partitions = max(tracker.partitions, count)
+        if tracker.changed and self._clock() - self._reported >= self._report_seconds:
+            await self._progress(tracker.report())
+            self._reported = self._clock()

@@ -3,9 +3,10 @@
 :func:`collect` gathers, for every stage the worker owns, the windows due to close and (every
 update interval) the changed open windows, as one batch; the app publishes the batch at once
 and waits for the brokers once; :func:`finish` then stores the close marks and forgets the
-panes no window needs any more. While the app waits, the agent keeps applying rows and may move
-a stage's clock: :func:`finish` marks only what :func:`collect` closed, and a pane is forgotten
-only once every window holding it is closed, so nothing applied meanwhile is lost.
+panes no window needs any more. While the app waits, the agent keeps applying rows and
+progress reports may move the clock: :func:`finish` marks only what :func:`collect` closed,
+and a pane is forgotten only once every window holding it is closed, so nothing applied
+meanwhile is lost.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from mediawatch_aggregator.aggregation import Closing, StageAggregator, WindowRe
 class TimerPass:
     """What one pass publishes, and the closings to mark once it is published."""
 
-    now: int
     results: list[WindowResult] = field(default_factory=list)
     closings: dict[str, Closing] = field(default_factory=dict)
 
@@ -30,15 +30,15 @@ class TimerPass:
         return sum(len(c.results) for c in self.closings.values())
 
 
-def collect(agg: StageAggregator, stages: Iterable[str], now: int, update: bool) -> TimerPass:
+def collect(agg: StageAggregator, stages: Iterable[str], update: bool) -> TimerPass:
     """The due closings of ``stages`` and, if ``update``, their changed open windows.
 
     An open window that closes in the same pass is published once, closed.
     """
-    batch = TimerPass(now)
+    batch = TimerPass()
     for stage in stages:
-        changed = agg.updates(stage, now) if update else []
-        closing = agg.due_closings(stage, now)
+        changed = agg.updates(stage) if update else []
+        closing = agg.due_closings(stage)
         closing_now = {(r.spec, r.start) for r in closing.results}
         batch.results += [r for r in changed if (r.spec, r.start) not in closing_now]
         batch.results += closing.results
@@ -51,5 +51,5 @@ def finish(agg: StageAggregator, batch: TimerPass) -> int:
     deleted = 0
     for stage, closing in batch.closings.items():
         agg.mark_closed(stage, closing)
-        deleted += agg.expire(stage, batch.now)
+        deleted += agg.expire(stage)
     return deleted

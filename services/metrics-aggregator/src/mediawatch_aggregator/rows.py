@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from mediawatch_aggregator.clock import Progress
+
 
 class Row(NamedTuple):
     """One StageCompleted, reduced to what the windows need, and where it was read.
@@ -32,13 +34,42 @@ def pack_rows(stage: str, rows: Sequence[Row]) -> bytes:
     return json.dumps({"v": 1, "stage": stage, "rows": rows}, separators=(",", ":")).encode()
 
 
+def pack_progress(progress: Progress) -> bytes:
+    """Encodes an ingest progress report as one message of the internal batches topic."""
+    doc = {
+        "n": progress.partitions,
+        "high": {str(p): t for p, t in progress.high.items()},
+        "confirmed": {str(p): t for p, t in progress.confirmed.items()},
+    }
+    return json.dumps({"v": 1, "progress": doc}, separators=(",", ":")).encode()
+
+
+def unpack(data: bytes) -> tuple[str, list[Row]] | Progress:
+    """Decodes a message written by :func:`pack_rows` or :func:`pack_progress`.
+
+    Raises:
+        ValueError: The message is neither (``KeyError``/``TypeError`` on a damaged one).
+    """
+    doc = json.loads(data)
+    if not isinstance(doc, dict) or doc.get("v") != 1:
+        raise ValueError("not a row batch or progress report of version 1")
+    if "progress" in doc:
+        report = doc["progress"]
+        return Progress(
+            int(report["n"]),
+            {int(p): int(t) for p, t in report["high"].items()},
+            {int(p): int(t) for p, t in report["confirmed"].items()},
+        )
+    return str(doc["stage"]), [Row(*item) for item in doc["rows"]]
+
+
 def unpack_rows(data: bytes) -> tuple[str, list[Row]]:
     """Decodes a message written by :func:`pack_rows`.
 
     Raises:
         ValueError: The message is not a batch of rows.
     """
-    doc = json.loads(data)
-    if not isinstance(doc, dict) or doc.get("v") != 1:
-        raise ValueError("not a row batch of version 1")
-    return str(doc["stage"]), [Row(*item) for item in doc["rows"]]
+    found = unpack(data)
+    if isinstance(found, Progress):
+        raise ValueError("not a row batch: a progress report")
+    return found

@@ -38,8 +38,13 @@ class AggregatorSettings(BaseSettings):
     late_retention_seconds: float = Field(
         600.0, ge=0, description="How long after closing a window's late events are reported."
     )
-    idle_seconds: PositiveFloat = Field(
-        30.0, description="A source partition silent this long no longer holds the clock back."
+    max_delay_seconds: float = Field(
+        5.0,
+        ge=0,
+        description=(
+            "Longest expected delay between an event's time and its arrival on the pipeline "
+            "topic: a partition read to its end holds the clock this far behind the wall clock."
+        ),
     )
     tick_seconds: PositiveFloat = Field(1.0, description="How often due windows are closed.")
     update_interval_seconds: PositiveFloat = Field(
@@ -74,7 +79,7 @@ class AggregatorSettings(BaseSettings):
             self.grace_seconds,
             self.late_retention_seconds,
             self.alpha,
-            self.idle_seconds,
+            self.max_delay_seconds,
         )
 
 

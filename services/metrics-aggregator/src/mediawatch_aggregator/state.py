@@ -39,28 +39,23 @@ def stage_of(key: str) -> str:
 
 @dataclass(slots=True)
 class StageMeta:
-    """Event-time clocks of a stage and, per window spec, the start of the last closed window.
+    """Per window spec, the start of the last closed window of a stage.
 
     Attributes:
-        clocks: Source partition -> highest event time (µs) seen from it for the stage.
         closed: Window spec label -> start (µs) of the latest window already closed.
     """
 
-    clocks: dict[int, int] = field(default_factory=dict)
     closed: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
-        return {
-            "clocks": {str(p): t for p, t in self.clocks.items()},
-            "closed": dict(self.closed),
-        }
+        return {"closed": dict(self.closed)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StageMeta:
-        """Rebuilds what :meth:`to_dict` wrote."""
-        clocks = {int(p): int(t) for p, t in data["clocks"].items()}
-        return cls(clocks, {k: int(v) for k, v in data["closed"].items()})
+        """Rebuilds what :meth:`to_dict` wrote (older records' per-partition clocks are
+        ignored: the clock now comes from the ingest's progress reports)."""
+        return cls({k: int(v) for k, v in data["closed"].items()})
 
 
 StateValue = Pane | StageMeta
