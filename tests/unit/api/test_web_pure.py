@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from mediawatch_api.queries.buckets import bucket_seconds, bucket_starts, floor_time
+from mediawatch_api.queries.stats import first_whole_hour
 from mediawatch_api.web.csrf import csrf_ok
 from mediawatch_api.web.live import alert_feed
 from mediawatch_api.web.session import session_cookies
@@ -99,3 +100,21 @@ def test_alert_feed_sends_ready_then_each_change_once() -> None:
     assert asked[:4] == [3, 3, 7, 7]
     assert set(asked[4:]) == {9}
     assert any(m.comment == "keep-alive" for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("since", "edge"),
+    [
+        (datetime(2026, 3, 1, 11, 0, tzinfo=UTC), datetime(2026, 3, 1, 11, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 1, 11, 1, tzinfo=UTC), datetime(2026, 3, 1, 12, 0, tzinfo=UTC)),
+        (datetime(2026, 3, 1, 23, 59, tzinfo=UTC), datetime(2026, 3, 2, 0, 0, tzinfo=UTC)),
+        (
+            datetime(2026, 3, 1, 16, 31, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            datetime(2026, 3, 1, 12, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_stats_read_whole_hours_from_the_first_utc_hour_boundary(
+    since: datetime, edge: datetime
+) -> None:
+    assert first_whole_hour(since) == edge
