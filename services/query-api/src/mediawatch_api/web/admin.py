@@ -37,7 +37,7 @@ def append_events(services: Services, topic: str, events: list[tuple[str, Any]])
 
 def clear_alerts(request: Request[User, Any, Any], services: Services) -> dict[str, Any]:
     """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
-    with services.engine.connect() as conn:
+    with services.reads.connect() as conn:
         firing = conn.execute(
             text("SELECT alert_id, fingerprint, rule FROM alerts WHERE resolved_at IS NULL")
         ).fetchall()

@@ -59,7 +59,7 @@ class AlertingController(Controller):
     )
     def deliveries(self, services: ServicesDep, alert_id: Id) -> dict[str, Any]:
         """Every notification attempt (delivered or failed) that listed this alert."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.alert_deliveries(conn, alert_id, MAX_PAGE)
 
     @post(
@@ -79,7 +79,7 @@ class AlertingController(Controller):
     ) -> dict[str, Any]:
         """Appends an AlertAcknowledged; the alert keeps firing until its condition clears."""
         who, now = request.user.username, services.clock()
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             alert = queries.find_alert(conn, alert_id)
         try:
             comment = data.comment if data else ""
@@ -107,7 +107,7 @@ class AlertingController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Most returned.")] = 100,
     ) -> dict[str, Any]:
         """Silences with their matchers, times, author, comment and current state."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.list_silences(conn, silence_state, services.clock(), limit)
 
     @post(
@@ -162,7 +162,7 @@ class AlertingController(Controller):
     ) -> dict[str, Any]:
         """Appends a SilenceExpired; the history of the silence is kept."""
         who, now = request.user.username, services.clock()
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             silence = queries.find_silence(conn, silence_id, now)
         try:
             event = commands.expire_silence(silence, who, now, _PRODUCER)

@@ -11,8 +11,7 @@ from litestar import Litestar, Request, Response
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -27,6 +26,7 @@ from mediawatch_api.web.live import alert_stream
 from mediawatch_api.web.monitoring import MonitoringController
 from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
 from mediawatch_api.web.prometheus import metrics, registry_for
+from mediawatch_api.web.ratelimit import FixedWindow, RateLimitMiddleware
 from mediawatch_api.web.services import Services
 from mediawatch_api.web.session import SessionController
 
@@ -38,7 +38,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return http_error(request, exc, PAGE_PATHS)
 
 
-def _outermost(middleware: DefineMiddleware, config: AppConfig) -> AppConfig:
+def _outermost(middleware: ASGIMiddleware, config: AppConfig) -> AppConfig:
     config.middleware.insert(0, middleware)
     return config
 
@@ -47,10 +47,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     """The API over ``services``; ``jwt_secret`` signs and checks tokens."""
     jwt_auth = build_jwt(jwt_secret, services.api.token_minutes)
     registry = registry_for(services.engine)
-    rate_limit = RateLimitConfig(
-        rate_limit=("minute", services.api.rate_limit_per_minute),
-        exclude=NOT_RATE_LIMITED,
-    )
+    window = FixedWindow(limit=services.api.rate_limit_per_minute, seconds=60)
+    rate_limit = RateLimitMiddleware(window, exclude=NOT_RATE_LIMITED)
     return Litestar(
         route_handlers=[
             MonitoringController,
@@ -69,7 +67,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
             "metrics_registry": Provide(lambda: registry, use_cache=True, sync_to_thread=False),
         },
         # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
-        on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit.middleware)],
+        on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit)],
         middleware=[CsrfMiddleware()],
         exception_handlers={
             HTTPException: _http_error,

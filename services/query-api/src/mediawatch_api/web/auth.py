@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Self
 
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
@@ -33,6 +35,48 @@ TOKEN_COOKIE = "mw_token"  # noqa: S105 - a cookie name, not a secret
 """HttpOnly cookie holding ``Bearer <jwt>`` for the dashboard (header tokens win over it)."""
 
 
+class RememberedToken(Token):
+    """A token whose verified decodings are kept until the token expires.
+
+    Decoding (base64, JSON, HMAC) is most of what authentication costs per request, and a
+    client sends the same token again and again. A hit needs the very same encoded string,
+    which was verified with the same secret and options; the expiry is checked again on every
+    use, so an expired token is decoded anew and refused.
+    """
+
+    remembered: ClassVar[OrderedDict[tuple[Any, ...], RememberedToken]] = OrderedDict()
+    most: ClassVar[int] = 4096
+
+    @classmethod
+    def decode(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithm: str,
+        audience: str | Sequence[str] | None = None,
+        issuer: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,
+        verify_nbf: bool = True,
+        strict_audience: bool = False,
+    ) -> Self:
+        """:meth:`Token.decode`, or its earlier answer while the token has not expired."""
+        options = (audience, issuer, require_claims, verify_exp, verify_nbf, strict_audience)
+        key = (encoded_token, secret, algorithm, *map(_hashable, options))
+        found = cls.remembered.get(key)
+        if isinstance(found, cls) and found.exp > datetime.now(UTC):
+            return found
+        token = super().decode(encoded_token, secret, algorithm, *options)
+        cls.remembered[key] = token
+        if len(cls.remembered) > cls.most:
+            cls.remembered.popitem(last=False)
+        return token
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 async def _user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     role = token.extras.get("role")
     return User(token.sub, role) if role in ROLES else None
@@ -43,6 +87,7 @@ def build_jwt(secret: str, minutes: int) -> JWTCookieAuth[User, Token]:
     the HttpOnly ``mw_token`` cookie; only HS256 is accepted when reading them."""
     return JWTCookieAuth[User, Token](
         retrieve_user_handler=_user_of,
+        token_cls=RememberedToken,
         token_secret=secret,
         algorithm="HS256",
         default_token_expiration=timedelta(minutes=minutes),

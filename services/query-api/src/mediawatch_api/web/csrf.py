@@ -40,8 +40,11 @@ class CsrfMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Check the request, then pass it on."""
-        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         method = str(scope.get("method", "GET"))
+        if method in SAFE_METHODS:  # most requests: no need to parse headers and cookies
+            await next_app(scope, receive, send)
+            return
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         if not csrf_ok(method, scope["path"], connection.headers, connection.cookies):
             raise PermissionDeniedException("missing or wrong X-CSRF-Token header")
         await next_app(scope, receive, send)

@@ -54,7 +54,7 @@ def _start(services: Services, last_event_id: str | None, after: int | None) -> 
         return int(last_event_id)
     if after is not None:
         return after
-    with services.engine.connect() as conn:
+    with services.reads.connect() as conn:
         return queries.latest_change(conn)
 
 
@@ -79,7 +79,7 @@ async def alert_stream(
     )
 
     def changes(cursor: int) -> list[dict[str, Any]]:
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.alert_changes(conn, cursor, 200)
 
     live = services.api

@@ -86,7 +86,7 @@ class MonitoringController(Controller):
     )
     def stats(self, services: ServicesDep, hours: Hours = 24) -> dict[str, Any]:
         """Totals, success and error rates, average duration, per stage and per error code."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.processing_stats(conn, hours, services.clock())
 
     @get(
@@ -106,7 +106,7 @@ class MonitoringController(Controller):
         ] = None,
     ) -> dict[str, Any]:
         """The newest alerts in the guide's alert shape, with their lifecycle status."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.list_alerts(conn, level, limit, status)
 
     @delete(
@@ -140,7 +140,7 @@ class MonitoringController(Controller):
         ] = None,
     ) -> dict[str, Any]:
         """CPU, memory, disk, active sessions and temp dir size of every worker host."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.system_metrics(
                 conn, hours, services.clock(), 20 * MAX_PAGE, bucket_seconds
             )
@@ -153,7 +153,7 @@ class MonitoringController(Controller):
     )
     def sessions_active(self, services: ServicesDep) -> dict[str, Any]:
         """Sessions in progress: user, current stage, elapsed times, resources, stuck flag."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             minutes = services.settings.monitoring.stuck_session_minutes
             return queries.active_sessions(conn, services.clock(), minutes, MAX_PAGE)
 
@@ -169,7 +169,7 @@ class MonitoringController(Controller):
         session_id: Annotated[str, Parameter(max_length=200, description="Session id.")],
     ) -> dict[str, Any]:
         """Every event of one session in order, for incident analysis."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             found = queries.session_timeline(conn, session_id, 10 * MAX_PAGE)
         if found is None:
             raise NotFoundException(f"no events for session {session_id!r}")
@@ -188,7 +188,7 @@ class MonitoringController(Controller):
         limit: Annotated[int, _page("Most windows returned.")] = 100,
     ) -> dict[str, Any]:
         """The aggregator's newest windowed statistics (error rate, percentiles)."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.stage_windows(conn, stage, limit)
 
     @get(
@@ -206,7 +206,7 @@ class MonitoringController(Controller):
         ] = 60,
     ) -> dict[str, Any]:
         """Error rate, throughput and duration percentiles per stage in chart buckets."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.window_series(conn, hours, services.clock(), window_seconds)
 
     @get(
@@ -224,5 +224,5 @@ class MonitoringController(Controller):
         ] = None,
     ) -> dict[str, Any]:
         """Structured log records shipped by every service through the logs topic."""
-        with services.engine.connect() as conn:
+        with services.reads.connect() as conn:
             return queries.recent_logs(conn, lines, level)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from litestar.di import NamedDependency
@@ -47,6 +48,15 @@ class Services:
     health: HealthRunner
     projector_group: str
     clock: Callable[[], datetime] = field(default=utc_now)
+
+    @cached_property
+    def reads(self) -> Engine:
+        """``engine`` in autocommit, for handlers that only read.
+
+        Each statement still sees one consistent snapshot (READ COMMITTED gives no more inside
+        a transaction), but no BEGIN and ROLLBACK round trips are added around it.
+        """
+        return self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def audit(
         self,
