@@ -5,6 +5,10 @@ Sends GET requests over keep-alive connections with ``C`` concurrent workers unt
 requests were answered or ``T`` seconds passed, whichever first; prints one JSON line:
 ``{"answered", "errors", "seconds", "latencies_ms"}`` (errors: non-200 answers or failures).
 Only loopback addresses are accepted.
+
+The client is aiohttp (its HTTP parser is C): on the same 2 cores as the server, the
+generator's own CPU per request is part of every latency it measures, and httpx's async
+client spent about 2 ms of CPU per request here, aiohttp about 0.5 ms.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+import aiohttp
 import click
-import httpx
 
 
 async def _load(url: str, requests: int, seconds: float, concurrency: int, token: str) -> dict:
@@ -26,8 +30,11 @@ async def _load(url: str, requests: int, seconds: float, concurrency: int, token
     issued = 0
     began = time.perf_counter()
     deadline = began + seconds
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=10.0) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=10.0)
+    async with aiohttp.ClientSession(
+        headers=headers, connector=connector, timeout=timeout
+    ) as client:
 
         async def worker() -> None:
             nonlocal errors, issued
@@ -35,9 +42,10 @@ async def _load(url: str, requests: int, seconds: float, concurrency: int, token
                 issued += 1
                 start = time.perf_counter()
                 try:
-                    answer = await client.get(url)
-                    ok = answer.status_code == 200
-                except httpx.HTTPError:
+                    async with client.get(url) as answer:
+                        await answer.read()
+                        ok = answer.status == 200
+                except (TimeoutError, aiohttp.ClientError):
                     ok = False
                 if ok:
                     latencies.append(1000 * (time.perf_counter() - start))
