@@ -21,7 +21,7 @@ export DATABASE_URL="${DATABASE_URL:-$(bash infra/stack/postgres.sh url)}"
 export API_PORT="${API_PORT:-8000}"
 # Short windows so that results appear within the demo; production uses 1 min, 5 min and 1 h.
 export AGGREGATOR_WINDOWS="${AGGREGATOR_WINDOWS:-10,30/10}" AGGREGATOR_GRACE_SECONDS="${AGGREGATOR_GRACE_SECONDS:-2}"
-export AGGREGATOR_IDLE_SECONDS="${AGGREGATOR_IDLE_SECONDS:-5}"
+export AGGREGATOR_MAX_DELAY_SECONDS="${AGGREGATOR_MAX_DELAY_SECONDS:-2}"
 SERVICES=(projector api aggregator alerter)
 
 secret() { # a generated secret kept in a mode-600 file, the same on every run

@@ -204,7 +204,7 @@ def _run(bootstrap: str, admin: AdminClient, database_url: str, hook: Hook, tmp_
         "AGGREGATOR_STATE_DIR": str(tmp_path / "agg-state"),
         "AGGREGATOR_WINDOWS": "2",
         "AGGREGATOR_GRACE_SECONDS": "1",
-        "AGGREGATOR_IDLE_SECONDS": "2",
+        "AGGREGATOR_MAX_DELAY_SECONDS": "2",
         "AGGREGATOR_TICK_SECONDS": "0.3",
         "AGGREGATOR_PARTITIONS": "1",
         "TRANSCODER_GROUP_ID": groups["transcoder"],

@@ -81,3 +81,15 @@ def test_round_trip_through_dict() -> None:
 def test_merging_different_accuracies_is_refused() -> None:
     with pytest.raises(ValueError, match="accuracy"):
         LogSketch(0.01).merge(LogSketch(0.02))
+
+
+def test_quantiles_in_one_pass_equal_each_quantile() -> None:
+    rng = random.Random(11)
+    sketch = LogSketch()
+    for _ in range(5000):
+        sketch.add(rng.choice([0.0, rng.lognormvariate(0, 2)]))
+    qs = (0.0, 0.05, 0.5, 0.95, 0.99, 1.0)
+    assert sketch.quantiles(qs) == [sketch.quantile(q) for q in qs]
+    assert LogSketch().quantiles(qs) == [None] * len(qs)
+    with pytest.raises(ValueError, match="ascending"):
+        sketch.quantiles((0.9, 0.5))

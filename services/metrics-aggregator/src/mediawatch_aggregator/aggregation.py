@@ -25,12 +25,13 @@ on the next pass.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from mediawatch_aggregator.clock import Progress, Watermark
 from mediawatch_aggregator.pane import Outcomes, Pane
 from mediawatch_aggregator.rows import Row
+from mediawatch_aggregator.sliding import window_outcomes
 from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
 from mediawatch_aggregator.windows import MICROS, WindowSpec, pane_seconds
 
@@ -218,11 +219,25 @@ class StageAggregator:
                 late += panes[pane_start].late
         return WindowResult(stage, spec, start, outcomes, late, closed)
 
-    def updates(self, stage: str) -> list[WindowResult]:
+    def results(
+        self, stage: str, spec: WindowSpec, starts: Mapping[int, bool], panes: dict[int, Pane]
+    ) -> list[WindowResult]:
+        """Results of the windows of ``spec`` at ``starts`` (start -> closed), in start order;
+        the same as :meth:`result` for each, computed by sliding over the panes."""
+        found = window_outcomes(spec.size, starts, panes, self.config.alpha)
+        return [
+            WindowResult(stage, spec, start, outcomes, late, starts[start])
+            for start, outcomes, late in found
+        ]
+
+    def updates(
+        self, stage: str, skip: Collection[tuple[WindowSpec, int]] = ()
+    ) -> list[WindowResult]:
         """Results of the windows whose panes changed since the last call.
 
         Open windows are reported with ``closed=False``; a closed window whose pane received
-        late events is reported again, closed, with its new ``late_events``.
+        late events is reported again, closed, with its new ``late_events``. Windows in
+        ``skip`` (closing in the same pass) are left out.
         """
         dirty = self._dirty.pop(stage, {})
         clock = self.clock(stage)
@@ -236,11 +251,17 @@ class StageAggregator:
                 for start in spec.starts_containing(pane_start, self.config.pane):
                     closed = last_closed is not None and start <= last_closed
                     kept = start + self.config.pane + self.config.horizon > clock
+                    if (spec, start) in skip:
+                        continue
                     if not closed or (late_changed and kept):
                         wanted[(spec, start)] = closed
+        by_spec: dict[WindowSpec, dict[int, bool]] = {}
+        for (spec, start), closed in wanted.items():
+            by_spec.setdefault(spec, {})[start] = closed
         return [
-            self.result(stage, spec, start, panes, closed)
-            for (spec, start), closed in sorted(wanted.items())
+            result
+            for spec in sorted(by_spec)
+            for result in self.results(stage, spec, by_spec[spec], panes)
         ]
 
     def due_closings(self, stage: str) -> Closing:
@@ -261,7 +282,7 @@ class StageAggregator:
                 for start in spec.starts_containing(pane_start, self.config.pane)
                 if start <= upto and (last is None or start > last)
             }
-            closing.results += [self.result(stage, spec, s, panes, True) for s in sorted(starts)]
+            closing.results += self.results(stage, spec, dict.fromkeys(starts, True), panes)
             closing.marks[spec.label] = upto
         return closing
 

@@ -37,10 +37,9 @@ def collect(agg: StageAggregator, stages: Iterable[str], update: bool) -> TimerP
     """
     batch = TimerPass()
     for stage in stages:
-        changed = agg.updates(stage) if update else []
         closing = agg.due_closings(stage)
         closing_now = {(r.spec, r.start) for r in closing.results}
-        batch.results += [r for r in changed if (r.spec, r.start) not in closing_now]
+        batch.results += agg.updates(stage, skip=closing_now) if update else []
         batch.results += closing.results
         batch.closings[stage] = closing
     return batch

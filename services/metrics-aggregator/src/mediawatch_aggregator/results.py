@@ -20,7 +20,7 @@ def from_micros(value: int) -> datetime:
 def to_event(result: WindowResult, producer: Producer) -> WindowAggregated:
     """The event publishing ``result``; closed results get a stable ``event_id``."""
     out = result.outcomes
-    p50, p95, p99 = (_clamped(result, q) for q in QUANTILES)
+    p50, p95, p99 = _clamped(result)
     event = WindowAggregated(
         producer=producer,
         window_start=from_micros(result.start),
@@ -47,10 +47,11 @@ def to_event(result: WindowResult, producer: Producer) -> WindowAggregated:
     return event if rid is None else dataclasses.replace(event, event_id=rid)
 
 
-def _clamped(result: WindowResult, q: float) -> float | None:
-    """The sketch's quantile kept within the exact min and max (which only improves it)."""
+def _clamped(result: WindowResult) -> list[float | None]:
+    """The sketch's quantiles kept within the exact min and max (which only improves them)."""
     out = result.outcomes
-    value = out.sketch.quantile(q)
-    if value is None or out.duration_min is None or out.duration_max is None:
-        return value
-    return min(max(value, out.duration_min), out.duration_max)
+    low, high = out.duration_min, out.duration_max
+    values = out.sketch.quantiles(QUANTILES)
+    if low is None or high is None:
+        return values
+    return [None if v is None else min(max(v, low), high) for v in values]

@@ -12,7 +12,7 @@ bucket counts, so a merged sketch keeps the same guarantee. Values at or below
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 DEFAULT_ALPHA = 0.01
@@ -77,6 +77,25 @@ class LogSketch:
             if seen > rank:
                 return 2 * self.gamma**k / (self.gamma + 1)
         raise AssertionError("bucket counts do not add up to count")  # pragma: no cover
+
+    def quantiles(self, qs: Sequence[float]) -> list[float | None]:
+        """:meth:`quantile` of each of ``qs`` (ascending), in one pass over the buckets."""
+        if self.count == 0:
+            return [None] * len(qs)
+        if any(not 0 <= q <= 1 for q in qs) or list(qs) != sorted(qs):
+            raise ValueError(f"quantiles must be ascending within [0, 1], got {list(qs)}")
+        ranks = [math.floor(q * (self.count - 1)) for q in qs]
+        found: list[float | None] = []
+        seen, keys, i = self.zeros, sorted(self.bins), 0
+        for rank in ranks:
+            if rank < self.zeros:
+                found.append(0.0)
+                continue
+            while seen <= rank:
+                seen += self.bins[keys[i]]
+                i += 1
+            found.append(2 * self.gamma ** keys[i - 1] / (self.gamma + 1))
+        return found
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LogSketch):
