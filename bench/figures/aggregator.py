@@ -187,7 +187,7 @@ def aggregator_throughput(ctx: Context) -> Figure:
         "AGGREGATOR_APP_ID": app_id,
         "AGGREGATOR_STATE_DIR": str(work / "state"),
         "AGGREGATOR_TICK_SECONDS": "0.2",
-        "LOG_LEVEL": "INFO",
+        "LOG_LEVEL": "INFO",  # the aggregator's "closing pass" timings, with BENCH_KEEP=1
     }
     launched = time.monotonic()
     svc = service(ctx, "aggregator", env, work)

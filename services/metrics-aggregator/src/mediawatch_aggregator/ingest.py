@@ -162,9 +162,7 @@ class Ingest:
                 "undecodable pipeline message sent to the dead-letter topic",
                 extra={"partition": record.partition, "offset": record.offset, "reason": reason},
             )
-        t0 = time.perf_counter()
         await self._sink(batch)
-        perf.info("TMPSINK", extra={"n": batch.size, "s": round(time.perf_counter() - t0, 4)})
         self._tracker.read(batch.high)
         self.events += batch.size
         offsets = {tp: records[-1].offset + 1 for tp, records in data.items() if records}
