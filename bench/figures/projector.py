@@ -11,9 +11,10 @@ steady rate. After each repetition the tables are counted against what was produ
 (``pipeline_events`` = events, ``stage_runs`` = stage attempts, the attempts summed over
 ``stage_minutes`` = completions): exactly once, or the figure fails.
 
-Baseline: the ``pipeline_events`` rows the projector writes for the same events (built with
-its own pure ``build_rows``), COPYed with psycopg into an unindexed twin of that table; only
-the COPY and its commit are timed.
+Baseline: the ``pipeline_events`` rows the projector writes for the same events (decoded and
+built with its own decoder and pure ``build_rows``), COPYed with psycopg in the same binary
+format the projector uses into an unindexed twin of that table; only the COPY and its commit
+are timed.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ from bench.services import (
     workdir,
 )
 from mediawatch_api.db import connect
+from mediawatch_api.projector.bulk import copy_rows
+from mediawatch_api.projector.decode import make_decoder
 from mediawatch_api.projector.rows import build_rows
-from mediawatch_api.projector.store import _PIPELINE
-from mediawatch_common.events import decode_event
+from mediawatch_api.projector.store import _PIPELINE, PIPELINE_TYPES
+from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import Record
 
 LAST_RATE: dict[str, float] = {}
@@ -108,13 +111,13 @@ def run_once(
 
 def copy_baseline(ctx: Context, url: str, items: list[Item], topic: str) -> list[float]:
     """COPY the projector's pipeline_events rows into an unindexed twin; a rate per repeat."""
+    decode = make_decoder(default_codec())
     records = [
-        Record(topic, 0, offset, item.key.encode(), 0, decode_event(item.value))
+        Record(topic, 0, offset, item.key.encode(), 0, decode(item.value))
         for offset, item in enumerate(items)
     ]
     rows = build_rows(records).pipeline_events
     schema = fresh_schema(ctx, url, f"bench_copy_{tag()}")
-    statement = f"COPY copy_target ({', '.join(_PIPELINE)}) FROM STDIN"
     rates = []
     try:
         with connect(url, schema) as conn:
@@ -125,9 +128,7 @@ def copy_baseline(ctx: Context, url: str, items: list[Item], topic: str) -> list
                 conn.execute("TRUNCATE copy_target")
                 conn.commit()
                 began = time.perf_counter()
-                with conn.cursor() as cur, cur.copy(statement) as cp:
-                    for row in rows:
-                        cp.write_row(row)
+                copy_rows(conn, "copy_target", _PIPELINE, rows, PIPELINE_TYPES)
                 conn.commit()
                 rates.append(len(rows) / (time.perf_counter() - began))
     finally:
@@ -172,7 +173,7 @@ def projector_throughput(ctx: Context) -> Figure:
         unit="events/s",
         ours=mine,
         baseline=theirs,
-        baseline_name="psycopg COPY of the same pipeline_events rows, unindexed table",
+        baseline_name="psycopg binary COPY of the same pipeline_events rows, unindexed table",
         target=">= 50% of baseline and >= 30,000 events/s",
         met=mine >= 0.5 * theirs and mine >= 30_000,
         samples={"ours": ours, "baseline": base, "startup_s": startups, "steady": steady},

@@ -7,8 +7,18 @@ from datetime import UTC, datetime
 import pytest
 
 from mediawatch_api.projector import build_rows
+from mediawatch_api.projector.decode import make_decoder
 from mediawatch_api.projector.rows import RUN_COLUMNS
-from mediawatch_common.events import ErrorCode, Event, Producer, Stage, StageCompleted, StageStarted
+from mediawatch_common.events import (
+    ErrorCode,
+    Event,
+    Producer,
+    Stage,
+    StageCompleted,
+    StageStarted,
+    default_codec,
+    encode_event,
+)
 from mediawatch_common.kafka import Record
 
 pytestmark = pytest.mark.unit
@@ -54,3 +64,31 @@ def test_positions_are_per_partition_and_past_the_last_offset() -> None:
     rows = build_rows(records(event, event) + records(event, partition=3, first=99))
 
     assert rows.positions == {("p", 0): 12, ("p", 3): 100}
+
+
+def test_plain_records_give_the_rows_typed_events_give() -> None:
+    common = {"producer": WHO, "session_id": "s", "user_id": "u", "stage": Stage.CLEANUP}
+    events: list[Event] = [
+        StageStarted(**common, event_time=T0, video_count=3),
+        StageCompleted(
+            **common,
+            event_time=T0,
+            started_at=T0,
+            success=True,
+            duration_seconds=1.5,
+            peak_memory_mb=20.0,
+        ),
+    ]
+    decode = make_decoder(default_codec())
+    plain = [Record("p", 0, i, None, 0, decode(encode_event(e))) for i, e in enumerate(events)]
+
+    typed, from_plain = build_rows(records(*events, first=0)), build_rows(plain)
+
+    assert from_plain.run_rows == typed.run_rows
+    assert from_plain.minute_rows == typed.minute_rows
+    assert from_plain.sessions.rows() == typed.sessions.rows()
+    assert [r[:8] for r in from_plain.pipeline_events] == [
+        (str(r[0]), *r[1:8]) for r in typed.pipeline_events
+    ]
+    [change] = from_plain.sessions.rows()
+    assert change[:6] == ("s", "u", T0, T0, 1.5, 1)

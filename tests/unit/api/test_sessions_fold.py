@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import reduce
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mediawatch_api.projector import fold
+from mediawatch_api.projector import Rows, fold
+from mediawatch_api.projector.pipeline import add_pipeline
+from mediawatch_api.projector.session_changes import SessionChange, apply, status_after
 from mediawatch_api.projector.sessions import SessionEvent, SessionState
-from mediawatch_common.events import ErrorCode, Producer, Stage, StageCompleted, StageStarted
+from mediawatch_common.events import (
+    ClipInput,
+    ErrorCode,
+    Producer,
+    Stage,
+    StageCompleted,
+    StageStarted,
+    TranscodeRequested,
+    event_name,
+    to_record,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -95,3 +111,89 @@ def test_a_retry_after_a_failure_is_active_again() -> None:
     )
 
     assert state.status == "active"
+
+
+# --- one change per batch (what the store merges) equals the event-by-event fold -------------
+
+STAGE_LIST = list(Stage)
+
+
+def _requested(at: datetime, clips: int) -> TranscodeRequested:
+    inputs = tuple(
+        ClipInput(uri=f"file:///{i}", filename=f"{i}.mp4", size_bytes=1) for i in range(clips)
+    )
+    return TranscodeRequested(
+        producer=WHO, event_time=at, session_id="s", user_id="u", inputs=inputs
+    )
+
+
+@st.composite
+def session_histories(draw: st.DrawFn) -> list[SessionEvent]:
+    """Any sequence of one session's pipeline events: retries, failures, cleanup after a
+    failure, event times out of order, missing memory figures, requests in the middle."""
+    events: list[SessionEvent] = []
+    for _ in range(draw(st.integers(1, 16))):
+        at = T0 + timedelta(seconds=draw(st.integers(-600, 600)))
+        stage = draw(st.sampled_from(STAGE_LIST))
+        kind = draw(st.sampled_from(["requested", "started", "completed"]))
+        common = {"producer": WHO, "event_time": at, "session_id": "s", "user_id": "u"}
+        if kind == "requested":
+            events.append(_requested(at, draw(st.integers(0, 3))))
+        elif kind == "started":
+            count = draw(st.sampled_from([None, 0, 2, 3]))
+            events.append(StageStarted(**common, stage=stage, video_count=count))
+        else:
+            ok = draw(st.booleans())
+            code = None if ok else draw(st.sampled_from([None, ErrorCode.TIMEOUT_ERROR]))
+            events.append(
+                StageCompleted(
+                    **common,
+                    stage=stage,
+                    started_at=at,
+                    success=ok,
+                    duration_seconds=draw(st.sampled_from([0.0, 0.5, 1.25, 60.0])),
+                    error_code=code,
+                    peak_memory_mb=draw(st.sampled_from([None, 0.0, 12.5, 300.0])),
+                )
+            )
+    return events
+
+
+def _changes(events: list[SessionEvent]) -> SessionChange:
+    rows = Rows()
+    for event in events:
+        add_pipeline(rows, "t", 0, 0, event_name(event), to_record(event))
+    return rows.sessions.by_session["s"]
+
+
+@settings(max_examples=500)
+@given(session_histories(), st.lists(st.integers(1, 16), max_size=4), st.booleans())
+def test_batches_merged_one_change_each_equal_the_event_by_event_fold(
+    events: list[SessionEvent], cuts: list[int], stored_first: bool
+) -> None:
+    """The store applies each batch's change to what is stored; whatever the batch
+    boundaries, that gives the state folding the events one by one gives."""
+    state = reduce(fold, events[:1], None) if stored_first else None
+    rest = events[1:] if stored_first else events
+    bounds = sorted({0, len(rest), *(c for c in cuts if c < len(rest))})
+    for start, end in itertools.pairwise(bounds):
+        state = apply(state, _changes(rest[start:end]))
+
+    expected = reduce(fold, events, None)
+    assert state is not None
+    assert expected is not None
+    assert replace(state, processing_seconds=0.0) == replace(expected, processing_seconds=0.0)
+    assert state.processing_seconds == pytest.approx(expected.processing_seconds)
+
+
+def test_status_transitions_compose_like_the_events() -> None:
+    change = SessionChange("s", "u", T0, T0)
+    change._then("set", "failed")
+    change._then("unless_failed", "active")  # cleanup started after the failure
+    assert (change.status_mode, change.status) == ("set", "failed")
+    change._then("set", "active")  # a retry
+    change._then("unless_failed", "completed")
+    assert (change.status_mode, change.status) == ("set", "completed")
+    assert status_after("failed", "unless_failed", "completed") == "failed"
+    assert status_after("active", "unless_failed", "completed") == "completed"
+    assert status_after("active", "keep", None) == "active"

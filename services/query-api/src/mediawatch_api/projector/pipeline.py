@@ -47,8 +47,8 @@ def _time_fields(name: str) -> tuple[str, ...]:
 _TIME_FIELDS = {name: _time_fields(name) for name in PIPELINE_EVENTS}
 
 
-def payload_json(name: str, record: dict[str, Any]) -> str:
-    """The JSON text of a record: timestamps as ISO 8601 with offset, enums as symbols."""
+def payload_json(name: str, record: dict[str, Any]) -> bytes:
+    """The JSON of a record (UTF-8): timestamps as ISO 8601 with offset, enums as symbols."""
     times = _TIME_FIELDS[name]
     if times:
         record = record.copy()
@@ -56,7 +56,7 @@ def payload_json(name: str, record: dict[str, Any]) -> str:
             value = record[field]
             if value is not None:
                 record[field] = value.isoformat()
-    return _ENCODE(record).decode()
+    return _ENCODE(record)
 
 
 def add_pipeline(

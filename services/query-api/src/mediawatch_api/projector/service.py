@@ -15,8 +15,9 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from mediawatch_api.projector.decode import Decoded, make_decoder
-from mediawatch_api.projector.rows import build_rows
-from mediawatch_api.projector.store import Connection, load_positions, write_rows
+from mediawatch_api.projector.rows import Rows, build_rows
+from mediawatch_api.projector.store import Connection, Positions, load_positions, write_rows
+from mediawatch_api.projector.writer import BackgroundWriter
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import (
@@ -33,13 +34,26 @@ log = logging.getLogger(__name__)
 ConnectionFactory = Callable[[], Connection]
 
 
+Batch = Sequence[Record[Decoded]]
+
+
 class Projection:
-    """Batch handler and assignment hook sharing one database connection."""
+    """Batch handler and assignment hook sharing one database connection.
+
+    :meth:`handle` builds a batch's rows, waits for the previous batch's write, and hands its
+    own to a background writer (see :mod:`mediawatch_api.projector.writer`): the consumer
+    decodes the next batch while PostgreSQL works. Exactly once still holds because each write
+    is one transaction that checks the stored positions, and a write that is abandoned (the
+    partitions are reassigned) was not committed, so its events are read again.
+    """
 
     def __init__(self, connect: ConnectionFactory, group: str) -> None:
         self._connect = connect
         self._group = group
         self._conn: Connection | None = None
+        self._writer: BackgroundWriter[tuple[Batch, Rows]] = BackgroundWriter(self._write)
+        self._generation = 0
+        self._last: tuple[Batch | None, int] = (None, 0)
         self.written = 0
 
     def _connection(self) -> Connection:
@@ -47,22 +61,49 @@ class Projection:
             self._conn = self._connect()
         return self._conn
 
-    def handle(self, batch: Sequence[Record[Decoded]]) -> None:
+    def handle(self, batch: Batch) -> None:
+        """Build the batch's rows and start writing them once the previous batch is written.
+
+        Raises:
+            WriteBehindError: The previous batch is still failing to be written; the consumer
+                loop pauses and calls again with the same batch.
+        """
+        last, generation = self._last
+        if batch is last and generation != self._generation:
+            # A retry of a batch read before the partitions were reassigned: the consumer now
+            # reads again from the stored positions, so writing it could leave a gap.
+            log.info("dropping a batch read before the reassignment", extra={"n": len(batch)})
+            return
+        self._last = (batch, self._generation)
+        rows = build_rows(batch)
+        self._writer.settle()
+        self._writer.submit((batch, rows))
+
+    def flush(self) -> None:
+        """Wait until every handled batch is written (retrying a failing write meanwhile)."""
+        self._writer.settle(wait_while_failing=True)
+
+    def _write(self, work: tuple[Batch, Rows]) -> None:
         """Write the records not yet projected, and their positions, in one transaction."""
+        batch, rows = work
         conn = self._connection()
         try:
             with conn.transaction():
                 stored = load_positions(conn, self._group, lock=True)
-                fresh = [r for r in batch if r.offset >= stored.get((r.topic, r.partition), 0)]
+                fresh = _fresh(batch, stored)
+                if fresh is not batch:
+                    rows = build_rows(fresh)
                 if fresh:
-                    write_rows(conn, self._group, build_rows(fresh))
+                    write_rows(conn, self._group, rows)
         except Exception:
-            self.close()
+            self._drop_connection()
             raise
         self.written += len(fresh)
 
     def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         """Start each assigned partition at its stored position (the beginning if none)."""
+        self._writer.abandon()
+        self._generation += 1
         stored = self._positions_with_retry()
         for tp in partitions:
             tp.offset = stored.get((tp.topic, tp.partition), OFFSET_BEGINNING)
@@ -76,7 +117,7 @@ class Projection:
                 with conn.transaction():
                     return load_positions(conn, self._group)
             except Exception as exc:
-                self.close()
+                self._drop_connection()
                 log.warning(
                     "positions unavailable; retrying",
                     extra={"attempt": attempt + 1, "error": type(exc).__name__},
@@ -84,11 +125,23 @@ class Projection:
                 time.sleep(min(2.0 * (attempt + 1), 10.0))
         raise RuntimeError("cannot read the stored consumer positions")
 
-    def close(self) -> None:
-        """Drop the connection (a new one is opened on next use)."""
+    def _drop_connection(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def close(self) -> None:
+        """Finish the write in flight (or give it up if it keeps failing), drop the connection."""
+        if not self._writer.close():
+            log.warning("stopped with a batch not written; it will be projected after a restart")
+        self._drop_connection()
+
+
+def _fresh(batch: Batch, stored: Positions) -> Batch:
+    """The records at or past their partition's stored position (``batch`` itself if all)."""
+    if all(r.offset >= stored.get((r.topic, r.partition), 0) for r in batch):
+        return batch
+    return [r for r in batch if r.offset >= stored.get((r.topic, r.partition), 0)]
 
 
 def build_loop(

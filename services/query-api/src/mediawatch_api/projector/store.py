@@ -34,7 +34,7 @@ def load_positions(conn: Connection, group: str, lock: bool = False) -> Position
 
 def write_rows(conn: Connection, group: str, rows: Rows) -> None:
     """Write ``rows`` and advance the positions; the caller owns the transaction."""
-    copy_rows(conn, "pipeline_events", _PIPELINE, rows.pipeline_events)
+    copy_rows(conn, "pipeline_events", _PIPELINE, rows.pipeline_events, PIPELINE_TYPES)
     copy_rows(conn, "resource_samples", _SAMPLES, rows.resource_samples)
     copy_rows(conn, "log_records", _LOGS, rows.logs)
     copy_rows(conn, "health_checks", _HEALTH, rows.health)
@@ -44,8 +44,9 @@ def write_rows(conn: Connection, group: str, rows: Rows) -> None:
         RUN_COLUMNS,
         rows.run_rows,
         f"(session_id, stage, attempt) DO UPDATE SET {_COALESCE}",
+        _RUN_TYPES,
     )
-    upsert_rows(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT)
+    upsert_rows(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT, _MINUTE_TYPES)
     _write_sessions(conn, rows)
     upsert_rows(
         conn,
@@ -69,6 +70,16 @@ _PIPELINE = (
     '"offset"',
     "payload",
 )
+PIPELINE_TYPES = ("uuid", "text", "timestamptz", "text", "text", "text", "int4", "int8", "jsonb")
+_RUN_TYPES = (
+    "text", "text", "int4", "text", "timestamptz", "timestamptz", "bool", "float8", "text",
+    "text", "int8", "int8", "int4", "float8", "float8",
+)  # fmt: skip
+_MINUTE_TYPES = ("timestamptz", "text", "text", "int4", "int4", "int4", "float8")
+_CHANGE_TYPES = (
+    "text", "text", "timestamptz", "timestamptz", "float8", "int4", "float8", "bool", "int4",
+    "bool", "text", "text", "text", "text", "bool", "text", "bool", "timestamptz",
+)  # fmt: skip
 _SAMPLES = (
     "event_id",
     "host",
@@ -150,7 +161,7 @@ def _write_sessions(conn: Connection, rows: Rows) -> None:
     if not rows.sessions:
         return
     conn.execute(_CHANGES_TABLE)
-    copy_rows(conn, "session_changes", CHANGE_COLUMNS, rows.sessions.rows())
+    copy_rows(conn, "session_changes", CHANGE_COLUMNS, rows.sessions.rows(), _CHANGE_TYPES)
     conn.execute(_MERGE_SESSIONS)
 
 

@@ -59,5 +59,6 @@ def rebuild(settings: Settings) -> None:
     click.echo(
         f"rebuilt {settings.database.schema_name}: {report.events} events in "
         f"{report.seconds:.1f} s ({report.events_per_second:,.0f} events/s), "
-        f"{report.caught_up} caught up at the switch"
+        f"{report.caught_up} caught up at the switch; {report.projecting_seconds:.1f} s of it "
+        "reading and projecting the history"
     )

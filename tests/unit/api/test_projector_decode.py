@@ -1,0 +1,110 @@
+"""The projector's decoder and the JSON it stores for pipeline events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from mediawatch_api.projector.alerting import to_json
+from mediawatch_api.projector.decode import make_decoder
+from mediawatch_api.projector.pipeline import payload_json
+from mediawatch_common.avro import DecodeError
+from mediawatch_common.events import (
+    ClipInput,
+    ErrorCode,
+    Event,
+    Producer,
+    ResourceSample,
+    Stage,
+    StageCompleted,
+    StageStarted,
+    TranscodeRequested,
+    default_codec,
+    encode_event,
+    to_record,
+)
+
+pytestmark = pytest.mark.unit
+
+T0 = datetime(2024, 1, 1, 10, 5, 30, 123456, tzinfo=UTC)
+WHO = Producer(service="t", host="h", pid=1)
+PIPELINE: list[Event] = [
+    TranscodeRequested(
+        producer=WHO,
+        event_time=T0,
+        session_id="s",
+        user_id="u",
+        inputs=(ClipInput(uri="file:///a.mp4", filename="a é.mp4", size_bytes=3),),
+        options={"quality": "high"},
+    ),
+    StageStarted(producer=WHO, event_time=T0, session_id="s", user_id="u", stage=Stage.UPLOAD),
+    StageCompleted(
+        producer=WHO,
+        event_time=T0,
+        session_id="s",
+        user_id="u",
+        stage=Stage.MERGING,
+        started_at=T0,
+        success=False,
+        duration_seconds=4.5,
+        error_code=ErrorCode.FFMPEG_FAILED,
+        error_message="FFmpeg process failed",
+    ),
+]
+
+
+@pytest.mark.parametrize("event", PIPELINE, ids=lambda e: type(e).__name__)
+def test_a_pipeline_event_decodes_to_its_plain_record_with_the_id_as_text(event: Event) -> None:
+    decoded = make_decoder(default_codec())(encode_event(event))
+
+    assert isinstance(decoded, tuple)
+    name, record = decoded
+    assert name == type(event).__name__
+    assert record["event_id"] == str(event.event_id)
+    assert record == {**to_record(event), "event_id": str(event.event_id)}
+
+
+@pytest.mark.parametrize("event", PIPELINE, ids=lambda e: type(e).__name__)
+def test_the_stored_json_means_what_the_typed_event_did(event: Event) -> None:
+    name, record = make_decoder(default_codec())(encode_event(event))  # type: ignore[misc]
+
+    assert json.loads(payload_json(name, record)) == json.loads(to_json(to_record(event)))
+
+
+def test_other_events_decode_to_their_typed_event() -> None:
+    event = ResourceSample(
+        producer=WHO,
+        host="h",
+        cpu_percent=1.0,
+        memory_percent=2.0,
+        memory_used_mb=3.0,
+        disk_percent=4.0,
+        disk_path="/",
+        temp_dir_bytes=5,
+        active_sessions=6,
+    )
+
+    assert make_decoder(default_codec())(encode_event(event)) == event
+
+
+def _with_event_id(text: str) -> bytes:
+    data = encode_event(PIPELINE[1])
+    return data.replace(str(PIPELINE[1].event_id).encode(), text.encode(), 1)
+
+
+def test_an_event_id_in_another_spelling_is_stored_canonical() -> None:
+    upper = str(PIPELINE[1].event_id).upper()
+
+    _, record = make_decoder(default_codec())(_with_event_id(upper))  # type: ignore[misc]
+
+    assert record["event_id"] == str(uuid.UUID(upper))
+
+
+def test_an_event_id_that_is_not_a_uuid_is_undecodable() -> None:
+    with pytest.raises(DecodeError) as caught:
+        make_decoder(default_codec())(_with_event_id("z" * 36))
+
+    assert caught.value.reason == "invalid_body"
