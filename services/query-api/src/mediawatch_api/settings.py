@@ -42,6 +42,9 @@ class ApiSettings(BaseSettings):
     rate_limit_per_minute: PositiveInt = Field(
         120, description="Requests per minute and client address (429 beyond)."
     )
+    access_log: bool = Field(
+        True, description="One line per request (method, path, status, ms, client) in access.log."
+    )
     max_body_bytes: PositiveInt = Field(16384, description="Largest request body accepted.")
     max_page: PositiveInt = Field(1000, description="Largest limit/lines a list accepts.")
     storage_dir: Path = Field(

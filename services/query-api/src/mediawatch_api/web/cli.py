@@ -10,6 +10,7 @@ import uvicorn
 from mediawatch_api.db import upgrade
 from mediawatch_api.projector.cli import database_url
 from mediawatch_api.settings import ApiSettings, ProjectorSettings, jwt_secret
+from mediawatch_api.web.access import AccessFile, AccessLog
 from mediawatch_api.web.app import create_app
 from mediawatch_api.web.build import build_services
 from mediawatch_common.cli.context import pass_settings
@@ -34,10 +35,16 @@ def api(settings: Settings) -> None:
     upgrade(url, settings.database.schema_name)
     services = build_services(settings, own, url, projector.group_id)
     app = create_app(services, secret)
+    access = None
+    if own.access_log:
+        log_dir, rotation = settings.log.dir, settings.log
+        access = AccessFile(
+            log_dir / "access.log", rotation.rotation_size, rotation.backup_count
+        ).start()
     log.info("query API listening", extra={"host": own.host, "port": own.port})
     try:
         uvicorn.run(
-            app,
+            AccessLog(app, access.add) if access else app,
             host=own.host,
             port=own.port,
             log_config=None,
@@ -46,5 +53,7 @@ def api(settings: Settings) -> None:
             access_log=False,
         )
     finally:
+        if access:
+            access.stop()
         services.health.close()
         services.engine.dispose()
