@@ -27,6 +27,7 @@ from mediawatch_aggregator.results import to_event
 from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.table import stage_partition, state_table
+from mediawatch_aggregator.transport import AggregatorApp
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Producer, Stage, encode_event
 from mediawatch_common.kafka import Topics, deadletter_headers
@@ -58,7 +59,7 @@ def build_app(
 ) -> faust.App:
     """Creates the Faust app with its topics, table, agent, timer and ingest task."""
     kafka = settings.kafka
-    app = faust.App(
+    app = AggregatorApp(
         agg.app_id,
         broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
         store=agg.store,
