@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from bench.figures.aggregator import aggregator_throughput
 from bench.figures.api import api_requests
 from bench.figures.consume import consume_decode
 from bench.figures.latency import event_to_chat
+from bench.figures.overhead import monitoring_overhead
 from bench.figures.produce import produce_encode
 from bench.figures.projector import projector_throughput
 from bench.figures.rebuild import rebuild_events
+from bench.figures.scale import volume_scaling
 from bench.model import FigureFn
 
 ALL: list[FigureFn] = [
@@ -22,8 +21,6 @@ ALL: list[FigureFn] = [
     event_to_chat,
     api_requests,
     rebuild_events,
+    monitoring_overhead,
+    volume_scaling,
 ]
-
-# The transcoder's monitoring overhead is written separately; it joins the report once present.
-if importlib.util.find_spec("bench.figures.overhead") is not None:
-    ALL.append(importlib.import_module("bench.figures.overhead").monitoring_overhead)

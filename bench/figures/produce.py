@@ -32,13 +32,15 @@ def sample_event(n: int) -> StageCompleted:
     )
 
 
-def ours_once(ctx: Context, topic: str) -> float:
+def ours_once(ctx: Context, topic: str, events: int | None = None) -> float:
+    """Events/s of encoding and producing ``events`` (default: the run's size) events."""
+    total = events or ctx.events
     producer = EventProducer(producer_config(ctx.bootstrap, "bench-produce", PROPS))
     start = time.perf_counter()
-    for n in range(ctx.events):
+    for n in range(total):
         producer.produce(topic, encode_event(sample_event(n)), key=f"session_{n:08d}")
     producer.flush()
-    return ctx.events / (time.perf_counter() - start)
+    return total / (time.perf_counter() - start)
 
 
 def baseline_once(ctx: Context, topic: str, size: int) -> float:
