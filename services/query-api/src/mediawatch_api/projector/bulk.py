@@ -75,14 +75,19 @@ def upsert_rows(
     conflict: str,
     types: Sequence[str] | None = None,
 ) -> None:
-    """COPY into a temporary twin of ``table``, then one INSERT ... ON CONFLICT."""
+    """COPY into a temporary table of ``columns``, then one INSERT ... ON CONFLICT.
+
+    The temporary table has the columns only, without constraints or defaults: it lives as long
+    as the connection, and a default it copied (``nextval`` of a sequence) would break once a
+    rebuild swapped the schema it came from. The target table applies its own.
+    """
     if not rows:
         return
     names = ", ".join(columns)
     staging = f"staging_{table}"
     conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
-        f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "  # noqa: S608 - constant identifiers
+        f"AS SELECT {names} FROM {table} WITH NO DATA"
     )
     copy_rows(conn, staging, columns, rows, types)
     conn.execute(
