@@ -62,6 +62,10 @@ class Stopwatch:
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event == "subprocess.Popen" and SPAWNED is not None:
         argv = [os.fsdecode(a) for a in args[1]]
+        if argv and os.path.basename(argv[0]) == "setpriv" and "--" in argv:
+            # The worker binds its children to itself (setpriv --pdeathsig KILL -- ffmpeg ...):
+            # the bare run is the tool's own command.
+            argv = argv[argv.index("--") + 1 :]
         if argv and os.path.basename(argv[0]) in TOOLS:
             SPAWNED.append(argv)
 
