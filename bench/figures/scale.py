@@ -1,6 +1,6 @@
 """Cost per event as volume grows: the producer and the projector at two sizes.
 
-Quick mode measures 20,000 and 100,000 events, full mode 100,000 and 1,000,000. The producer is
+Quick mode measures 20,000 and 60,000 events, full mode 100,000 and 1,000,000. The producer is
 the libs/common producer (Avro encode + idempotent produce, as in the produce figure); the
 projector is ``mediawatch run projector`` on a fresh schema and group (as in the projector
 figure), timed from its first stored position to the topic's end, so that its start-up does not
@@ -24,7 +24,7 @@ LIMIT = 1.5
 
 
 def volumes(ctx: Context) -> tuple[int, int]:
-    return (20_000, 100_000) if ctx.quick else (100_000, 1_000_000)
+    return (20_000, 60_000) if ctx.quick else (100_000, 1_000_000)
 
 
 def projector_at(ctx: Context, n: int) -> tuple[float, float]:
