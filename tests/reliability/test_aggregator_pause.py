@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from mediawatch_common.events import Stage
 from tests.integration.aggregator.helpers import (
     WindowReader,
     aggregator,
+    committed,
     completions,
     deployment,
     expected,
@@ -33,15 +33,6 @@ pytestmark = pytest.mark.reliability
 
 INGEST_SESSION_TIMEOUT = 10.0  # aiokafka's default session.timeout.ms of the ingest consumer
 PAUSE_SECONDS = INGEST_SESSION_TIMEOUT + 6
-
-
-def _committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
-    try:
-        found = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], 10)
-        return sum(max(tp.offset, 0) for tp in found)
-    finally:
-        consumer.close()
 
 
 def _members(admin: AdminClient, group: str) -> int:
@@ -61,10 +52,10 @@ def test_aggregator_frozen_past_its_session_timeout_counts_every_event_exactly_o
         try:
             with aggregator(dep) as proc:
                 assert wait_for(
-                    lambda: _committed(bootstrap, ingest, dep.topics.pipeline.name, 2) > 0,
+                    lambda: committed(bootstrap, ingest, dep.topics.pipeline.name, 2) > 0,
                     timeout=90,
                 ), "the aggregator never committed its input"
-                committed_at_stop = _committed(bootstrap, ingest, dep.topics.pipeline.name, 2)
+                committed_at_stop = committed(bootstrap, ingest, dep.topics.pipeline.name, 2)
                 proc.send_signal(signal.SIGSTOP)
                 try:
                     # What a live pipeline produces during the pause, stamped with its times.

@@ -111,6 +111,16 @@ def aggregator(dep: Deployment, kill: bool = False) -> Iterator[subprocess.Popen
         out.close()
 
 
+def committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
+    """How many messages of ``topic`` ``group`` has committed, over its first partitions."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        found = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], 10)
+        return sum(max(tp.offset, 0) for tp in found)
+    finally:
+        consumer.close()
+
+
 def wipe_state(dep: Deployment) -> None:
     """Deletes the local state directory, as a new machine would start."""
     shutil.rmtree(dep.state_dir, ignore_errors=True)

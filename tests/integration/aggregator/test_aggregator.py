@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from mediawatch_common.events import Stage
 from tests.integration.aggregator.helpers import (
     WindowReader,
     aggregator,
+    committed,
     completions,
     deployment,
     expected,
@@ -80,15 +80,6 @@ def test_a_window_closes_on_an_idle_stream(
         assert window.attempts >= 1
 
 
-def _committed(bootstrap: str, group: str, topic: str, partitions: int) -> int:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
-    try:
-        found = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], 10)
-        return sum(max(tp.offset, 0) for tp in found)
-    finally:
-        consumer.close()
-
-
 def test_restart_with_wiped_state_publishes_identical_results(
     bootstrap: str, admin: AdminClient, tmp_path: Path
 ) -> None:
@@ -103,7 +94,7 @@ def test_restart_with_wiped_state_publishes_identical_results(
                 # Wait until the agent committed part of its input: from then on, a restart
                 # must take what it counted from the changelog, not from re-reading.
                 assert wait_for(
-                    lambda: _committed(bootstrap, dep.app_id, batches, 2) > 0, timeout=60
+                    lambda: committed(bootstrap, dep.app_id, batches, 2) > 0, timeout=60
                 )
             wipe_state(dep)
             time.sleep(1)
