@@ -75,7 +75,7 @@ sys.addaudithook(_audit)
 
 def make_clips(root: Path, quick: bool) -> list[Path]:
     """Landscape with sound, portrait with sound, landscape without audio (lavfi sources)."""
-    long_side, short_side, seconds = (640, 360, 2) if quick else (1280, 720, 8)
+    long_side, short_side, seconds = (640, 360, 1) if quick else (1280, 720, 8)
     shapes = [(long_side, short_side, True), (short_side, long_side, True)]
     shapes.append((long_side, short_side, False))
     clips = []
@@ -183,7 +183,7 @@ def measure(ctx: Context, root: Path) -> tuple[list[Stopwatch], list[Stopwatch],
         if not run % 2:
             bare.append(bare_once(settings, clips, session, argv))
     about = (
-        f"{'640x360 2 s' if ctx.quick else '1280x720 8 s'} x3, ResourceSample every "
+        f"{'640x360 1 s' if ctx.quick else '1280x720 8 s'} x3, ResourceSample every "
         f"{settings.sample_interval_seconds:g} s, psutil child sampling every "
         f"{settings.process_sample_interval_seconds:g} s"
     )
