@@ -50,10 +50,6 @@ def consumer_config(
         "auto.offset.reset": start,
         "isolation.level": "read_committed",
         "session.timeout.ms": 10_000,
-        # librdkafka pre-fetches up to 64 MiB by default: a consumer slower than the network
-        # (every Python consumer here) then holds that much more memory on a long topic than on
-        # a short one. 16 MiB is still seconds of events ahead of the handler.
-        "queued.max.messages.kbytes": 16_384,
         **(extra or {}),
     }
 
