@@ -25,7 +25,7 @@ on the next pass.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 
 from mediawatch_aggregator.clock import Progress, Watermark
@@ -307,7 +307,3 @@ class StageAggregator:
         for start in old:
             del self.store[pane_key(stage, start)]
         return len(old)
-
-    def stages(self) -> Iterable[str]:
-        """Stages that have a meta record in the store."""
-        return sorted({key.split("|", 1)[0] for key in self.store if key.endswith("|meta")})

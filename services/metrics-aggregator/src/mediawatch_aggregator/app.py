@@ -181,7 +181,7 @@ def build_app(
     def owned_stages() -> list[str]:
         topic = batches.get_topic_name()
         owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
-        return [s.value for s in Stage if stage_partition(s.value, agg.partitions) in owned]
+        return [stage for partition in sorted(owned) for stage in stages_of[partition]]
 
     async def close_windows() -> None:
         if app.rebalancing or not cast(Any, app.tables).recovery.completed.is_set():

@@ -174,7 +174,13 @@ class Ingest:
             log.warning("offset commit failed after a rebalance", extra={"error": str(exc)})
 
     async def report_progress(self) -> None:
-        """Sends the progress report when it changed, at most every ``report_seconds``."""
+        """Sends the progress report when it changed, at most every ``report_seconds``.
+
+        Runs after every batch: between two reports it returns at once, and the partitions'
+        positions are only looked at when a report is due.
+        """
+        if self._clock() - self._reported < self._report_seconds:
+            return
         consumer, tracker = self._consumer, self._tracker
         assigned = consumer.assignment()
         for tp in assigned:
@@ -191,6 +197,6 @@ class Ingest:
         for topic in {tp.topic for tp in assigned}:
             count = len(consumer.partitions_for_topic(topic) or ())
             tracker.partitions = max(tracker.partitions, count)
-        if tracker.changed and self._clock() - self._reported >= self._report_seconds:
+        if tracker.changed:
             await self._progress(tracker.report())
             self._reported = self._clock()
