@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 
 ConnectionFactory = Callable[[], Connection]
 
+PREFETCH = {"queued.min.messages": 2000, "queued.max.messages.kbytes": 4096}
+"""librdkafka's pre-fetch, kept small. By default it tries to keep 100,000 messages *per
+partition* queued (``queued.min.messages``) up to 64 MiB: on a long topic that filled the
+projector's memory by ~75 MiB within seconds of starting, which a short topic never did (its
+whole backlog is smaller), so peak RSS grew with the backlog. 2,000 per partition (4 MiB at
+most) still keeps two batches ready on the pipeline topic's 6 partitions."""
+
 
 Batch = Sequence[Record[Decoded]]
 
@@ -155,7 +162,7 @@ def build_loop(
 ) -> ConsumerLoop[Decoded]:
     """The consumer loop driving ``projection``, decoding with ``codec`` (default: the
     repository's schemas)."""
-    extra: dict[str, Any] = {"enable.partition.eof": False}
+    extra: dict[str, Any] = {"enable.partition.eof": False, **PREFETCH}
     producer = EventProducer(producer_config(bootstrap, f"{group}-deadletters"))
     return ConsumerLoop(
         consumer_config(bootstrap, group, "earliest", extra),
