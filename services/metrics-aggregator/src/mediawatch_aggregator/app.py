@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
 from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.ingest import Batch, Ingest
+from mediawatch_aggregator.internal import BATCHES_RETENTION_MS, batches_topic
 from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.results import to_event
 from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
@@ -36,6 +38,7 @@ from mediawatch_common.settings import Settings
 log = logging.getLogger(__name__)
 perf = logging.getLogger("mediawatch.performance.aggregator")
 ROWS_PER_MESSAGE = 2000
+STATUS_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,16 +75,18 @@ def build_app(
         topic_replication_factor=kafka.replication_factor,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        broker_session_timeout=agg.session_timeout_seconds,
+        broker_heartbeat_interval=agg.session_timeout_seconds / 3,
     )
     batches = app.topic(
-        f"{agg.app_id}-stage-batches",
+        batches_topic(agg.app_id),
         partitions=agg.partitions,
         internal=True,
-        retention=timedelta(days=7),
+        retention=timedelta(milliseconds=BATCHES_RETENTION_MS),
         key_type=bytes,
         value_type=bytes,
     )
-    batches_topic = batches.get_topic_name()
+    batches_name = batches.get_topic_name()
     aggregator = StageAggregator(agg.aggregation(), state_table(app, "state", agg.partitions))
     producer = Producer.current("metrics-aggregator")
     stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
@@ -106,7 +111,7 @@ def build_app(
             for i in range(0, len(rows), ROWS_PER_MESSAGE):
                 value = pack_rows(stage, rows[i : i + ROWS_PER_MESSAGE])
                 partition = stage_partition(stage, agg.partitions)
-                pending.append(await send(batches_topic, stage.encode(), value, partition))
+                pending.append(await send(batches_name, stage.encode(), value, partition))
         for record, reason in batch.dead:
             headers = deadletter_headers(cast(Message, _Origin(record)), reason, ingest_group)
             value = record.value or b""
@@ -118,7 +123,7 @@ def build_app(
         # Every internal partition gets the report: each worker's agent needs the clock.
         value = pack_progress(progress)
         pending = [
-            await send(batches_topic, b"progress", value, partition)
+            await send(batches_name, b"progress", value, partition)
             for partition in range(agg.partitions)
         ]
         for future in pending:
@@ -147,9 +152,12 @@ def build_app(
 
     app.task(ingest)
 
+    read: Counter[int] = Counter()
+
     @app.agent(batches, concurrency=1)
     async def aggregate(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
+            read[event.message.partition] += 1
             try:
                 message = unpack(event.value)
             except (ValueError, KeyError, TypeError) as exc:
@@ -176,7 +184,16 @@ def build_app(
             pending.append(await send(topics.windows.name, result.stage.encode(), value))
         await asyncio.gather(*pending)
 
-    last_update = [0.0]
+    last_update, last_status = [0.0], [time.monotonic()]
+
+    def status(stages: list[str]) -> None:
+        # How far each owned stage's clock is behind the wall clock, and what the agent read.
+        now = time.time() * 1_000_000
+        clocks = {stage: aggregator.clock(stage) for stage in stages}
+        lag = {s: None if c is None else round((now - c) / 1e6, 1) for s, c in clocks.items()}
+        counts = {str(partition): n for partition, n in sorted(read.items())}
+        log.info("clock status", extra={"clock_lag_seconds": lag, "read_by_partition": counts})
+        read.clear()
 
     def owned_stages() -> list[str]:
         topic = batches.get_topic_name()
@@ -190,7 +207,11 @@ def build_app(
         update = time.monotonic() - last_update[0] >= agg.update_interval_seconds
         if update:
             last_update[0] = time.monotonic()
-        batch = collect(aggregator, owned_stages(), update)
+        stages = owned_stages()
+        if time.monotonic() - last_status[0] >= STATUS_SECONDS:
+            last_status[0] = time.monotonic()
+            status(stages)
+        batch = collect(aggregator, stages, update)
         await publish(batch.results)
         finish(aggregator, batch)
         if batch.results:

@@ -57,6 +57,15 @@ class AggregatorSettings(BaseSettings):
     partitions: PositiveInt = Field(
         7, description="Partitions of the internal topics; at most this many workers share work."
     )
+    session_timeout_seconds: float = Field(
+        10.0,
+        ge=6,
+        le=300,
+        description=(
+            "How long the broker waits for a silent worker before its stages move to the other "
+            "workers (Faust's own default is 60 s)."
+        ),
+    )
     alpha: float = Field(
         0.01, gt=0, lt=0.5, description="Relative error bound of the duration percentiles."
     )

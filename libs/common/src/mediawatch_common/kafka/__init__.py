@@ -11,7 +11,14 @@ from mediawatch_common.kafka.producer import (
     EventProducer,
     producer_config,
 )
-from mediawatch_common.kafka.topics import FOREVER, Topics, TopicSpec, declare_topics, ensure_topics
+from mediawatch_common.kafka.topics import (
+    FOREVER,
+    Topics,
+    TopicSpec,
+    create_missing_topics,
+    declare_topics,
+    ensure_topics,
+)
 
 __all__ = [
     "FOREVER",
@@ -24,6 +31,7 @@ __all__ = [
     "TopicSpec",
     "Topics",
     "consumer_config",
+    "create_missing_topics",
     "deadletter_headers",
     "declare_topics",
     "each",

@@ -144,7 +144,6 @@ def ensure_topics(
 
     Existing topics are left as they are, so running this twice is harmless.
     """
-    existing = set(admin.list_topics(timeout=timeout).topics)
     wanted = [
         NewTopic(
             s.name,
@@ -153,8 +152,17 @@ def ensure_topics(
             config=s.config(min_insync_replicas),
         )
         for s in specs
-        if s.name not in existing
     ]
+    return create_missing_topics(admin, wanted, timeout)
+
+
+def create_missing_topics(
+    admin: AdminClient, topics: list[NewTopic], timeout: float = 30.0
+) -> list[str]:
+    """Create those of ``topics`` that do not exist yet and wait for their leaders; return the
+    names created (a topic another client creates meanwhile counts as existing)."""
+    existing = set(admin.list_topics(timeout=timeout).topics)
+    wanted = [t for t in topics if t.topic not in existing]
     if not wanted:
         return []
     futures = admin.create_topics(wanted, operation_timeout=timeout, request_timeout=timeout)

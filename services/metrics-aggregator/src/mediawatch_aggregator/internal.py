@@ -1,0 +1,51 @@
+"""The Faust app's internal topics, to create before its consumer subscribes.
+
+Faust creates its topics itself at start-up, but its consumer may fetch the cluster metadata
+between a topic's creation and its arrival in that metadata; aiokafka then ignores the
+missing topic and assigns nothing of it until its next metadata refresh, minutes later: the
+worker runs without reading its stage batches. Creating them (with the configuration Faust
+gives them) before the worker starts closes that window; Faust then finds them in place.
+"""
+
+from __future__ import annotations
+
+from confluent_kafka.cimpl import NewTopic
+
+from mediawatch_aggregator.settings import AggregatorSettings
+
+BATCHES_RETENTION_MS = 7 * 24 * 3600 * 1000
+
+
+def batches_topic(app_id: str) -> str:
+    """Name of the internal topic of stage batches and progress reports."""
+    return f"{app_id}-stage-batches"
+
+
+def changelog_topic(app_id: str, table: str = "state") -> str:
+    """Name of the changelog topic of a Faust table."""
+    return f"{app_id}-{table}-changelog"
+
+
+def internal_topics(
+    agg: AggregatorSettings, replication_factor: int, min_insync_replicas: int
+) -> list[NewTopic]:
+    """The stage batches topic (deleted after 7 days) and the compacted state changelog."""
+    isr = str(min_insync_replicas)
+    return [
+        NewTopic(
+            batches_topic(agg.app_id),
+            num_partitions=agg.partitions,
+            replication_factor=replication_factor,
+            config={
+                "cleanup.policy": "delete",
+                "retention.ms": str(BATCHES_RETENTION_MS),
+                "min.insync.replicas": isr,
+            },
+        ),
+        NewTopic(
+            changelog_topic(agg.app_id),
+            num_partitions=agg.partitions,
+            replication_factor=replication_factor,
+            config={"cleanup.policy": "compact", "min.insync.replicas": isr},
+        ),
+    ]
