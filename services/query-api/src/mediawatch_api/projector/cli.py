@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from mediawatch_api.db import connect, ensure_migrated, make_engine
-from mediawatch_api.projector.service import Projection, build_loop
+from mediawatch_api.projector.service import Projection, build_loop, quiet_gc
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
@@ -78,6 +78,7 @@ def projector(settings: Settings, no_migrate: bool) -> None:
     )
     sweeper.start()
     loop.stop_on_signals()
+    quiet_gc()
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})
     try:
         loop.run()

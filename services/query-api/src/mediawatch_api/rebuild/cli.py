@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mediawatch_api.projector.cli import database_url
 from mediawatch_api.projector.decode import make_decoder
+from mediawatch_api.projector.service import quiet_gc
 from mediawatch_api.rebuild.run import Rebuild
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
@@ -46,6 +47,7 @@ def rebuild(settings: Settings) -> None:
         topics=[t.name for t in topics.all() if t is not topics.deadletter],
         reader=reader,
     )
+    quiet_gc()
     err = Console(stderr=True)
     columns = (TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
