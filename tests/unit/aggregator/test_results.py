@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 
 from mediawatch_aggregator.aggregation import WindowResult
 from mediawatch_aggregator.pane import Outcomes
-from mediawatch_aggregator.results import to_event
+from mediawatch_aggregator.results import to_event, window_record
 from mediawatch_aggregator.windows import MICROS, WindowSpec
-from mediawatch_common.events import Producer, Stage, WindowAggregated, decode_event, encode_event
+from mediawatch_common.events import (
+    Producer,
+    Stage,
+    WindowAggregated,
+    decode_event,
+    default_codec,
+    encode_event,
+)
 
 pytestmark = pytest.mark.unit
 START = 1_699_999_980 * MICROS
@@ -55,3 +63,12 @@ def test_empty_window_has_no_percentiles() -> None:
         None,
         2,
     )
+
+
+def test_the_record_the_timer_writes_decodes_to_the_typed_event() -> None:
+    producer = Producer.current("test")
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    record = window_record(result(True, 3), dataclasses.asdict(producer), now)
+    written = default_codec().encode("WindowAggregated", record, check=False)
+    typed = dataclasses.replace(to_event(result(True, 3), producer), event_time=now)
+    assert decode_event(written) == typed

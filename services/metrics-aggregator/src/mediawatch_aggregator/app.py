@@ -7,12 +7,13 @@ Wiring only; the logic lives in :mod:`~mediawatch_aggregator.aggregation` (windo
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import faust
@@ -25,13 +26,13 @@ from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.ingest import Batch, Ingest
 from mediawatch_aggregator.internal import BATCHES_RETENTION_MS, batches_topic
 from mediawatch_aggregator.passes import collect, finish
-from mediawatch_aggregator.results import to_event
+from mediawatch_aggregator.results import window_record
 from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.table import stage_partition, state_table
 from mediawatch_aggregator.transport import AggregatorApp
 from mediawatch_common.avro import AvroCodec
-from mediawatch_common.events import Producer, Stage, encode_event
+from mediawatch_common.events import Producer, Stage
 from mediawatch_common.kafka import Topics, deadletter_headers
 from mediawatch_common.settings import Settings
 
@@ -176,11 +177,15 @@ def build_app(
                     extra={"stage": stage, "late": applied.late, "expired": applied.expired},
                 )
 
+    producer_record = dataclasses.asdict(producer)
+
     async def publish(results: list[WindowResult]) -> None:
         # Each send only appends to the producer's batches; the acks are awaited once.
-        pending = []
+        pending, now = [], datetime.now(UTC)
         for result in results:
-            value = encode_event(to_event(result, producer), codec)
+            record = window_record(result, producer_record, now)
+            # Built by window_record with aware datetimes and in-range ints: no walk needed.
+            value = codec.encode("WindowAggregated", record, check=False)
             pending.append(await send(topics.windows.name, result.stage.encode(), value))
         await asyncio.gather(*pending)
 
