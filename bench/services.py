@@ -27,7 +27,11 @@ def tag() -> str:
 
 
 class Service:
-    """One ``mediawatch run NAME`` process (or any argv), its log, and its peak RSS."""
+    """One ``mediawatch run NAME`` process (or any argv), its log, its peak RSS and its CPU time.
+
+    CPU time (user + system of the process and its children, sampled with the RSS) is steadier
+    than wall time on our shared machines: another engineer's run slows a service down but
+    barely changes how much CPU it needs per event."""
 
     def __init__(self, name: str, argv: list[str], env: Mapping[str, str], workdir: Path) -> None:
         self.name = name
@@ -37,6 +41,7 @@ class Service:
             argv, env=dict(env), stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO
         )
         self.peak_rss = 0
+        self.cpu_seconds = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -45,13 +50,21 @@ class Service:
         try:
             root = psutil.Process(self.proc.pid)
             procs = [root, *root.children(recursive=True)]
-            return sum(p.memory_info().rss for p in procs)
+            rss = sum(p.memory_info().rss for p in procs)
+            cpu = sum(sum(p.cpu_times()[:2]) for p in procs)
         except psutil.Error:
             return 0
+        self.cpu_seconds = max(self.cpu_seconds, cpu)
+        return rss
 
     def _sample(self) -> None:
         while not self._stop.wait(0.1):
             self.peak_rss = max(self.peak_rss, self._rss())
+
+    def cpu_now(self) -> float:
+        """CPU seconds used so far (the latest sample if the process is gone)."""
+        self._rss()
+        return self.cpu_seconds
 
     @property
     def peak_mib(self) -> float:

@@ -74,9 +74,10 @@ def counts(url: str, schema: str) -> tuple[int, int, int]:
 
 def run_once(
     ctx: Context, url: str, prefix: str, topic: str, ends: dict[int, int], r: int
-) -> tuple[float, float, float, tuple[int, int, int]]:
+) -> tuple[float, float, float, tuple[int, int, int], float]:
     """One projector run on a fresh schema: seconds from launch to the end positions, start-up
-    seconds, peak RSS (MiB), and the table counts."""
+    seconds, peak RSS (MiB), the table counts, and the CPU seconds it used per event after
+    start-up (from its first stored position to the end positions)."""
     label = tag()
     schema = fresh_schema(ctx, url, f"bench_proj_{label}")
     group = f"bench-proj-{label}"
@@ -89,24 +90,31 @@ def run_once(
         "PROJECTOR_GROUP_ID": group,
     }
     first: list[float] = []
+    at_first: list[float] = []  # CPU seconds and events projected then
 
     def done(svc: Service) -> bool:
         svc.alive()
         found = positions(url, schema, group, topic)
         if found and not first:
             first.append(time.monotonic())
+            at_first.extend((svc.cpu_now(), sum(found.values())))
         return all(found.get(p, 0) >= end for p, end in ends.items() if end > 0)
 
     launched = time.monotonic()
     svc = service(ctx, "projector", env, work)
     try:
         finished = wait_until(lambda: done(svc), 600, "the projector's positions", 0.05)
+        cpu, events = svc.cpu_now(), sum(ends.values())
     finally:
         svc.stop()
     startup = (first[0] if first else finished) - launched
+    if at_first and events > at_first[1]:
+        cpu = (cpu - at_first[0]) / (events - at_first[1])
+    else:
+        cpu /= events
     found = counts(url, schema)
     drop_schema(url, schema)
-    return finished - launched, startup, svc.peak_mib, found
+    return finished - launched, startup, svc.peak_mib, found, cpu
 
 
 def copy_baseline(ctx: Context, url: str, items: list[Item], topic: str) -> list[float]:
@@ -153,9 +161,10 @@ def projector_throughput(ctx: Context) -> Figure:
         len({(i.key, i.stage) for i in items}),
         sum(1 for i in items if i.completed),
     )
-    ours, startups, steady, rss, problems = [], [], [], [], []
+    ours, startups, steady, rss, cpu, problems = [], [], [], [], [], []
     for r in range(ctx.repeats):
-        seconds, startup, mib, found = run_once(ctx, url, prefix, topic, ends, r)
+        seconds, startup, mib, found, used = run_once(ctx, url, prefix, topic, ends, r)
+        cpu.append(used * 1e6)
         if found != expected:
             problems.append(f"run {r}: tables {found} != produced {expected}")
         ours.append(n / seconds)
@@ -176,12 +185,19 @@ def projector_throughput(ctx: Context) -> Figure:
         baseline_name="psycopg binary COPY of the same pipeline_events rows, unindexed table",
         target=">= 50% of baseline and >= 30,000 events/s",
         met=mine >= 0.5 * theirs and mine >= 30_000,
-        samples={"ours": ours, "baseline": base, "startup_s": startups, "steady": steady},
+        samples={
+            "ours": ours,
+            "baseline": base,
+            "startup_s": startups,
+            "steady": steady,
+            "cpu_us_per_event": cpu,
+        },
         notes=(
             f"{n:,} events ({expected[2]:,} StageCompleted, {expected[1]:,} stage runs) in "
             f"{topics.pipeline.partitions} partitions; a fresh schema and group per run; "
             f"start-up (launch to the first stored position) median {median(startups):.1f} s, "
-            f"rate after it median {median(steady):,.0f} events/s; tables matched the events "
+            f"rate after it median {median(steady):,.0f} events/s; the projector's CPU after "
+            f"start-up median {median(cpu):.0f} µs/event; tables matched the events "
             f"exactly in every run; peak RSS {max(rss):.0f} MiB."
         ),
     )

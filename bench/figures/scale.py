@@ -42,7 +42,7 @@ def projector_at(ctx: Context, n: int) -> tuple[float, float]:
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes + 10)
     items = pipeline_history(f"s{label}", n, start, minutes)
     produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
-    seconds, startup, mib, found = run_once(ctx, url, prefix, topic, end_offsets(ctx, topic), 0)
+    seconds, startup, mib, found, _ = run_once(ctx, url, prefix, topic, end_offsets(ctx, topic), 0)
     if found[0] != n:
         raise RuntimeError(f"projector at {n:,}: {found[0]:,} pipeline events projected")
     return (seconds - startup) / n * 1e6, mib
