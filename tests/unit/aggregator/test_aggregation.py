@@ -223,6 +223,9 @@ def test_row_batches_round_trip() -> None:
     assert unpack_rows(pack_rows(STAGE, batch)) == (STAGE, batch)
     with pytest.raises(ValueError, match="row batch"):
         unpack_rows(b'{"v": 2}')
+    short = b'{"v": 1, "stage": "MERGING", "rows": [[0, 1, 2, true, null, 1.5], [0, 2, 3, true]]}'
+    with pytest.raises(ValueError, match="without its 6 values"):
+        unpack_rows(short)
 
 
 def test_progress_reports_round_trip() -> None:

@@ -25,12 +25,12 @@ on the next pass.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping, MutableMapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from mediawatch_aggregator.clock import Progress, Watermark
 from mediawatch_aggregator.pane import Outcomes, Pane
-from mediawatch_aggregator.rows import Row
+from mediawatch_aggregator.rows import RowValues
 from mediawatch_aggregator.sliding import window_outcomes
 from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
 from mediawatch_aggregator.windows import MICROS, WindowSpec, pane_seconds
@@ -153,30 +153,33 @@ class StageAggregator:
                 return False
         return True
 
-    def apply(self, stage: str, rows: Sequence[Row]) -> Applied:
+    def apply(self, stage: str, rows: Iterable[RowValues]) -> Applied:
         """Counts ``rows`` of ``stage``; replays are skipped, late rows reported apart."""
         cfg, applied = self.config, Applied()
         clock = self.clock(stage)
-        meta, panes = self.meta(stage), dict[int, Pane]()
+        meta, panes, gone = self.meta(stage), dict[int, Pane](), set[int]()
         sealed_below = self._sealed_below(meta, clock)
         dirty = self._dirty.setdefault(stage, {})
-        for row in rows:
-            start = row.time // cfg.pane * cfg.pane
-            if self._gone(meta, start, clock):
-                applied.expired += 1
-                continue
-            pane = panes.get(start) or self._pane(stage, start)
-            panes[start] = pane
-            if not pane.is_new(row.partition, row.offset):
+        size = cfg.pane
+        for partition, offset, time, success, code, duration in rows:
+            start = time // size * size
+            pane = panes.get(start)
+            if pane is None:
+                if start in gone or self._gone(meta, start, clock):
+                    gone.add(start)
+                    applied.expired += 1
+                    continue
+                pane = panes[start] = self._pane(stage, start)
+            if not pane.is_new(partition, offset):
                 applied.duplicates += 1
                 continue
-            pane.take(row.partition, row.offset)
+            pane.take(partition, offset)
             if start < sealed_below:
                 pane.late += 1
                 applied.late += 1
                 dirty[start] = True
             else:
-                pane.outcomes.add(row.success, row.code, row.duration)
+                pane.outcomes.add(success, code, duration)
                 applied.counted += 1
                 dirty.setdefault(start, False)
         for start, pane in panes.items():

@@ -141,6 +141,12 @@ def build_app(
             max_partition_fetch_bytes=8 * 1024 * 1024,
         )
         decoder = RowDecoder(codec.registry)
+        import gc
+        import os
+
+        if os.environ.get("DBG_GC"):
+            gc.freeze()
+            gc.set_threshold(50_000, 10, 10)
         await Ingest(
             consumer,
             decoder,

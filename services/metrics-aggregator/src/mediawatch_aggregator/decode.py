@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from fastavro import parse_schema
 
-from mediawatch_aggregator.rows import Row
+from mediawatch_aggregator.rows import RowValues
 from mediawatch_common.avro import HEADER_SIZE, DecodeError, SchemaRegistry
 from mediawatch_common.avro.compiled import compile_fields_reader
 from mediawatch_common.avro.framing import unframe
@@ -43,11 +43,14 @@ class RowDecoder:
                 else:
                     self._others.add(version.fingerprint)
 
-    def decode(self, value: bytes | None, partition: int, offset: int) -> tuple[str, Row] | None:
+    def decode(
+        self, value: bytes | None, partition: int, offset: int
+    ) -> tuple[str, RowValues] | None:
         """Reads one message.
 
         Returns:
-            (stage symbol, row) for a StageCompleted; None for another known event.
+            (stage symbol, row values in :class:`~mediawatch_aggregator.rows.Row`'s order) for
+            a StageCompleted; None for another known event.
 
         Raises:
             DecodeError: The message is not a readable event of the contract.
@@ -62,4 +65,4 @@ class RowDecoder:
         stage, time, success, code, duration = read(data, HEADER_SIZE)
         if stage not in STAGES:
             raise DecodeError("invalid_body", f"{COMPLETED}: unknown stage {stage!r}")
-        return stage, Row(partition, offset, time, success, code, duration)
+        return stage, (partition, offset, time, success, code, duration)

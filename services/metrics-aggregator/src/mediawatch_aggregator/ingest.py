@@ -27,7 +27,7 @@ from aiokafka.errors import (
 
 from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.decode import RowDecoder
-from mediawatch_aggregator.rows import Row
+from mediawatch_aggregator.rows import RowValues
 from mediawatch_common.avro import DecodeError
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Batch:
     """One read batch, sorted: rows per stage, dead letters, events that are not counted, and
     the highest event time read per partition."""
 
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    rows: dict[str, list[RowValues]] = field(default_factory=dict)
     high: dict[int, int] = field(default_factory=dict)
     dead: list[tuple[ConsumerRecord[Any, Any], str]] = field(default_factory=list)
     ignored: int = 0
@@ -64,8 +64,9 @@ def sort_batch(records: Iterable[ConsumerRecord[Any, Any]], decoder: RowDecoder)
         else:
             stage, row = decoded
             batch.rows.setdefault(stage, []).append(row)
-            if row.time > batch.high.get(row.partition, row.time - 1):
-                batch.high[row.partition] = row.time
+            partition, time = row[0], row[2]
+            if time > batch.high.get(partition, time - 1):
+                batch.high[partition] = time
     return batch
 
 

@@ -25,7 +25,7 @@ class _Running:
         self.late = 0
         self.zeros = 0
         self.codes: Counter[str] = Counter()
-        self.bins: Counter[int] = Counter()
+        self.bins: dict[int, int] = {}
 
     def add(self, pane: Pane, sign: int) -> None:
         out = pane.outcomes
@@ -35,10 +35,14 @@ class _Running:
         self.zeros += sign * out.sketch.zeros
         for code, n in out.failures_by_code.items():
             self.codes[code] += sign * n
-        bins = self.bins
+        # A plain dict, bucket by bucket: the hot loop of a closing pass (a sketch has up to a
+        # few hundred buckets, and an hour-long window slides by one pane per result).
+        bins, get = self.bins, self.bins.get
         for key, n in out.sketch.bins.items():
-            bins[key] += sign * n
-            if not bins[key]:
+            total = get(key, 0) + sign * n
+            if total:
+                bins[key] = total
+            else:
                 del bins[key]
 
 
