@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediawatch_api.projector.avro_reader import UnsupportedSchemaError, compile_reader
 from mediawatch_api.projector.decode import PIPELINE_EVENTS, compiled_readers, make_decoder
 from mediawatch_common.avro import DecodeError
+from mediawatch_common.avro.compiled import UnsupportedSchemaError, compile_reader
 from mediawatch_common.events import (
     ClipInput,
     ErrorCode,

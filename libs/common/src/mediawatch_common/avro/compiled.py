@@ -33,6 +33,9 @@ BodyReader = Callable[[bytes, int], dict[str, Any]]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "string", "bytes"}
+_ONE_BYTE = 64
+"""Union branches and enum symbols whose index is one byte (zig-zag ``2 * index``), which is
+how every Avro writer encodes an index below 64; the reader compares that byte directly."""
 
 
 class UnsupportedSchemaError(ValueError):
@@ -49,15 +52,17 @@ class _InvalidError(Exception):
 
 def _varint(buf: bytes, p: int, b: int) -> tuple[int, int]:
     """The zig-zag varint whose first byte ``b`` (>= 0x80) was read just before ``p``."""
-    n, shift = b & 0x7F, 7
-    while b & 0x80:
-        b = buf[p]
-        p += 1
-        n |= (b & 0x7F) << shift
+    n, shift = b - 0x80, 7
+    b = buf[p]
+    while b >= 0x80:
+        n |= (b - 0x80) << shift
         shift += 7
-        if shift > 70:
+        if shift > 63:
             raise _InvalidError("varint longer than 10 bytes")
-    return (n >> 1) ^ -(n & 1), p
+        p += 1
+        b = buf[p]
+    n |= b << shift
+    return (n >> 1) ^ -(n & 1), p + 1
 
 
 def _uuid_text(value: str, field: str) -> str:
@@ -162,14 +167,16 @@ class _Compiler:
             )
         elif kind == "enum":
             symbols = tuple(schema["symbols"])
+            if len(symbols) > _ONE_BYTE:
+                raise UnsupportedSchemaError(f"enum of {len(symbols)} symbols")
             name = f"_symbols{len(self.constants)}"
             self.constants[name] = symbols
-            i = self._var()
-            self._long(i, indent)
             self._emit(
                 indent,
-                f"if not 0 <= {i} < {len(symbols)}: raise _InvalidError('enum index')",
-                f"{out} = {name}[{i}]",
+                "b = buf[p]",
+                "p += 1",
+                f"if b & 1 or b >= {2 * len(symbols)}: raise _InvalidError('enum index')",
+                f"{out} = {name}[b >> 1]",
             )
         elif kind == "record":
             return self.record(schema, indent)
@@ -194,10 +201,11 @@ class _Compiler:
         """Emit the stepping over one value of ``schema`` (checked, but not built)."""
         schema = self._resolve(schema)
         if isinstance(schema, list):
-            i = self._var()
-            self._long(i, indent)
+            if len(schema) > _ONE_BYTE:
+                raise UnsupportedSchemaError(f"union of {len(schema)} branches")
+            self._emit(indent, "b = buf[p]", "p += 1")
             for index, branch in enumerate(schema):
-                self._emit(indent, f"{'if' if index == 0 else 'elif'} {i} == {index}:")
+                self._emit(indent, f"{'if' if index == 0 else 'elif'} b == {2 * index}:")
                 self._emit(indent + 1, "pass")
                 self.skip(branch, indent + 1)
             self._emit(indent, "else:", "    raise _InvalidError('union branch')")
@@ -223,10 +231,15 @@ class _Compiler:
                 "if p > end: raise _TruncatedError",
             )
         elif kind == "enum":
-            i = self._var()
-            self._long(i, indent)
             count = len(schema["symbols"])
-            self._emit(indent, f"if not 0 <= {i} < {count}: raise _InvalidError('enum index')")
+            if count > _ONE_BYTE:
+                raise UnsupportedSchemaError(f"enum of {count} symbols")
+            self._emit(
+                indent,
+                "b = buf[p]",
+                "p += 1",
+                f"if b & 1 or b >= {2 * count}: raise _InvalidError('enum index')",
+            )
         elif kind == "record":
             for field in schema["fields"]:
                 self.skip(field["type"], indent)
@@ -253,10 +266,12 @@ class _Compiler:
         return out
 
     def _union(self, branches: list[Any], indent: int) -> str:
-        out, i = self._var(), self._var()
-        self._long(i, indent)
+        if len(branches) > _ONE_BYTE:
+            raise UnsupportedSchemaError(f"union of {len(branches)} branches")
+        out = self._var()
+        self._emit(indent, "b = buf[p]", "p += 1")
         for index, branch in enumerate(branches):
-            self._emit(indent, f"{'if' if index == 0 else 'elif'} {i} == {index}:")
+            self._emit(indent, f"{'if' if index == 0 else 'elif'} b == {2 * index}:")
             self._emit(indent + 1, f"{out} = {self.read(branch, indent + 1)}")
         self._emit(indent, "else:", "    raise _InvalidError('union branch')")
         return out

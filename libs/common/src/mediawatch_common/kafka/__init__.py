@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mediawatch_common.kafka.consumer import ConsumerLoop, Record, consumer_config, each
+from mediawatch_common.kafka.consumer import (
+    SMALL_PREFETCH,
+    ConsumerLoop,
+    Record,
+    consumer_config,
+    each,
+)
 from mediawatch_common.kafka.deadletter import DeadLetters, deadletter_headers
 from mediawatch_common.kafka.offsets import watermarks
 from mediawatch_common.kafka.producer import (
@@ -22,6 +28,7 @@ from mediawatch_common.kafka.topics import (
 
 __all__ = [
     "FOREVER",
+    "SMALL_PREFETCH",
     "ConsumerLoop",
     "DeadLetters",
     "Delivered",

@@ -10,7 +10,7 @@ from datetime import timedelta
 from confluent_kafka import Consumer, Message, TopicPartition
 
 from mediawatch_common.events import Event
-from mediawatch_common.kafka import Record, watermarks
+from mediawatch_common.kafka import SMALL_PREFETCH, Record, watermarks
 from mediawatch_common.replay.positions import Bound
 
 # Events reach the log after they happen: read this far past a time bound, then filter on
@@ -46,6 +46,8 @@ class HistoryReader:
                 "group.id": f"mediawatch-replay-{uuid.uuid4().hex}",
                 "enable.auto.commit": False,
                 "enable.auto.offset.store": False,
+                # A rebuild reads millions of events: keep memory flat as history grows.
+                **SMALL_PREFETCH,
             }
         )
         self._decode = decode

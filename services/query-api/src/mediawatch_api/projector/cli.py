@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import click
 
 from mediawatch_api.db import connect, ensure_migrated, make_engine
-from mediawatch_api.projector.service import Projection, build_loop, quiet_gc
+from mediawatch_api.projector.service import Projection, build_loop
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
+from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 
 log = logging.getLogger(__name__)

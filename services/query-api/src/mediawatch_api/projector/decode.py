@@ -5,7 +5,7 @@ Pipeline events are nearly all of the traffic, and the projector only copies the
 rows and their record into a JSON column, so they stay the plain record the Avro reader gives
 (``event_id`` as its checked text): building a dataclass and converting it back would cost
 more than the read itself. Bodies written with a pipeline event's current schema are read by a
-function compiled from that schema (:mod:`~mediawatch_api.projector.avro_reader`, several times
+function compiled from that schema (:mod:`~mediawatch_common.avro.compiled`, several times
 faster than fastavro's interpreting reader); anything else goes through the codec. Every other
 event becomes its typed dataclass. Either way a message that does not decode raises here, so
 the consumer loop dead-letters it.
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mediawatch_api.projector.avro_reader import BodyReader, UnsupportedSchemaError, compile_reader
 from mediawatch_common.avro import AvroCodec, DecodeError
+from mediawatch_common.avro.compiled import BodyReader, UnsupportedSchemaError, compile_reader
 from mediawatch_common.events import Event, from_record
 
 PIPELINE_EVENTS = frozenset({"TranscodeRequested", "StageStarted", "StageCompleted"})

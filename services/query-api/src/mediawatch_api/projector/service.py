@@ -7,7 +7,6 @@ batches whose transaction did not commit. Kafka's own committed offsets are not 
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ from mediawatch_api.projector.writer import BackgroundWriter
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import (
+    SMALL_PREFETCH,
     ConsumerLoop,
     DeadLetters,
     EventProducer,
@@ -33,28 +33,6 @@ from mediawatch_common.kafka import (
 log = logging.getLogger(__name__)
 
 ConnectionFactory = Callable[[], Connection]
-
-PREFETCH = {"queued.min.messages": 2000, "queued.max.messages.kbytes": 4096}
-"""librdkafka's pre-fetch, kept small. By default it tries to keep 100,000 messages *per
-partition* queued (``queued.min.messages``) up to 64 MiB: on a long topic that filled the
-projector's memory by ~75 MiB within seconds of starting, which a short topic never did (its
-whole backlog is smaller), so peak RSS grew with the backlog. 2,000 per partition (4 MiB at
-most) still keeps two batches ready on the pipeline topic's 6 partitions."""
-
-
-def quiet_gc() -> None:
-    """Make CPython's cyclic garbage collector run rarely and look at fewer objects.
-
-    Every batch allocates hundreds of thousands of dicts, tuples and lists, which reference
-    counting frees; none of them form cycles, yet the collector ran every 700 allocations and
-    its older generations walked every live object, the imported modules' too. Freezing what
-    start-up created takes those out of its sight, and a first threshold of 50,000 makes
-    collections rare. Cycles are still collected. Call once, after start-up (without a full
-    collection first: it cost ~0.2 s of start-up, for at most the start-up's own garbage).
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 10, 10)
-
 
 Batch = Sequence[Record[Decoded]]
 
@@ -177,7 +155,7 @@ def build_loop(
 ) -> ConsumerLoop[Decoded]:
     """The consumer loop driving ``projection``, decoding with ``codec`` (default: the
     repository's schemas)."""
-    extra: dict[str, Any] = {"enable.partition.eof": False, **PREFETCH}
+    extra: dict[str, Any] = {"enable.partition.eof": False, **SMALL_PREFETCH}
     producer = EventProducer(producer_config(bootstrap, f"{group}-deadletters"))
     return ConsumerLoop(
         consumer_config(bootstrap, group, "earliest", extra),

@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from mediawatch_api.projector.cli import database_url
 from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.projector.service import quiet_gc
 from mediawatch_api.rebuild.run import Rebuild
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
@@ -19,6 +18,7 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.replay import HistoryReader
+from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 
 
