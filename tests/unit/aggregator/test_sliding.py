@@ -8,6 +8,7 @@ import pytest
 
 from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator
 from mediawatch_aggregator.pane import Pane
+from mediawatch_aggregator.sliding import WindowSketch
 from mediawatch_aggregator.windows import MICROS, parse_specs
 
 pytestmark = pytest.mark.unit
@@ -45,3 +46,12 @@ def test_sliding_results_equal_merging_each_window(seed: int) -> None:
         for got in slid:
             want = agg.result(STAGE, spec, got.start, panes, closed[got.start])
             assert got == want, (spec.label, (got.start - T0) // S)
+            qs = (0.0, 0.5, 0.95, 0.99, 1.0)
+            assert got.outcomes.sketch.quantiles(qs) == want.outcomes.sketch.quantiles(qs)
+
+
+def test_a_window_sketch_is_read_only() -> None:
+    sketch = WindowSketch(0.01, 10, [1, 0, 2], 0)
+    assert (sketch.bins, sketch.count) == ({10: 1, 12: 2}, 3)
+    with pytest.raises(TypeError, match="read-only"):
+        sketch.add(1.0)

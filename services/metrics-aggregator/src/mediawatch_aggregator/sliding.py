@@ -10,24 +10,36 @@ does not depend on which other windows were computed with it.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import accumulate
+from operator import add, sub
 
 from mediawatch_aggregator.pane import Outcomes, Pane
+from mediawatch_aggregator.sketch import LogSketch
 
 
 class _Running:
-    """Integer totals of the panes currently inside the window."""
+    """Integer totals of the panes currently inside the window.
 
-    def __init__(self) -> None:
+    Sketch buckets are kept dense, one slot per bucket index from ``low``: adding or removing a
+    pane is then one ``map`` over two lists in C, where a dict walk cost a Python step per
+    bucket (a sketch has up to a few hundred buckets, and a window slides by one pane per
+    result). Each pane's dense buckets are built once per call of :func:`window_outcomes`.
+    """
+
+    def __init__(self, low: int, width: int) -> None:
         self.attempts = 0
         self.successes = 0
         self.late = 0
         self.zeros = 0
         self.codes: Counter[str] = Counter()
-        self.bins: dict[int, int] = {}
+        self.low = low
+        self.buckets = [0] * width
 
-    def add(self, pane: Pane, sign: int) -> None:
+    def add(self, pane: Pane, buckets: list[int], sign: int) -> None:
         out = pane.outcomes
         self.attempts += sign * out.attempts
         self.successes += sign * out.successes
@@ -35,15 +47,59 @@ class _Running:
         self.zeros += sign * out.sketch.zeros
         for code, n in out.failures_by_code.items():
             self.codes[code] += sign * n
-        # A plain dict, bucket by bucket: the hot loop of a closing pass (a sketch has up to a
-        # few hundred buckets, and an hour-long window slides by one pane per result).
-        bins, get = self.bins, self.bins.get
-        for key, n in out.sketch.bins.items():
-            total = get(key, 0) + sign * n
-            if total:
-                bins[key] = total
+        self.buckets = list(map(add if sign > 0 else sub, self.buckets, buckets))
+
+
+class WindowSketch(LogSketch):
+    """A window's merged sketch kept as the dense buckets of the sliding: its quantiles come
+    straight from them (running totals and a bisect, in C); the sparse ``bins`` of a
+    :class:`LogSketch` are built only when something asks for them (equality, merging)."""
+
+    __slots__ = ("_buckets", "_low", "_sparse")
+
+    def __init__(self, alpha: float, low: int, buckets: list[int], zeros: int) -> None:
+        super().__init__(alpha)
+        self._low, self._buckets = low, buckets
+        self._sparse: dict[int, int] | None = None
+        self.zeros = zeros
+        self.count = zeros + sum(buckets)
+
+    @property
+    def bins(self) -> dict[int, int]:
+        sparse = self._sparse
+        if sparse is None:
+            low = self._low
+            sparse = self._sparse = {low + i: n for i, n in enumerate(self._buckets) if n}
+        return sparse
+
+    @bins.setter
+    def bins(self, value: dict[int, int]) -> None:
+        self._sparse = value
+
+    def add(self, value: float, weight: int = 1) -> None:
+        """Refused: a window's result is computed once, never counted into."""
+        raise TypeError("a window's sketch is read-only")
+
+    def merge(self, other: LogSketch) -> None:
+        """Refused, as :meth:`add`."""
+        raise TypeError("a window's sketch is read-only")
+
+    def quantiles(self, qs: Sequence[float]) -> list[float | None]:
+        """:meth:`LogSketch.quantiles`, from the dense buckets."""
+        if self.count == 0:
+            return [None] * len(qs)
+        if any(not 0 <= q <= 1 for q in qs) or list(qs) != sorted(qs):
+            raise ValueError(f"quantiles must be ascending within [0, 1], got {list(qs)}")
+        totals = list(accumulate(self._buckets))
+        found: list[float | None] = []
+        for q in qs:
+            rank = math.floor(q * (self.count - 1))
+            if rank < self.zeros:
+                found.append(0.0)
             else:
-                del bins[key]
+                key = self._low + bisect_right(totals, rank - self.zeros)
+                found.append(2 * self.gamma**key / (self.gamma + 1))
+        return found
 
 
 def window_outcomes(
@@ -58,15 +114,28 @@ def window_outcomes(
         alpha: Sketch accuracy of the panes.
     """
     order = sorted(panes)
-    running = _Running()
+    keys = set[int]().union(*(pane.outcomes.sketch.bins for pane in panes.values()))
+    low = min(keys, default=0)
+    width = max(keys) - low + 1 if keys else 0
+    dense: dict[int, list[int]] = {}
+
+    def buckets(at: int) -> list[int]:
+        found = dense.get(at)
+        if found is None:
+            found = dense[at] = [0] * width
+            for key, n in panes[at].outcomes.sketch.bins.items():
+                found[key - low] = n
+        return found
+
+    running = _Running(low, width)
     lo = hi = 0  # running holds the panes order[lo:hi]
     for start in sorted(starts):
         end = start + size
         while hi < len(order) and order[hi] < end:
-            running.add(panes[order[hi]], 1)
+            running.add(panes[order[hi]], buckets(order[hi]), 1)
             hi += 1
         while lo < hi and order[lo] < start:
-            running.add(panes[order[lo]], -1)
+            running.add(panes[order[lo]], dense.pop(order[lo]), -1)
             lo += 1
         inside = [panes[p] for p in order[lo:hi]]
         yield start, _outcomes(running, inside, alpha), running.late
@@ -85,7 +154,5 @@ def _outcomes(running: _Running, inside: list[Pane], alpha: float) -> Outcomes:
             if out.duration_max is None or each.duration_max > out.duration_max:  # type: ignore[operator]
                 out.duration_max = each.duration_max
     out.duration_sum = total
-    out.sketch.bins = dict(running.bins)
-    out.sketch.zeros = running.zeros
-    out.sketch.count = running.zeros + sum(running.bins.values())
+    out.sketch = WindowSketch(alpha, running.low, running.buckets, running.zeros)
     return out
