@@ -34,6 +34,7 @@ from mediawatch_aggregator.transport import AggregatorApp
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Producer, Stage
 from mediawatch_common.kafka import Topics, deadletter_headers
+from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -141,12 +142,7 @@ def build_app(
             max_partition_fetch_bytes=8 * 1024 * 1024,
         )
         decoder = RowDecoder(codec.registry)
-        import gc
-        import os
-
-        if os.environ.get("DBG_GC"):
-            gc.freeze()
-            gc.set_threshold(50_000, 10, 10)
+        quiet_gc()  # the worker has started: what exists now lives as long as the process
         await Ingest(
             consumer,
             decoder,
