@@ -86,19 +86,23 @@ class LogSketch:
             return [None] * len(qs)
         if any(not 0 <= q <= 1 for q in qs) or list(qs) != sorted(qs):
             raise ValueError(f"quantiles must be ascending within [0, 1], got {list(qs)}")
-        keys = sorted(self.bins)
-        # Running totals of the sorted buckets; the bucket of a rank is the first whose total
-        # exceeds it (bisect in C instead of a Python loop over a few hundred buckets).
-        totals = list(accumulate(self.bins[k] for k in keys))
+        keys, totals = self._cumulative()
         found: list[float | None] = []
         for q in qs:
             rank = math.floor(q * (self.count - 1))
             if rank < self.zeros:
                 found.append(0.0)
             else:
+                # The bucket of a rank is the first whose running total exceeds it.
                 k = keys[bisect_right(totals, rank - self.zeros)]
                 found.append(2 * self.gamma**k / (self.gamma + 1))
         return found
+
+    def _cumulative(self) -> tuple[Sequence[int], list[int]]:
+        """The bucket keys in order and the running totals of their counts (bisect and
+        accumulate run in C, where a Python loop walked a few hundred buckets)."""
+        keys = sorted(self.bins)
+        return keys, list(accumulate(self.bins[k] for k in keys))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LogSketch):

@@ -10,8 +10,6 @@ does not depend on which other windows were computed with it.
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
@@ -52,8 +50,8 @@ class _Running:
 
 class WindowSketch(LogSketch):
     """A window's merged sketch kept as the dense buckets of the sliding: its quantiles come
-    straight from them (running totals and a bisect, in C); the sparse ``bins`` of a
-    :class:`LogSketch` are built only when something asks for them (equality, merging)."""
+    straight from them; the sparse ``bins`` of a :class:`LogSketch` are built only when
+    something asks for them (equality)."""
 
     __slots__ = ("_buckets", "_low", "_sparse")
 
@@ -84,22 +82,9 @@ class WindowSketch(LogSketch):
         """Refused, as :meth:`add`."""
         raise TypeError("a window's sketch is read-only")
 
-    def quantiles(self, qs: Sequence[float]) -> list[float | None]:
-        """:meth:`LogSketch.quantiles`, from the dense buckets."""
-        if self.count == 0:
-            return [None] * len(qs)
-        if any(not 0 <= q <= 1 for q in qs) or list(qs) != sorted(qs):
-            raise ValueError(f"quantiles must be ascending within [0, 1], got {list(qs)}")
-        totals = list(accumulate(self._buckets))
-        found: list[float | None] = []
-        for q in qs:
-            rank = math.floor(q * (self.count - 1))
-            if rank < self.zeros:
-                found.append(0.0)
-            else:
-                key = self._low + bisect_right(totals, rank - self.zeros)
-                found.append(2 * self.gamma**key / (self.gamma + 1))
-        return found
+    def _cumulative(self) -> tuple[Sequence[int], list[int]]:
+        """The dense buckets' keys and running totals, without building the sparse bins."""
+        return range(self._low, self._low + len(self._buckets)), list(accumulate(self._buckets))
 
 
 def window_outcomes(
