@@ -24,7 +24,7 @@ from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
 from mediawatch_aggregator.clock import Progress
 from mediawatch_aggregator.decode import RowDecoder
 from mediawatch_aggregator.ingest import Batch, Ingest
-from mediawatch_aggregator.internal import BATCHES_RETENTION_MS, batches_topic
+from mediawatch_aggregator.internal import BATCHES_RETENTION_MS, STATE_TABLE, batches_topic
 from mediawatch_aggregator.passes import collect, finish
 from mediawatch_aggregator.results import window_record
 from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
@@ -89,7 +89,7 @@ def build_app(
         value_type=bytes,
     )
     batches_name = batches.get_topic_name()
-    aggregator = StageAggregator(agg.aggregation(), state_table(app, "state", agg.partitions))
+    aggregator = StageAggregator(agg.aggregation(), state_table(app, STATE_TABLE, agg.partitions))
     producer = Producer.current("metrics-aggregator")
     stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
     for each in Stage:
@@ -203,8 +203,8 @@ def build_app(
         read.clear()
 
     def owned_stages() -> list[str]:
-        topic = batches.get_topic_name()
-        owned = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == topic}
+        actives = app.assignor.assigned_actives()
+        owned = {tp.partition for tp in actives if tp.topic == batches_name}
         return [stage for partition in sorted(owned) for stage in stages_of[partition]]
 
     async def close_windows() -> None:

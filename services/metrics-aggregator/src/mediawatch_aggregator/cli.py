@@ -10,7 +10,7 @@ from mediawatch_aggregator.settings import load_aggregator_settings
 from mediawatch_aggregator.watch import latest_closed, render
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.kafka import create_missing_topics, declare_topics, ensure_topics
+from mediawatch_common.kafka import create_missing_topics, declare_topics, new_topics
 from mediawatch_common.settings import Settings, SettingsError
 
 
@@ -34,12 +34,10 @@ def run_aggregator(settings: Settings) -> None:
     topics = declare_topics(kafka.topic_prefix)
     admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
     wanted = (topics.pipeline, topics.windows, topics.deadletter)
-    ensure_topics(admin, wanted, kafka.replication_factor, kafka.min_insync_replicas)
-    # Before the worker subscribes: a topic Faust creates may be missing from the consumer's
-    # first metadata, and then stays unassigned until the next refresh (internal.py).
-    create_missing_topics(
-        admin, internal_topics(agg, kafka.replication_factor, kafka.min_insync_replicas)
-    )
+    rf, isr = kafka.replication_factor, kafka.min_insync_replicas
+    # The internal topics too, before the worker subscribes: a topic Faust creates may be
+    # missing from the consumer's first metadata, and then stays unassigned (internal.py).
+    create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     app = build_app(settings, agg, topics, codec)
     worker = Worker(app, override_logging=False, redirect_stdouts=False, quiet=True)

@@ -23,7 +23,8 @@ from mediawatch_common.events import Stage
 
 COMPLETED = "StageCompleted"
 STAGES = frozenset(stage.value for stage in Stage)
-FIELDS = ("stage", "event_time", "success", "error_code", "duration_seconds")
+WANTED = ("stage", "event_time", "success", "error_code", "duration_seconds")
+"""The StageCompleted fields the windows need, in the order the compiled reader returns them."""
 
 
 class RowDecoder:
@@ -39,7 +40,7 @@ class RowDecoder:
                     canonical = cast(
                         dict[str, Any], parse_schema(json.loads(version.canonical_form))
                     )
-                    self._completed[version.fingerprint] = compile_fields_reader(canonical, FIELDS)
+                    self._completed[version.fingerprint] = compile_fields_reader(canonical, WANTED)
                 else:
                     self._others.add(version.fingerprint)
 

@@ -14,6 +14,8 @@ from confluent_kafka.cimpl import NewTopic
 from mediawatch_aggregator.settings import AggregatorSettings
 
 BATCHES_RETENTION_MS = 7 * 24 * 3600 * 1000
+STATE_TABLE = "state"
+"""Name of the Faust table of panes and stage meta records."""
 
 
 def batches_topic(app_id: str) -> str:
@@ -21,7 +23,7 @@ def batches_topic(app_id: str) -> str:
     return f"{app_id}-stage-batches"
 
 
-def changelog_topic(app_id: str, table: str = "state") -> str:
+def changelog_topic(app_id: str, table: str = STATE_TABLE) -> str:
     """Name of the changelog topic of a Faust table."""
     return f"{app_id}-{table}-changelog"
 

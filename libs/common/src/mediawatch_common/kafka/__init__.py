@@ -24,6 +24,7 @@ from mediawatch_common.kafka.topics import (
     create_missing_topics,
     declare_topics,
     ensure_topics,
+    new_topics,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "declare_topics",
     "each",
     "ensure_topics",
+    "new_topics",
     "producer_config",
     "watermarks",
 ]

@@ -144,7 +144,15 @@ def ensure_topics(
 
     Existing topics are left as they are, so running this twice is harmless.
     """
-    wanted = [
+    wanted = new_topics(specs, replication_factor, min_insync_replicas)
+    return create_missing_topics(admin, wanted, timeout)
+
+
+def new_topics(
+    specs: tuple[TopicSpec, ...], replication_factor: int, min_insync_replicas: int
+) -> list[NewTopic]:
+    """The creation requests of ``specs``, for :func:`create_missing_topics`."""
+    return [
         NewTopic(
             s.name,
             num_partitions=s.partitions,
@@ -153,7 +161,6 @@ def ensure_topics(
         )
         for s in specs
     ]
-    return create_missing_topics(admin, wanted, timeout)
 
 
 def create_missing_topics(

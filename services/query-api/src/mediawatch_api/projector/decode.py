@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mediawatch_common.avro import AvroCodec, DecodeError
+from mediawatch_common.avro import HEADER_SIZE, MARKER, AvroCodec, DecodeError
 from mediawatch_common.avro.compiled import BodyReader, UnsupportedSchemaError, compile_reader
 from mediawatch_common.events import Event, from_record
 
@@ -26,9 +26,6 @@ Plain = tuple[str, dict[str, Any]]
 """A pipeline event as (event name, Avro record)."""
 
 Decoded = Event | Plain
-
-_MARKER = b"\xc3\x01"
-_HEADER = 10  # marker and 8-byte fingerprint
 
 
 def compiled_readers(codec: AvroCodec) -> dict[bytes, tuple[str, BodyReader]]:
@@ -48,9 +45,9 @@ def make_decoder(codec: AvroCodec) -> Callable[[bytes], Decoded]:
     fast = compiled_readers(codec)
 
     def decode(data: bytes) -> Decoded:
-        found = fast.get(data[2:_HEADER]) if data[:2] == _MARKER else None
+        found = fast.get(data[len(MARKER) : HEADER_SIZE]) if data[: len(MARKER)] == MARKER else None
         if found is not None:
-            return found[0], found[1](data, _HEADER)
+            return found[0], found[1](data, HEADER_SIZE)
         name, record = codec.decode(data, uuid_as_text=True)
         if name in PIPELINE_EVENTS:
             return name, record
