@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 from litestar.testing import TestClient
+from psycopg.types.json import Jsonb
 
+from mediawatch_api.db import connect
 from mediawatch_api.web import Services
 from mediawatch_common.events import AlertLevel, Stage
 from tests.integration.api.helpers import login, project
@@ -167,3 +170,28 @@ def test_public_health_and_openapi(client: TestClient[object]) -> None:
     silence_params = schema["paths"]["/api/v1/monitoring/silences"]["get"]["parameters"]
     assert {p["name"] for p in silence_params} == {"state", "limit"}
     assert "/" not in schema["paths"]  # pages are not API
+
+
+def test_the_timeline_decodes_kept_messages_and_shows_older_json_rows(
+    client: TestClient[object], services: Services, seeded: datetime, database_url: str, schema: str
+) -> None:
+    legacy = {"session_id": "s-old", "stage": "UPLOAD", "note": "projected before 0005"}
+    with connect(database_url, schema) as conn:
+        conn.execute(
+            "INSERT INTO pipeline_events (event_id, event_type, event_time, session_id, stage, "
+            "topic, partition, \"offset\", payload) VALUES (gen_random_uuid(), 'StageStarted', "
+            "now(), 's-old', 'upload', 't', 0, 0, %s)",
+            (Jsonb(legacy),),
+        )
+        conn.commit()
+    headers = login(client, services, "viewer1", "viewer")
+
+    kept = client.get("/api/v1/monitoring/sessions/s-2/timeline", headers=headers).json()
+    older = client.get("/api/v1/monitoring/sessions/s-old/timeline", headers=headers).json()
+
+    first = kept["events"][0]
+    assert first["event"]["event_time"] == first["event_time"]
+    assert first["event"]["session_id"] == "s-2"
+    assert str(UUID(first["event"]["event_id"])) == first["event"]["event_id"]
+    assert first["event"]["producer"]["service"]
+    assert older["events"][0]["event"] == legacy

@@ -20,6 +20,7 @@ from mediawatch_api.web import Services, create_app
 from mediawatch_api.web.app import NOT_RATE_LIMITED
 from mediawatch_api.web.auth import PUBLIC, admin_only
 from mediawatch_api.web.services import EventLog
+from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.settings import load_settings
 
@@ -41,6 +42,7 @@ def app() -> Iterator[Litestar]:
         events=EventLog(None, declare_topics("unit")),  # type: ignore[arg-type]
         health=health,
         projector_group="unit",
+        codec=default_codec(),
     )
     yield create_app(services, SECRET)
     health.close()

@@ -10,7 +10,7 @@ import pytest
 
 from mediawatch_api.projector.alerting import to_json
 from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.projector.pipeline import payload_json
+from mediawatch_api.queries.sessions import decoded_record
 from mediawatch_common.avro import DecodeError
 from mediawatch_common.events import (
     ClipInput,
@@ -58,20 +58,23 @@ PIPELINE: list[Event] = [
 
 @pytest.mark.parametrize("event", PIPELINE, ids=lambda e: type(e).__name__)
 def test_a_pipeline_event_decodes_to_its_plain_record_with_the_id_as_text(event: Event) -> None:
-    decoded = make_decoder(default_codec())(encode_event(event))
+    data = encode_event(event)
+    decoded = make_decoder(default_codec())(data)
 
     assert isinstance(decoded, tuple)
-    name, record = decoded
+    name, record, message = decoded
+    assert message is data
     assert name == type(event).__name__
     assert record["event_id"] == str(event.event_id)
     assert record == {**to_record(event), "event_id": str(event.event_id)}
 
 
 @pytest.mark.parametrize("event", PIPELINE, ids=lambda e: type(e).__name__)
-def test_the_stored_json_means_what_the_typed_event_did(event: Event) -> None:
-    name, record = make_decoder(default_codec())(encode_event(event))  # type: ignore[misc]
+def test_the_timeline_shows_the_kept_message_as_the_typed_events_json(event: Event) -> None:
+    codec = default_codec()
+    *_, message = make_decoder(codec)(encode_event(event))  # type: ignore[misc]
 
-    assert json.loads(payload_json(name, record)) == json.loads(to_json(to_record(event)))
+    assert decoded_record(codec, message) == json.loads(to_json(to_record(event)))
 
 
 def test_other_events_decode_to_their_typed_event() -> None:
@@ -98,7 +101,7 @@ def _with_event_id(text: str) -> bytes:
 def test_an_event_id_in_another_spelling_is_stored_canonical() -> None:
     upper = str(PIPELINE[1].event_id).upper()
 
-    _, record = make_decoder(default_codec())(_with_event_id(upper))  # type: ignore[misc]
+    _, record, _ = make_decoder(default_codec())(_with_event_id(upper))  # type: ignore[misc]
 
     assert record["event_id"] == str(uuid.UUID(upper))
 

@@ -162,7 +162,7 @@ def session_histories(draw: st.DrawFn) -> list[SessionEvent]:
 def _changes(events: list[SessionEvent]) -> SessionChange:
     rows = Rows()
     for event in events:
-        add_pipeline(rows, "t", 0, 0, event_name(event), to_record(event))
+        add_pipeline(rows, "t", 0, 0, event_name(event), to_record(event), b"")
     return rows.sessions.by_session["s"]
 
 

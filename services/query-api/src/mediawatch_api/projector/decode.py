@@ -2,13 +2,13 @@
 for the rest.
 
 Pipeline events are nearly all of the traffic, and the projector only copies their fields into
-rows and their record into a JSON column, so they stay the plain record the Avro reader gives
-(``event_id`` as its checked text): building a dataclass and converting it back would cost
-more than the read itself. Bodies written with a pipeline event's current schema are read by a
-function compiled from that schema (:mod:`~mediawatch_common.avro.compiled`, several times
-faster than fastavro's interpreting reader); anything else goes through the codec. Every other
-event becomes its typed dataclass. Either way a message that does not decode raises here, so
-the consumer loop dead-letters it.
+rows, so they stay the plain record the Avro reader gives (``event_id`` as its checked text),
+next to the message itself, which ``pipeline_events`` keeps as it was read: building a
+dataclass and converting it back would cost more than the read itself. Bodies written with a
+pipeline event's current schema are read by a function compiled from that schema
+(:mod:`~mediawatch_common.avro.compiled`, several times faster than fastavro's interpreting
+reader); anything else goes through the codec. Every other event becomes its typed dataclass.
+Either way a message that does not decode raises here, so the consumer loop dead-letters it.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from mediawatch_common.events import Event, from_record
 
 PIPELINE_EVENTS = frozenset({"TranscodeRequested", "StageStarted", "StageCompleted"})
 
-Plain = tuple[str, dict[str, Any]]
-"""A pipeline event as (event name, Avro record)."""
+Plain = tuple[str, dict[str, Any], bytes]
+"""A pipeline event as (event name, Avro record, the message as read from Kafka)."""
 
 Decoded = Event | Plain
 
@@ -47,10 +47,10 @@ def make_decoder(codec: AvroCodec) -> Callable[[bytes], Decoded]:
     def decode(data: bytes) -> Decoded:
         found = fast.get(data[len(MARKER) : HEADER_SIZE]) if data[: len(MARKER)] == MARKER else None
         if found is not None:
-            return found[0], found[1](data, HEADER_SIZE)
+            return found[0], found[1](data, HEADER_SIZE), data
         name, record = codec.decode(data, uuid_as_text=True)
         if name in PIPELINE_EVENTS:
-            return name, record
+            return name, record, data
         try:
             return from_record(name, record)
         except (KeyError, TypeError, ValueError) as exc:

@@ -2,26 +2,21 @@
 their plain Avro records (pure).
 
 These are most of the traffic, so this is the projector's inner loop: a row of
-``pipeline_events`` with the record as JSON, the stage run it opens or closes, the minute it
-counts in, and the session change.
+``pipeline_events`` with the message as it was read (the timeline decodes it when asked), the
+stage run it opens or closes, the minute it counts in, and the session change.
 """
 
 from __future__ import annotations
 
-import typing
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-from mediawatch_api.projector.decode import PIPELINE_EVENTS
-from mediawatch_common.events import EVENT_TYPES, Stage
+from mediawatch_common.events import Stage
 
 if TYPE_CHECKING:
     from mediawatch_api.projector.rows import Rows
 
 _LABELS = {stage.value: stage.label for stage in Stage}
-_ENCODE = msgspec.json.Encoder().encode
 
 # stage_runs columns set by a completion, by position in RUN_COLUMNS (completed_at, 5, is
 # the event time); None never overwrites what an earlier event of the run gave.
@@ -39,30 +34,17 @@ _COMPLETION = (
 )
 
 
-def _time_fields(name: str) -> tuple[str, ...]:
-    hints = typing.get_type_hints(EVENT_TYPES[name])
-    return tuple(f for f, hint in hints.items() if hint in (datetime, datetime | None))
-
-
-_TIME_FIELDS = {name: _time_fields(name) for name in PIPELINE_EVENTS}
-
-
-def payload_json(name: str, record: dict[str, Any]) -> bytes:
-    """The JSON of a record (UTF-8): timestamps as ISO 8601 with offset, enums as symbols."""
-    times = _TIME_FIELDS[name]
-    if times:
-        record = record.copy()
-        for field in times:
-            value = record[field]
-            if value is not None:
-                record[field] = value.isoformat()
-    return _ENCODE(record)
-
-
 def add_pipeline(
-    rows: Rows, topic: str, partition: int, offset: int, name: str, record: dict[str, Any]
+    rows: Rows,
+    topic: str,
+    partition: int,
+    offset: int,
+    name: str,
+    record: dict[str, Any],
+    message: bytes,
 ) -> None:
-    """Add one pipeline event read at (topic, partition, offset) to ``rows``."""
+    """Add one pipeline event, ``record`` decoded from ``message`` read at (topic, partition,
+    offset), to ``rows``."""
     session_id, user_id, at = record["session_id"], record["user_id"], record["event_time"]
     label = _LABELS[record["stage"]] if name != "TranscodeRequested" else None
     rows.pipeline_events.append(
@@ -75,7 +57,7 @@ def add_pipeline(
             topic,
             partition,
             offset,
-            payload_json(name, record),
+            message,
         )
     )
     if label is None:

@@ -27,6 +27,7 @@ from mediawatch_common.events import (
     StageStarted,
     TranscodeRequested,
     WindowAggregated,
+    encode_event,
     event_name,
     to_record,
 )
@@ -89,7 +90,8 @@ class Rows:
 def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
     """Group ``records`` (in consumption order) into table rows and the next positions.
 
-    Pipeline events may come as plain records (what the projector decodes) or typed events.
+    Pipeline events may come as plain records (what the projector decodes) or typed events,
+    which are encoded with their current schema for ``pipeline_events.message``.
     """
     rows = Rows()
     positions = rows.positions
@@ -98,7 +100,7 @@ def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
         if isinstance(event, tuple):
             add_pipeline(rows, record.topic, record.partition, record.offset, *event)
         elif isinstance(event, TranscodeRequested | StageStarted | StageCompleted):
-            plain = (event_name(event), to_record(event))
+            plain = (event_name(event), to_record(event), encode_event(event))
             add_pipeline(rows, record.topic, record.partition, record.offset, *plain)
         else:
             _add(rows, event)

@@ -68,9 +68,9 @@ _PIPELINE = (
     "topic",
     "partition",
     '"offset"',
-    "payload",
+    "message",
 )
-PIPELINE_TYPES = ("uuid", "text", "timestamptz", "text", "text", "text", "int4", "int8", "jsonb")
+PIPELINE_TYPES = ("uuid", "text", "timestamptz", "text", "text", "text", "int4", "int8", "bytea")
 _RUN_TYPES = (
     "text", "text", "int4", "text", "timestamptz", "timestamptz", "bool", "float8", "text",
     "text", "int8", "int8", "int4", "float8", "float8",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, text
+
+from mediawatch_common.avro import AvroCodec
 
 _ACTIVE = text(
     "SELECT session_id, user_id, status, current_stage, started_at, stage_started_at, "
@@ -13,7 +16,7 @@ _ACTIVE = text(
     "FROM sessions WHERE status IN ('queued', 'active') ORDER BY started_at LIMIT :cap"
 )
 _TIMELINE = text(
-    "SELECT event_type, event_time, stage, payload FROM pipeline_events "
+    "SELECT event_type, event_time, stage, payload, message FROM pipeline_events "
     'WHERE session_id = :sid ORDER BY event_time, topic, partition, "offset" LIMIT :cap'
 )
 
@@ -53,8 +56,28 @@ def active_sessions(
     }
 
 
-def session_timeline(conn: Connection, session_id: str, cap: int) -> dict[str, Any] | None:
-    """Every event of one session in order, or None when the session is unknown."""
+def plain(value: Any) -> Any:
+    """``value`` (an Avro record or a part of it) with JSON's types: timestamps as ISO 8601
+    with their offset and uuids as text, as the projector once stored them."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def session_timeline(
+    conn: Connection, session_id: str, cap: int, codec: AvroCodec
+) -> dict[str, Any] | None:
+    """Every event of one session in order, or None when the session is unknown.
+
+    Each event is its record, decoded with ``codec`` from the message the row keeps (rows
+    projected before migration 0005 keep the record as JSON instead).
+    """
     rows = conn.execute(_TIMELINE, {"sid": session_id, "cap": cap}).fetchall()
     if not rows:
         return None
@@ -65,9 +88,15 @@ def session_timeline(conn: Connection, session_id: str, cap: int) -> dict[str, A
                 "event_type": r.event_type,
                 "event_time": r.event_time.isoformat(),
                 "stage": r.stage,
-                "event": r.payload,
+                "event": r.payload if r.message is None else decoded_record(codec, r.message),
             }
             for r in rows
         ],
         "total": len(rows),
     }
+
+
+def decoded_record(codec: AvroCodec, message: bytes) -> dict[str, Any]:
+    """The record of a kept message, as JSON-ready as :func:`plain` makes it."""
+    record: dict[str, Any] = plain(codec.decode(message, uuid_as_text=True)[1])
+    return record

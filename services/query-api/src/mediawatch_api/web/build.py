@@ -21,6 +21,7 @@ from mediawatch_api.health.remote import (
 )
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web.services import EventLog, Services
+from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import HealthChecked, encode_event
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import Settings
@@ -56,4 +57,5 @@ def build_services(
         "postgresql": lambda: check_postgres(engine),
     }
     health = HealthRunner(checks, timeout, settings.health.cache_duration, publish)
-    return Services(settings, api, engine, events, health, projector_group)
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    return Services(settings, api, engine, events, health, projector_group, codec)

@@ -170,7 +170,7 @@ class MonitoringController(Controller):
     ) -> dict[str, Any]:
         """Every event of one session in order, for incident analysis."""
         with services.reads.connect() as conn:
-            found = queries.session_timeline(conn, session_id, 10 * MAX_PAGE)
+            found = queries.session_timeline(conn, session_id, 10 * MAX_PAGE, services.codec)
         if found is None:
             raise NotFoundException(f"no events for session {session_id!r}")
         return found

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 
 from mediawatch_api.health import HealthRunner
 from mediawatch_api.settings import ApiSettings
+from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, encode_event
 from mediawatch_common.kafka import EventProducer, Topics
 from mediawatch_common.settings import Settings
@@ -47,6 +48,7 @@ class Services:
     events: EventLog
     health: HealthRunner
     projector_group: str
+    codec: AvroCodec
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @cached_property
