@@ -65,6 +65,7 @@ def add_pipeline(
         return
     run = _run(rows, record, label)
     if name == "StageStarted":
+        rows.opened.add((session_id, label, record["attempt"]))
         rows.sessions.started(session_id, user_id, at, label, record["video_count"])
         run[4] = at
         if record["video_count"] is not None:

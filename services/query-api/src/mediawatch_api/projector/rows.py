@@ -63,6 +63,8 @@ class Rows:
     pipeline_events: list[Row] = field(default_factory=list)
     sessions: SessionChanges = field(default_factory=SessionChanges)
     runs: dict[RunKey, list[Any]] = field(default_factory=dict)
+    opened: set[RunKey] = field(default_factory=set)
+    """Runs whose StageStarted is in this batch: new ones, unless an event came twice."""
     minutes: dict[MinuteKey, list[float]] = field(default_factory=dict)
     resource_samples: list[Row] = field(default_factory=list)
     windows: dict[tuple[str, int, int, datetime], Row] = field(default_factory=dict)
@@ -85,6 +87,15 @@ class Rows:
     def run_rows(self) -> list[Row]:
         """``stage_runs`` rows in :data:`RUN_COLUMNS` order."""
         return [tuple(run) for run in self.runs.values()]
+
+    def split_run_rows(self) -> tuple[list[Row], list[Row]]:
+        """:attr:`run_rows` split into the runs :attr:`opened` in this batch and the others
+        (runs an earlier batch opened, which this one completes)."""
+        opened: list[Row] = []
+        others: list[Row] = []
+        for key, run in self.runs.items():
+            (opened if key in self.opened else others).append(tuple(run))
+        return opened, others
 
 
 def build_rows(records: Sequence[Record[Decoded]]) -> Rows:

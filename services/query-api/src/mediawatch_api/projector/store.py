@@ -38,14 +38,7 @@ def write_rows(conn: Connection, group: str, rows: Rows) -> None:
     copy_rows(conn, "resource_samples", _SAMPLES, rows.resource_samples)
     copy_rows(conn, "log_records", _LOGS, rows.logs)
     copy_rows(conn, "health_checks", _HEALTH, rows.health)
-    upsert_rows(
-        conn,
-        "stage_runs",
-        RUN_COLUMNS,
-        rows.run_rows,
-        f"(session_id, stage, attempt) DO UPDATE SET {_COALESCE}",
-        _RUN_TYPES,
-    )
+    _write_runs(conn, rows)
     upsert_rows(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT, _MINUTE_TYPES)
     _write_sessions(conn, rows)
     upsert_rows(
@@ -154,6 +147,32 @@ WHEN NOT MATCHED THEN INSERT (
     CASE WHEN c.video_set THEN c.video_count END
 )
 """
+
+
+def _write_runs(conn: Connection, rows: Rows) -> None:
+    """COPY the runs this batch opened straight into ``stage_runs``, and merge the others.
+
+    A run's StageStarted normally comes once, so the runs it opens are not stored yet: a plain
+    COPY costs less than half of the merge (``INSERT … ON CONFLICT`` through a staging
+    table). Should one be stored already (its event was read twice, or a producer sent it
+    again), the COPY fails on the primary key, its savepoint is rolled back, and every run of
+    the batch is merged instead.
+    """
+    opened, others = rows.split_run_rows()
+    if opened:
+        try:
+            with conn.transaction():
+                copy_rows(conn, "stage_runs", RUN_COLUMNS, opened, _RUN_TYPES)
+        except psycopg.errors.UniqueViolation:
+            others = opened + others
+    upsert_rows(
+        conn,
+        "stage_runs",
+        RUN_COLUMNS,
+        others,
+        f"(session_id, stage, attempt) DO UPDATE SET {_COALESCE}",
+        _RUN_TYPES,
+    )
 
 
 def _write_sessions(conn: Connection, rows: Rows) -> None:
