@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from bench.figures.projector import positions
+from bench.figures.projector import Positions
 from bench.load import check, pipeline_history
 from bench.model import REPO, Context
 from bench.pg import database_url, drop_schema, fresh_schema
@@ -77,10 +77,12 @@ def main(what: str, events: int, out: Path | None) -> None:
         svc = Service(what, argv, env, work)
         ctx.defer(svc.stop)
         if what == "projector":
+            watch = Positions(url, schema, group, topic)
+            ctx.defer(watch.close)
 
             def done() -> bool:
                 svc.alive()
-                stored = positions(url, schema, group, topic)
+                stored = watch()
                 return all(stored.get(p, 0) >= end for p, end in ends.items())
 
             wait_until(done, 900, "the projector", 0.1)

@@ -18,7 +18,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SMALL_PREFETCH = {"queued.min.messages": 2000, "queued.max.messages.kbytes": 4096}
+SMALL_PREFETCH = {
+    "queued.min.messages": 2000,
+    "queued.max.messages.kbytes": 4096,
+    "fetch.queue.backoff.ms": 10,
+}
 """librdkafka's pre-fetch, kept small, for consumers that read long backlogs. By default it
 tries to keep 100,000 messages *per partition* queued (``queued.min.messages``) up to 64 MiB:
 on a long topic that filled the projector's memory by ~75 MiB within seconds of starting,
