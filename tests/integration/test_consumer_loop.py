@@ -188,3 +188,27 @@ def test_old_writer_is_read_by_the_new_reader(
     assert event.duration_seconds == 7.0
     assert event.cpu_percent is None
     assert event.peak_memory_mb is None
+
+
+def test_asynchronous_commits_reach_the_broker(
+    bootstrap: str, new_topic: Callable[..., str]
+) -> None:
+    topic, dlq = new_topic("in"), new_topic("dlq")
+    producer = EventProducer(producer_config(bootstrap, "test-async-commit"))
+    for n in range(3):
+        producer.produce(topic, encode_event(_completed(n)), key=f"s{n}")
+    producer.flush()
+
+    seen: list[Record[Event]] = []
+    group = f"g-{topic}"
+    loop: ConsumerLoop[Event] = ConsumerLoop(
+        consumer_config(bootstrap, group),
+        [topic],
+        decode_event,
+        each(seen.append),
+        DeadLetters(producer, dlq, group),
+        synchronous_commit=False,
+    )
+    with running(loop):
+        assert wait_for(lambda: len(seen) == 3)
+        assert wait_for(lambda: _committed(bootstrap, group, topic) == 3)

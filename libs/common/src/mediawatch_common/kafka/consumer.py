@@ -98,8 +98,13 @@ class ConsumerLoop(Generic[T]):
         poll_timeout: float = 0.5,
         max_backoff: float = 30.0,
         on_assign: Callable[[Consumer, list[TopicPartition]], None] | None = None,
+        synchronous_commit: bool = True,
     ) -> None:
+        """``synchronous_commit=False`` sends each commit without waiting for it: for a
+        consumer that keeps its positions elsewhere (the projector's are in PostgreSQL), whose
+        Kafka offsets only show its lag."""
         self._consumer = Consumer(dict(config))
+        self._synchronous_commit = synchronous_commit
         self._topics = list(topics)
         self._decode = decode
         self._handler = handler
@@ -224,6 +229,12 @@ class ConsumerLoop(Generic[T]):
         if not positions:
             return
         offsets = [TopicPartition(t, p, o) for (t, p), o in positions.items()]
+        if not self._synchronous_commit:
+            try:
+                self._consumer.commit(offsets=offsets, asynchronous=True)
+            except KafkaException as exc:  # the next batch's commit covers these offsets
+                log.warning("commit failed", extra={"error": str(exc)})
+            return
         for attempt in range(5):
             try:
                 self._consumer.commit(offsets=offsets, asynchronous=False)

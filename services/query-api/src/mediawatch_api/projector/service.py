@@ -165,4 +165,5 @@ def build_loop(
         DeadLetters(producer, deadletter_topic, group),
         batch_size=batch_size,
         on_assign=projection.on_assign,
+        synchronous_commit=False,  # the positions are in PostgreSQL; Kafka's only show lag
     )
