@@ -74,8 +74,10 @@ def upsert_rows(
     rows: Sequence[Row],
     conflict: str,
     types: Sequence[str] | None = None,
+    order_by: str | None = None,
 ) -> None:
-    """COPY into a temporary table of ``columns``, then one INSERT ... ON CONFLICT.
+    """COPY into a temporary table of ``columns``, then one INSERT ... ON CONFLICT, which
+    takes the rows in ``order_by`` order when given.
 
     The temporary table has the columns only, without constraints or defaults: it lives as long
     as the connection, and a default it copied (``nextval`` of a sequence) would break once a
@@ -90,6 +92,8 @@ def upsert_rows(
         f"AS SELECT {names} FROM {table} WITH NO DATA"
     )
     copy_rows(conn, staging, columns, rows, types)
+    order = f" ORDER BY {order_by}" if order_by else ""
     conn.execute(
-        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ON CONFLICT {conflict}"  # noqa: S608 - constant identifiers
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{order} "  # noqa: S608 - constant identifiers
+        f"ON CONFLICT {conflict}"
     )

@@ -16,7 +16,13 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from mediawatch_api.projector.decode import Decoded, make_decoder
 from mediawatch_api.projector.rows import Rows, build_rows
-from mediawatch_api.projector.store import Connection, Positions, load_positions, write_rows
+from mediawatch_api.projector.store import (
+    Connection,
+    Positions,
+    load_positions,
+    lock_positions,
+    write_rows,
+)
 from mediawatch_api.projector.writer import BackgroundWriter
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import default_codec
@@ -89,7 +95,7 @@ class Projection:
         conn = self._connection()
         try:
             with conn.transaction():
-                stored = load_positions(conn, self._group, lock=True)
+                stored = lock_positions(conn, self._group, rows.positions)
                 fresh = _fresh(batch, stored)
                 if fresh is not batch:
                     rows = build_rows(fresh)

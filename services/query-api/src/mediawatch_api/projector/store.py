@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import psycopg
@@ -25,10 +26,28 @@ _WINDOW_SET = ", ".join(
 )
 
 
-def load_positions(conn: Connection, group: str, lock: bool = False) -> Positions:
+def load_positions(conn: Connection, group: str) -> Positions:
     """Stored next offsets of ``group`` by (topic, partition)."""
     sql = "SELECT topic, partition, next_offset FROM consumer_positions WHERE group_id = %s"
-    rows = conn.execute(sql + (" FOR UPDATE" if lock else ""), (group,)).fetchall()
+    rows = conn.execute(sql, (group,)).fetchall()
+    return {(topic, partition): offset for topic, partition, offset in rows}
+
+
+def lock_positions(
+    conn: Connection, group: str, partitions: Collection[tuple[str, int]]
+) -> Positions:
+    """Stored next offsets of ``group`` for ``partitions``, locked until the transaction ends.
+
+    Only those rows: another member of the group writing its own partitions' batches at the
+    same time is not held up, while a former owner of these partitions still writing waits,
+    then sees the offsets it would write again.
+    """
+    topics, numbers = zip(*partitions, strict=True) if partitions else ((), ())
+    rows = conn.execute(
+        "SELECT topic, partition, next_offset FROM consumer_positions WHERE group_id = %s "
+        "AND (topic, partition) IN (SELECT * FROM unnest(%s::text[], %s::int[])) FOR UPDATE",
+        (group, list(topics), list(numbers)),
+    ).fetchall()
     return {(topic, partition): offset for topic, partition, offset in rows}
 
 
@@ -39,7 +58,17 @@ def write_rows(conn: Connection, group: str, rows: Rows) -> None:
     copy_rows(conn, "log_records", _LOGS, rows.logs)
     copy_rows(conn, "health_checks", _HEALTH, rows.health)
     _write_runs(conn, rows)
-    upsert_rows(conn, "stage_minutes", _MINUTES, rows.minute_rows, _MINUTES_CONFLICT, _MINUTE_TYPES)
+    # In key order: members of the group writing at the same time lock shared minutes (and,
+    # through the trigger, hours) in the same order, so they wait for each other at worst.
+    upsert_rows(
+        conn,
+        "stage_minutes",
+        _MINUTES,
+        rows.minute_rows,
+        _MINUTES_CONFLICT,
+        _MINUTE_TYPES,
+        order_by="minute, stage, error_code",
+    )
     _write_sessions(conn, rows)
     upsert_rows(
         conn,
