@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
-from fastavro import parse_schema, schemaless_writer
+from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediawatch_common.avro import DecodeError
-from mediawatch_common.avro.compiled import UnsupportedSchemaError, compile_fields_reader
+from mediawatch_common.avro.compiled import (
+    UnsupportedSchemaError,
+    compile_fields_reader,
+    compile_reader,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +129,48 @@ def test_a_bad_enum_index_or_union_branch_is_refused_even_in_a_skipped_field() -
 def test_a_field_the_schema_lacks_is_refused_when_compiling() -> None:
     with pytest.raises(UnsupportedSchemaError, match="no field missing"):
         compile_fields_reader(SCHEMA, ("last", "missing"))
+
+
+TIMES: dict[str, Any] = parse_schema(
+    {
+        "type": "record",
+        "name": "mediawatch.Times",
+        "fields": [
+            {"name": "event_id", "type": {"type": "string", "logicalType": "uuid"}},
+            {"name": "micros", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+            {"name": "millis", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+            {"name": "raw", "type": "long"},
+        ],
+    }
+)
+MOMENTS = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.uuids(), MOMENTS, MOMENTS, st.integers(-(2**63), 2**63 - 1))
+def test_timestamps_of_every_width_read_as_fastavro_reads_them(
+    event_id: UUID, micros: datetime, millis: datetime, raw: int
+) -> None:
+    written = {"event_id": str(event_id), "micros": micros, "millis": millis, "raw": raw}
+    out = io.BytesIO()
+    schemaless_writer(out, TIMES, written)
+    data = out.getvalue()
+
+    expected = schemaless_reader(io.BytesIO(data), TIMES)
+    assert compile_reader(TIMES)(data, 0) == {**expected, "event_id": str(event_id)}
+    fields = compile_fields_reader(TIMES, ("millis", "event_id", "micros"))
+    assert fields(data, 0) == (expected["millis"], str(event_id), expected["micros"])
+
+
+def test_a_wanted_uuid_field_is_checked() -> None:
+    out = io.BytesIO()
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    schemaless_writer(
+        out, TIMES, {"event_id": "0" * 36, "micros": moment, "millis": moment, "raw": 1}
+    )
+
+    with pytest.raises(DecodeError) as caught:
+        compile_fields_reader(TIMES, ("event_id",))(out.getvalue(), 0)
+    assert caught.value.reason == "invalid_body"
