@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mediawatch_api.projector.alerting import to_json
-from mediawatch_api.projector.decode import make_decoder
+from mediawatch_api.projector.decode import PIPELINE_FIELDS, make_decoder, plain_values
 from mediawatch_api.queries.sessions import decoded_record
 from mediawatch_common.avro import DecodeError
 from mediawatch_common.events import (
@@ -62,11 +62,11 @@ def test_a_pipeline_event_decodes_to_its_plain_record_with_the_id_as_text(event:
     decoded = make_decoder(default_codec())(data)
 
     assert isinstance(decoded, tuple)
-    name, record, message = decoded
+    name, values, message = decoded
     assert message is data
     assert name == type(event).__name__
-    assert record["event_id"] == str(event.event_id)
-    assert record == {**to_record(event), "event_id": str(event.event_id)}
+    assert values[0] == str(event.event_id)
+    assert values == plain_values(name, {**to_record(event), "event_id": str(event.event_id)})
 
 
 @pytest.mark.parametrize("event", PIPELINE, ids=lambda e: type(e).__name__)
@@ -101,9 +101,9 @@ def _with_event_id(text: str) -> bytes:
 def test_an_event_id_in_another_spelling_is_stored_canonical() -> None:
     upper = str(PIPELINE[1].event_id).upper()
 
-    _, record, _ = make_decoder(default_codec())(_with_event_id(upper))  # type: ignore[misc]
+    _, values, _ = make_decoder(default_codec())(_with_event_id(upper))  # type: ignore[misc]
 
-    assert record["event_id"] == str(uuid.UUID(upper))
+    assert values[0] == str(uuid.UUID(upper))
 
 
 def test_an_event_id_that_is_not_a_uuid_is_undecodable() -> None:
@@ -111,3 +111,11 @@ def test_an_event_id_that_is_not_a_uuid_is_undecodable() -> None:
         make_decoder(default_codec())(_with_event_id("z" * 36))
 
     assert caught.value.reason == "invalid_body"
+
+
+def test_every_pipeline_events_values_start_with_what_add_pipeline_reads_first() -> None:
+    common = ("event_id", "event_time", "session_id", "user_id")
+    for name, fields in PIPELINE_FIELDS.items():
+        assert fields[:4] == common
+        if name != "TranscodeRequested":
+            assert fields[4:6] == ("stage", "attempt")

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediawatch_api.projector import Rows, fold
+from mediawatch_api.projector.decode import plain_values
 from mediawatch_api.projector.pipeline import add_pipeline
 from mediawatch_api.projector.session_changes import SessionChange, apply, status_after
 from mediawatch_api.projector.sessions import SessionEvent, SessionState
@@ -162,7 +163,8 @@ def session_histories(draw: st.DrawFn) -> list[SessionEvent]:
 def _changes(events: list[SessionEvent]) -> SessionChange:
     rows = Rows()
     for event in events:
-        add_pipeline(rows, "t", 0, 0, event_name(event), to_record(event), b"")
+        name = event_name(event)
+        add_pipeline(rows, "t", 0, 0, name, plain_values(name, to_record(event)), b"")
     return rows.sessions.by_session["s"]
 
 

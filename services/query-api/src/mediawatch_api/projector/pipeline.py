@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mediawatch_api.projector.decode import PIPELINE_FIELDS
 from mediawatch_common.events import Stage
 
 if TYPE_CHECKING:
@@ -19,18 +20,22 @@ if TYPE_CHECKING:
 _LABELS = {stage.value: stage.label for stage in Stage}
 
 # stage_runs columns set by a completion, by position in RUN_COLUMNS (completed_at, 5, is
-# the event time); None never overwrites what an earlier event of the run gave.
-_COMPLETION = (
-    ("started_at", 4),
-    ("success", 6),
-    ("duration_seconds", 7),
-    ("error_code", 8),
-    ("error_message", 9),
-    ("input_size_bytes", 10),
-    ("output_size_bytes", 11),
-    ("video_count", 12),
-    ("peak_memory_mb", 13),
-    ("cpu_percent", 14),
+# the event time); None never overwrites what an earlier event of the run gave. Paired with
+# each field's position in the StageCompleted values.
+_COMPLETION = tuple(
+    (PIPELINE_FIELDS["StageCompleted"].index(field), column)
+    for field, column in (
+        ("started_at", 4),
+        ("success", 6),
+        ("duration_seconds", 7),
+        ("error_code", 8),
+        ("error_message", 9),
+        ("input_size_bytes", 10),
+        ("output_size_bytes", 11),
+        ("video_count", 12),
+        ("peak_memory_mb", 13),
+        ("cpu_percent", 14),
+    )
 )
 
 
@@ -40,55 +45,52 @@ def add_pipeline(
     partition: int,
     offset: int,
     name: str,
-    record: dict[str, Any],
+    values: tuple[Any, ...],
     message: bytes,
 ) -> None:
-    """Add one pipeline event, ``record`` decoded from ``message`` read at (topic, partition,
-    offset), to ``rows``."""
-    session_id, user_id, at = record["session_id"], record["user_id"], record["event_time"]
-    label = _LABELS[record["stage"]] if name != "TranscodeRequested" else None
-    rows.pipeline_events.append(
-        (
-            record["event_id"],
-            name,
-            at,
-            session_id,
-            label,
-            topic,
-            partition,
-            offset,
-            message,
+    """Add one pipeline event, its ``values`` (``decode.PIPELINE_FIELDS``) decoded from
+    ``message`` read at (topic, partition, offset), to ``rows``."""
+    # Every pipeline event's values start with these four, a stage event's then with these two.
+    event_id, at, session_id, user_id = values[0], values[1], values[2], values[3]
+    if name == "TranscodeRequested":
+        rows.pipeline_events.append(
+            (event_id, name, at, session_id, None, topic, partition, offset, message)
         )
-    )
-    if label is None:
-        rows.sessions.requested(session_id, user_id, at, len(record["inputs"]))
+        rows.sessions.requested(session_id, user_id, at, len(values[_INPUTS]))
         return
-    run = _run(rows, record, label)
+    label, attempt = _LABELS[values[4]], values[5]
+    rows.pipeline_events.append(
+        (event_id, name, at, session_id, label, topic, partition, offset, message)
+    )
+    key = (session_id, label, attempt)
+    run = rows.runs.get(key)
+    if run is None:
+        run = rows.runs[key] = [session_id, label, attempt, user_id, *_EMPTY_RUN]
     if name == "StageStarted":
-        rows.opened.add((session_id, label, record["attempt"]))
-        rows.sessions.started(session_id, user_id, at, label, record["video_count"])
+        videos = values[_VIDEOS]
+        rows.opened.add(key)
+        rows.sessions.started(session_id, user_id, at, label, videos)
         run[4] = at
-        if record["video_count"] is not None:
-            run[12] = record["video_count"]
+        if videos is not None:
+            run[12] = videos
         return
-    success, duration, code = record["success"], record["duration_seconds"], record["error_code"]
-    rows.sessions.completed(
-        session_id, user_id, at, label, success, duration, code, record["peak_memory_mb"]
-    )
+    success, duration, code = values[_SUCCESS], values[_DURATION], values[_CODE]
+    rows.sessions.completed(session_id, user_id, at, label, success, duration, code, values[_PEAK])
     run[5] = at
-    for field, column in _COMPLETION:
-        value = record[field]
+    for index, column in _COMPLETION:
+        value = values[index]
         if value is not None:
             run[column] = value
     _count_minute(rows, at, label, success, duration, code)
 
 
-def _run(rows: Rows, record: dict[str, Any], label: str) -> list[Any]:
-    key = (record["session_id"], label, record["attempt"])
-    run = rows.runs.get(key)
-    if run is None:
-        run = rows.runs[key] = [*key, record["user_id"], *([None] * 11)]
-    return run
+_EMPTY_RUN = (None,) * 11
+_INPUTS = PIPELINE_FIELDS["TranscodeRequested"].index("inputs")
+_VIDEOS = PIPELINE_FIELDS["StageStarted"].index("video_count")
+_SUCCESS, _DURATION, _CODE, _PEAK = map(
+    PIPELINE_FIELDS["StageCompleted"].index,
+    ("success", "duration_seconds", "error_code", "peak_memory_mb"),
+)
 
 
 def _count_minute(

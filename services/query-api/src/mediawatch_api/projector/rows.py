@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from mediawatch_api.projector.alerting import delivery_row, silence_row, to_json
-from mediawatch_api.projector.decode import Decoded
+from mediawatch_api.projector.decode import Decoded, plain_values
 from mediawatch_api.projector.pipeline import add_pipeline
 from mediawatch_api.projector.session_changes import SessionChanges
 from mediawatch_common.events import (
@@ -111,7 +111,8 @@ def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
         if isinstance(event, tuple):
             add_pipeline(rows, record.topic, record.partition, record.offset, *event)
         elif isinstance(event, TranscodeRequested | StageStarted | StageCompleted):
-            plain = (event_name(event), to_record(event), encode_event(event))
+            name = event_name(event)
+            plain = (name, plain_values(name, to_record(event)), encode_event(event))
             add_pipeline(rows, record.topic, record.partition, record.offset, *plain)
         else:
             _add(rows, event)
