@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 
 def quiet_gc() -> None:
@@ -18,3 +19,21 @@ def quiet_gc() -> None:
     """
     gc.freeze()
     gc.set_threshold(50_000, 10, 10)
+
+
+WRITER_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread may hold the GIL while another waits for it: CPython's default is 5 ms."""
+
+
+def favour_waiting_threads(interval: float = WRITER_SWITCH_INTERVAL) -> None:
+    """Let a thread that comes back from I/O get the GIL sooner.
+
+    The projector decodes batches on its main thread (pure Python, always runnable) while a
+    writer thread streams the previous batch to PostgreSQL, giving up the GIL at every send
+    and result, dozens of times per batch. Each time, it waits for the main thread to give the
+    GIL back, up to CPython's switch interval (5 ms), so PostgreSQL sat idle and the writer fell
+    behind: over 200,000 events the main thread waited on the writer a fifth of the time.
+    With 0.5 ms the projector went from ~25,600 to ~30,000 events/s after start-up; 0.1 ms was
+    slower again (the switches themselves cost).
+    """
+    sys.setswitchinterval(interval)

@@ -15,7 +15,7 @@ from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
-from mediawatch_common.runtime import quiet_gc
+from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def projector(settings: Settings, no_migrate: bool) -> None:
     sweeper.start()
     loop.stop_on_signals()
     quiet_gc()
+    favour_waiting_threads()  # the batch writer's thread, between its sends
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})
     try:
         loop.run()

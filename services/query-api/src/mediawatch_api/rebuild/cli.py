@@ -18,7 +18,7 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.replay import HistoryReader
-from mediawatch_common.runtime import quiet_gc
+from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 
 
@@ -48,6 +48,7 @@ def rebuild(settings: Settings) -> None:
         reader=reader,
     )
     quiet_gc()
+    favour_waiting_threads()  # the batch writer's thread, between its sends
     err = Console(stderr=True)
     columns = (TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
