@@ -66,6 +66,15 @@ def test_positions_are_per_partition_and_past_the_last_offset() -> None:
     assert rows.positions == {("p", 0): 12, ("p", 3): 100}
 
 
+def test_the_lowest_offset_read_from_each_partition_is_kept_even_out_of_order() -> None:
+    event = StageStarted(producer=WHO, session_id="s", user_id="u", stage=Stage.UPLOAD)
+    late = records(event, first=4)
+    rows = build_rows(records(event, event) + late + records(event, partition=3, first=99))
+
+    assert rows.lows == {("p", 0): 4, ("p", 3): 99}
+    assert rows.positions == {("p", 0): 12, ("p", 3): 100}
+
+
 def test_plain_records_give_the_rows_typed_events_give() -> None:
     common = {"producer": WHO, "session_id": "s", "user_id": "u", "stage": Stage.CLEANUP}
     events: list[Event] = [

@@ -77,6 +77,8 @@ class Rows:
     logs: list[Row] = field(default_factory=list)
     health: list[Row] = field(default_factory=list)
     positions: dict[tuple[str, int], int] = field(default_factory=dict)
+    lows: dict[tuple[str, int], int] = field(default_factory=dict)
+    """The lowest offset read from each partition."""
 
     @property
     def minute_rows(self) -> list[Row]:
@@ -117,8 +119,14 @@ def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
         else:
             _add(rows, event)
         key = (record.topic, record.partition)
-        if record.offset >= positions.get(key, 0):
+        last = positions.get(key)
+        if last is None:
             positions[key] = record.offset + 1
+            rows.lows[key] = record.offset
+        elif record.offset >= last:
+            positions[key] = record.offset + 1
+        elif record.offset < rows.lows[key]:  # out of order: never within one consume call
+            rows.lows[key] = record.offset
     return rows
 
 

@@ -96,7 +96,7 @@ class Projection:
         try:
             with conn.transaction():
                 stored = lock_positions(conn, self._group, rows.positions)
-                fresh = _fresh(batch, stored)
+                fresh = _fresh(batch, rows.lows, stored)
                 if fresh is not batch:
                     rows = build_rows(fresh)
                 if fresh:
@@ -143,9 +143,10 @@ class Projection:
         self._drop_connection()
 
 
-def _fresh(batch: Batch, stored: Positions) -> Batch:
-    """The records at or past their partition's stored position (``batch`` itself if all)."""
-    if all(r.offset >= stored.get((r.topic, r.partition), 0) for r in batch):
+def _fresh(batch: Batch, lows: Positions, stored: Positions) -> Batch:
+    """The records at or past their partition's stored position (``batch`` itself if all,
+    which the lowest offset read from each partition tells without a pass over the batch)."""
+    if all(low >= stored.get(key, 0) for key, low in lows.items()):
         return batch
     return [r for r in batch if r.offset >= stored.get((r.topic, r.partition), 0)]
 
