@@ -42,10 +42,10 @@ def projector_at(ctx: Context, n: int) -> tuple[float, float]:
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes + 10)
     items = pipeline_history(f"s{label}", n, start, minutes)
     produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
-    seconds, startup, mib, found, _ = run_once(ctx, url, prefix, topic, end_offsets(ctx, topic), 0)
-    if found[0] != n:
-        raise RuntimeError(f"projector at {n:,}: {found[0]:,} pipeline events projected")
-    return (seconds - startup) / n * 1e6, mib
+    run = run_once(ctx, url, prefix, topic, end_offsets(ctx, topic), 0)
+    if run.found[0] != n:
+        raise RuntimeError(f"projector at {n:,}: {run.found[0]:,} pipeline events projected")
+    return (run.seconds - run.startup) / n * 1e6, run.peak_mib
 
 
 def volume_scaling(ctx: Context) -> Figure:
