@@ -238,7 +238,11 @@ port = $PG_PORT
 unix_socket_directories = '$SOCK_DIR'
 password_encryption = 'scram-sha-256'
 max_connections = 100
-shared_buffers = 128MB
+shared_buffers = 512MB
+# The projector writes in large transactions: with the default 1GB, checkpoints were
+# requested by WAL volume every few hundred thousand events, each followed by full-page writes.
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
 log_timezone = 'UTC'
