@@ -20,6 +20,12 @@ class ProjectorSettings(BaseSettings):
 
     group_id: str = Field("mediawatch-projector", min_length=1, description="Consumer group.")
     batch_size: PositiveInt = Field(5000, description="Most events written per transaction.")
+    processes: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Members of the group run by one `mediawatch run projector` (processes).",
+    )
     cleanup_interval_seconds: PositiveInt = Field(
         3600, description="Seconds between two scheduled retention cleanups."
     )

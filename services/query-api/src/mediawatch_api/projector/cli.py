@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from datetime import UTC, datetime
 
 import click
 
 from mediawatch_api.db import connect, ensure_migrated, make_engine
+from mediawatch_api.projector.members import Members, member_argv, parent_gone
 from mediawatch_api.projector.service import Projection, build_loop
 from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
@@ -50,8 +52,17 @@ def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -
 
 @click.command()
 @click.option("--no-migrate", is_flag=True, help="Do not run the schema migrations first.")
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Members of the consumer group to run, one process each (default PROJECTOR_PROCESSES).",
+)
+@click.option("--member-of", type=int, default=None, hidden=True)
 @pass_settings
-def projector(settings: Settings, no_migrate: bool) -> None:
+def projector(
+    settings: Settings, no_migrate: bool, processes: int | None, member_of: int | None
+) -> None:
     """Project every topic into PostgreSQL, exactly once (Ctrl-C to stop)."""
     try:
         own = load_group(ProjectorSettings)
@@ -61,6 +72,7 @@ def projector(settings: Settings, no_migrate: bool) -> None:
     url, schema = database_url(settings), settings.database.schema_name
     if not no_migrate:
         ensure_migrated(url, schema)
+    members = Members((processes or own.processes) - 1, member_argv(os.getpid()))
     topics = declare_topics(settings.kafka.topic_prefix)
     names = [spec.name for spec in topics.all() if spec is not topics.deadletter]
     projection = Projection(functools.partial(connect, url, schema), own.group_id)
@@ -74,17 +86,20 @@ def projector(settings: Settings, no_migrate: bool) -> None:
         AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
     )
     stop = threading.Event()
-    sweeper = threading.Thread(
-        target=_sweep, args=(settings, url, own.cleanup_interval_seconds, stop), daemon=True
-    )
-    sweeper.start()
+    if member_of is None:  # the first member applies the retention and runs the others
+        threading.Thread(
+            target=_sweep, args=(settings, url, own.cleanup_interval_seconds, stop), daemon=True
+        ).start()
+        members.start()
+        threading.Thread(target=members.watch, args=(stop,), daemon=True).start()
     loop.stop_on_signals()
     quiet_gc()
     favour_waiting_threads()  # the batch writer's thread, between its sends
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})
     try:
-        loop.run()
+        loop.run(until=None if member_of is None else functools.partial(parent_gone, member_of))
     finally:
         stop.set()
+        members.stop()
         projection.close()
     log.info("projector stopped", extra={"events": projection.written})

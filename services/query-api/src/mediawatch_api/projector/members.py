@@ -1,0 +1,102 @@
+"""More members of the projector's consumer group, as child processes of one command.
+
+One projector process decodes on one core (the GIL): with ``PROJECTOR_PROCESSES=N`` the
+command starts N - 1 copies of itself, each a member of the same consumer group, so Kafka
+splits the partitions between them. Each member writes its own partitions' batches and
+positions (the positions are locked per partition, and rows shared by several partitions
+are merged in key order), so exactly once holds as it does for one process.
+
+A member watches its parent and stops when the parent is gone, even if the parent was
+killed; the parent starts a member again when one fails while it runs, and stops them all
+when it stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+
+log = logging.getLogger(__name__)
+
+
+def member_argv(parent: int) -> list[str]:
+    """The command of one more member of ``parent``'s group (migrations already done)."""
+    return [
+        sys.executable,
+        "-m",
+        "mediawatch_common.cli",
+        "run",
+        "projector",
+        "--no-migrate",
+        "--processes",
+        "1",
+        "--member-of",
+        str(parent),
+    ]
+
+
+def parent_gone(parent: int) -> bool:
+    """True once the process that started this member has exited."""
+    return os.getppid() != parent
+
+
+class Members:
+    """``count`` child processes running ``argv``, started again when one exits."""
+
+    def __init__(self, count: int, argv: Sequence[str], restart_after: float = 5.0) -> None:
+        self._argv = list(argv)
+        self._restart_after = restart_after
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._started: list[float] = []
+        self._count = count
+        self._lock = threading.Lock()
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [p.pid for p in self._processes]
+
+    def start(self) -> None:
+        with self._lock:
+            for _ in range(self._count):
+                self._processes.append(subprocess.Popen(self._argv))
+                self._started.append(time.monotonic())
+        log.info("projector members started", extra={"members": self._count})
+
+    def watch(self, stop: threading.Event, every: float = 1.0) -> None:
+        """Until ``stop`` is set, start again a member that failed (exited with an error or
+        was killed; at most once per ``restart_after`` seconds each). A member that stopped
+        cleanly was told to (Ctrl-C reaches the whole process group)."""
+        while not stop.wait(every):
+            with self._lock:
+                for i, process in enumerate(self._processes):
+                    code = process.poll()
+                    if (
+                        code in (None, 0)
+                        or time.monotonic() - self._started[i] < self._restart_after
+                    ):
+                        continue
+                    log.warning("projector member exited; starting it again", extra={"code": code})
+                    self._processes[i] = subprocess.Popen(self._argv)
+                    self._started[i] = time.monotonic()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM every member (each finishes its batch in flight), SIGKILL those still
+        running after ``timeout`` seconds."""
+        with self._lock:
+            running = [p for p in self._processes if p.poll() is None]
+            for process in running:
+                process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            for process in running:
+                try:
+                    process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)

@@ -1,0 +1,106 @@
+"""``mediawatch run projector --processes 2``: two members of one group share the partitions,
+every event is written once, and a member outlives neither a failure nor its parent."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from mediawatch_common.events import encode_event
+from mediawatch_common.kafka import (
+    EventProducer,
+    Topics,
+    declare_topics,
+    ensure_topics,
+    producer_config,
+)
+from tests.integration.api.conftest import env_for
+from tests.integration.api.samples import session_events
+from tests.integration.helpers import wait_for
+
+pytestmark = pytest.mark.integration
+
+PARTITIONS = 4
+SESSIONS = 80  # 14 pipeline events each
+
+
+@pytest.fixture
+def spread(admin: AdminClient) -> Iterator[Topics]:
+    """Every topic under a unique prefix, the pipeline's in 4 partitions; deleted afterwards."""
+    declared = declare_topics(f"test.api.{uuid.uuid4().hex[:10]}", partitions=PARTITIONS)
+    ensure_topics(admin, declared.all(), 1, 1)
+    yield declared
+    for future in admin.delete_topics([s.name for s in declared.all()]).values():
+        future.result()
+
+
+def _produce(bootstrap: str, topics: Topics) -> int:
+    producer = EventProducer(producer_config(bootstrap, "test-projector-processes"))
+    start = datetime.now(UTC) - timedelta(hours=1)
+    count = 0
+    for n in range(SESSIONS):
+        for event in session_events(f"s-{n}", start + timedelta(seconds=n)):
+            producer.produce(topics.pipeline.name, encode_event(event), key=f"s-{n}")
+            count += 1
+    producer.flush()
+    return count
+
+
+def _one(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _live(pid: int) -> list[int]:
+    """The children of ``pid`` that are running (not exited and waiting to be reaped)."""
+    return [c.pid for c in psutil.Process(pid).children() if c.status() != psutil.STATUS_ZOMBIE]
+
+
+def _members(admin: AdminClient, group: str) -> int:
+    [described] = admin.describe_consumer_groups([group]).values()
+    return len(described.result(timeout=10).members)
+
+
+def test_two_members_share_the_partitions_and_write_each_event_once(
+    bootstrap: str, admin: AdminClient, database_url: str, schema: str, spread: Topics,
+    log_dir: Path,
+) -> None:  # fmt: skip
+    total = _produce(bootstrap, spread)
+    env = env_for(database_url, schema, spread, log_dir) | {"PROJECTOR_BATCH_SIZE": "50"}
+    group = env["PROJECTOR_GROUP_ID"]
+    conn = psycopg.connect(database_url, options=f"-csearch_path={schema}", autocommit=True)
+    command = [str(Path(sys.executable).with_name("mediawatch")), "run", "projector"]
+    parent = subprocess.Popen([*command, "--processes", "2"], env=env)
+    try:
+        assert wait_for(lambda: _members(admin, group) == 2, timeout=60)
+        [child] = psutil.Process(parent.pid).children()
+        positions = "SELECT sum(next_offset) FROM consumer_positions"
+        assert wait_for(lambda: _one(conn, positions) == total, timeout=90)
+        written = _one(conn, "SELECT count(DISTINCT (topic, partition)) FROM consumer_positions")
+        assert written == PARTITIONS
+        assert _one(conn, "SELECT count(*) FROM pipeline_events") == total
+        assert _one(conn, "SELECT count(DISTINCT event_id) FROM pipeline_events") == total
+        assert _one(conn, "SELECT count(*) FROM stage_runs") == total // 2
+
+        child.send_signal(signal.SIGKILL)  # a failed member is started again
+        assert wait_for(lambda: _live(parent.pid) not in ([], [child.pid]), timeout=30)
+        [restarted] = psutil.Process(parent.pid).children()
+
+        parent.send_signal(signal.SIGKILL)  # a member does not outlive its parent
+        parent.wait(timeout=10)
+        assert wait_for(lambda: not restarted.is_running() or restarted.status() == "zombie", 30)
+    finally:
+        if parent.poll() is None:
+            parent.send_signal(signal.SIGTERM)
+            parent.wait(timeout=30)
+        conn.close()
