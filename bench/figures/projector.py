@@ -49,6 +49,11 @@ LAST_RATE: dict[str, float] = {}
 """The median COPY rate of the last run of this figure (the rebuild figure's baseline)."""
 
 
+PROCESSES = 2
+"""Projector processes (``PROJECTOR_PROCESSES``) of the figure: one decodes on one core, and a
+second uses the machine's other core."""
+
+
 def sizes(ctx: Context) -> int:
     return 200_000 if ctx.quick else 1_000_000
 
@@ -105,7 +110,15 @@ class Run(NamedTuple):
         return self.after_startup / max(self.seconds - self.startup, 1e-9)
 
 
-def run_once(ctx: Context, url: str, prefix: str, topic: str, ends: dict[int, int], r: int) -> Run:
+def run_once(
+    ctx: Context,
+    url: str,
+    prefix: str,
+    topic: str,
+    ends: dict[int, int],
+    r: int,
+    processes: int = 1,
+) -> Run:
     """One projector run on a fresh schema, timed from the launch and from its first stored
     position to the end positions."""
     label = tag()
@@ -118,6 +131,7 @@ def run_once(ctx: Context, url: str, prefix: str, topic: str, ends: dict[int, in
         "DATABASE_URL": url,
         "DATABASE_SCHEMA": schema,
         "PROJECTOR_GROUP_ID": group,
+        "PROJECTOR_PROCESSES": str(processes),
     }
     first: list[float] = []
     at_first: list[float] = []  # CPU seconds and events projected then
@@ -195,16 +209,22 @@ def projector_throughput(ctx: Context) -> Figure:
         len({(i.key, i.stage) for i in items}),
         sum(1 for i in items if i.completed),
     )
-    ours, launched, startups, rss, cpu, problems = [], [], [], [], [], []
+    ours, launched, startups, rss, cpu, single, single_cpu = ([] for _ in range(7))
+    problems: list[str] = []
     for r in range(ctx.repeats):
-        run = run_once(ctx, url, prefix, topic, ends, r)
-        cpu.append(run.cpu_per_event * 1e6)
-        if run.found != expected:
-            problems.append(f"run {r}: tables {run.found} != produced {expected}")
-        ours.append(run.running_rate)
-        launched.append(n / run.seconds)
-        startups.append(run.startup)
-        rss.append(run.peak_mib)
+        for processes in (PROCESSES, 1):
+            run = run_once(ctx, url, prefix, topic, ends, r, processes)
+            if run.found != expected:
+                problems.append(f"run {r}: tables {run.found} != produced {expected}")
+            if processes == 1:
+                single.append(run.running_rate)
+                single_cpu.append(run.cpu_per_event * 1e6)
+                continue
+            cpu.append(run.cpu_per_event * 1e6)
+            ours.append(run.running_rate)
+            launched.append(n / run.seconds)
+            startups.append(run.startup)
+            rss.append(run.peak_mib)
     if problems:
         raise RuntimeError("not exactly once: " + "; ".join(problems))
     ctx.memory["projector"] = rss
@@ -212,7 +232,7 @@ def projector_throughput(ctx: Context) -> Figure:
     mine, theirs = median(ours), median(base)
     LAST_RATE["copy"] = theirs
     return Figure(
-        name="projector events/s into PostgreSQL, exactly once (running)",
+        name=f"projector events/s into PostgreSQL, exactly once (running, {PROCESSES} processes)",
         unit="events/s",
         ours=mine,
         baseline=theirs,
@@ -225,11 +245,15 @@ def projector_throughput(ctx: Context) -> Figure:
             "startup_s": startups,
             "from_launch": launched,
             "cpu_us_per_event": cpu,
+            "one_process": single,
+            "one_process_cpu_us_per_event": single_cpu,
         },
         notes=(
             f"{n:,} events ({expected[2]:,} StageCompleted, {expected[1]:,} stage runs) in "
             f"{topics.pipeline.partitions} partitions; a fresh schema and group per run; "
-            f"the rate is the running service's, from its first stored position to the end; "
+            f"the rate is the running service's, from its first stored position to the end, "
+            f"with PROJECTOR_PROCESSES={PROCESSES} (members of one group); one process: median "
+            f"{median(single):,.0f} events/s, {median(single_cpu):.0f} µs of CPU per event; "
             f"start-up (launch to the first stored position) median {median(startups):.1f} s; "
             f"from the launch median {median(launched):,.0f} events/s; the projector's CPU "
             f"after start-up median {median(cpu):.0f} µs/event; tables matched the events "
