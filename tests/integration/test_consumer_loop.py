@@ -63,6 +63,7 @@ def _loop(
     group: str,
     seen: list[Record[Event]],
     codec: AvroCodec | None = None,
+    synchronous_commit: bool = True,
 ) -> ConsumerLoop[Event]:
     producer = EventProducer(producer_config(bootstrap, group))
     return ConsumerLoop(
@@ -71,7 +72,17 @@ def _loop(
         lambda data: decode_event(data, codec),
         each(seen.append),
         DeadLetters(producer, dlq, group),
+        synchronous_commit=synchronous_commit,
     )
+
+
+def _produce_completed(bootstrap: str, topic: str, count: int) -> EventProducer:
+    """``count`` StageCompleted events (sessions s0, s1...) in ``topic``; the producer."""
+    producer = EventProducer(producer_config(bootstrap, f"test-{topic}"))
+    for n in range(count):
+        producer.produce(topic, encode_event(_completed(n)), key=f"s{n}")
+    producer.flush()
+    return producer
 
 
 def _committed(bootstrap: str, group: str, topic: str) -> int:
@@ -119,10 +130,7 @@ def test_failed_handler_is_retried_and_nothing_is_skipped(
     bootstrap: str, new_topic: Callable[..., str]
 ) -> None:
     topic, dlq = new_topic("in"), new_topic("dlq")
-    producer = EventProducer(producer_config(bootstrap, "test-retry"))
-    for n in range(5):
-        producer.produce(topic, encode_event(_completed(n)), key=f"s{n}")
-    producer.flush()
+    producer = _produce_completed(bootstrap, topic, 5)
 
     calls: list[int] = []
     seen: list[Any] = []
@@ -194,21 +202,10 @@ def test_asynchronous_commits_reach_the_broker(
     bootstrap: str, new_topic: Callable[..., str]
 ) -> None:
     topic, dlq = new_topic("in"), new_topic("dlq")
-    producer = EventProducer(producer_config(bootstrap, "test-async-commit"))
-    for n in range(3):
-        producer.produce(topic, encode_event(_completed(n)), key=f"s{n}")
-    producer.flush()
+    _produce_completed(bootstrap, topic, 3)
 
     seen: list[Record[Event]] = []
     group = f"g-{topic}"
-    loop: ConsumerLoop[Event] = ConsumerLoop(
-        consumer_config(bootstrap, group),
-        [topic],
-        decode_event,
-        each(seen.append),
-        DeadLetters(producer, dlq, group),
-        synchronous_commit=False,
-    )
-    with running(loop):
+    with running(_loop(bootstrap, topic, dlq, group, seen, synchronous_commit=False)):
         assert wait_for(lambda: len(seen) == 3)
         assert wait_for(lambda: _committed(bootstrap, group, topic) == 3)

@@ -35,14 +35,19 @@ def schema(database_url: str) -> Iterator[str]:
         conn.execute(f'DROP SCHEMA "{name}" CASCADE')
 
 
-@pytest.fixture
-def topics(admin: AdminClient) -> Iterator[Topics]:
-    """Every topic under a unique prefix, one partition each; deleted afterwards."""
-    declared = declare_topics(f"test.api.{uuid.uuid4().hex[:10]}", partitions=1)
+def created_topics(admin: AdminClient, partitions: int) -> Iterator[Topics]:
+    """Every topic under a unique prefix with ``partitions`` each; deleted afterwards."""
+    declared = declare_topics(f"test.api.{uuid.uuid4().hex[:10]}", partitions=partitions)
     ensure_topics(admin, declared.all(), 1, 1)
     yield declared
     for future in admin.delete_topics([s.name for s in declared.all()]).values():
         future.result()
+
+
+@pytest.fixture
+def topics(admin: AdminClient) -> Iterator[Topics]:
+    """Every topic under a unique prefix, one partition each; deleted afterwards."""
+    yield from created_topics(admin, 1)
 
 
 def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> dict[str, str]:

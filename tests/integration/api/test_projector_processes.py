@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,11 +19,9 @@ from mediawatch_common.events import encode_event
 from mediawatch_common.kafka import (
     EventProducer,
     Topics,
-    declare_topics,
-    ensure_topics,
     producer_config,
 )
-from tests.integration.api.conftest import env_for
+from tests.integration.api.conftest import created_topics, env_for
 from tests.integration.api.samples import session_events
 from tests.integration.helpers import wait_for
 
@@ -36,12 +33,8 @@ SESSIONS = 80  # 14 pipeline events each
 
 @pytest.fixture
 def spread(admin: AdminClient) -> Iterator[Topics]:
-    """Every topic under a unique prefix, the pipeline's in 4 partitions; deleted afterwards."""
-    declared = declare_topics(f"test.api.{uuid.uuid4().hex[:10]}", partitions=PARTITIONS)
-    ensure_topics(admin, declared.all(), 1, 1)
-    yield declared
-    for future in admin.delete_topics([s.name for s in declared.all()]).values():
-        future.result()
+    """Every topic under a unique prefix, in 4 partitions each; deleted afterwards."""
+    yield from created_topics(admin, PARTITIONS)
 
 
 def _produce(bootstrap: str, topics: Topics) -> int:
