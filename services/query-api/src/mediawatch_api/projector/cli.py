@@ -90,8 +90,9 @@ def projector(
         threading.Thread(
             target=_sweep, args=(settings, url, own.cleanup_interval_seconds, stop), daemon=True
         ).start()
-        members.start()
-        threading.Thread(target=members.watch, args=(stop,), daemon=True).start()
+        if members.count:
+            members.start()
+            threading.Thread(target=members.watch, args=(stop,), daemon=True).start()
     loop.stop_on_signals()
     quiet_gc()
     favour_waiting_threads()  # the batch writer's thread, between its sends

@@ -58,9 +58,9 @@ class Members:
         self._lock = threading.Lock()
 
     @property
-    def pids(self) -> list[int]:
-        with self._lock:
-            return [p.pid for p in self._processes]
+    def count(self) -> int:
+        """How many members this runs besides the current process."""
+        return self._count
 
     def start(self) -> None:
         with self._lock:
