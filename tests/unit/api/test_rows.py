@@ -8,7 +8,7 @@ import pytest
 
 from mediawatch_api.projector import build_rows
 from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.projector.rows import RUN_COLUMNS
+from mediawatch_api.projector.pipeline import RUN_COLUMNS
 from mediawatch_common.events import (
     ErrorCode,
     Event,

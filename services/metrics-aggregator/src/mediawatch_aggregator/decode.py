@@ -10,14 +10,13 @@ microseconds): it builds the five fields the windows need and steps over the oth
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, cast
 
 from fastavro import parse_schema
 
 from mediawatch_aggregator.rows import RowValues
 from mediawatch_common.avro import HEADER_SIZE, DecodeError, SchemaRegistry
-from mediawatch_common.avro.compiled import compile_fields_reader
+from mediawatch_common.avro.compiled import FieldsReader, compile_fields_reader
 from mediawatch_common.avro.framing import unframe
 from mediawatch_common.events import Stage
 
@@ -32,7 +31,7 @@ class RowDecoder:
 
     def __init__(self, registry: SchemaRegistry) -> None:
         """Indexes the writer schemas of every known event version by fingerprint."""
-        self._completed: dict[bytes, Callable[[bytes, int], tuple[Any, ...]]] = {}
+        self._completed: dict[bytes, FieldsReader] = {}
         self._others: set[bytes] = set()
         for name in registry.names:
             for version in registry.versions(name):

@@ -29,6 +29,8 @@ from mediawatch_common.avro import DecodeError
 
 BodyReader = Callable[[bytes, int], dict[str, Any]]
 """Reads the record whose body starts at an offset of the message and ends with it."""
+FieldsReader = Callable[[bytes, int], tuple[Any, ...]]
+"""Reads some fields of the record whose body starts at an offset of the message."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -328,9 +330,7 @@ def compile_reader(schema: dict[str, Any]) -> BodyReader:
     return _build(schema, compiler, compiler.record(schema, 1, top=True))
 
 
-def compile_fields_reader(
-    schema: dict[str, Any], wanted: tuple[str, ...]
-) -> Callable[[bytes, int], tuple[Any, ...]]:
+def compile_fields_reader(schema: dict[str, Any], wanted: tuple[str, ...]) -> FieldsReader:
     """A reader of the ``wanted`` top-level fields of bodies written with ``schema``: their
     values in ``wanted`` order; the other fields are stepped over, not built. The whole body
     is still checked against the schema's layout (lengths, union branches, enum indexes,

@@ -18,7 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from mediawatch_common.avro import HEADER_SIZE, MARKER, AvroCodec, DecodeError
-from mediawatch_common.avro.compiled import UnsupportedSchemaError, compile_fields_reader
+from mediawatch_common.avro.compiled import (
+    FieldsReader,
+    UnsupportedSchemaError,
+    compile_fields_reader,
+)
 from mediawatch_common.events import Event, from_record
 
 PIPELINE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -42,8 +46,6 @@ Plain = tuple[str, tuple[Any, ...], bytes]
 from Kafka)."""
 
 Decoded = Event | Plain
-
-FieldsReader = Callable[[bytes, int], tuple[Any, ...]]
 
 
 def plain_values(name: str, record: dict[str, Any]) -> tuple[Any, ...]:

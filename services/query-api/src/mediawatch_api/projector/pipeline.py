@@ -1,5 +1,5 @@
 """Rows of the pipeline events (TranscodeRequested, StageStarted, StageCompleted), built from
-their plain Avro records (pure).
+the fields the projector decodes (``decode.PIPELINE_FIELDS``; pure).
 
 These are most of the traffic, so this is the projector's inner loop: a row of
 ``pipeline_events`` with the message as it was read (the timeline decodes it when asked), the
@@ -19,22 +19,45 @@ if TYPE_CHECKING:
 
 _LABELS = {stage.value: stage.label for stage in Stage}
 
-# stage_runs columns set by a completion, by position in RUN_COLUMNS (completed_at, 5, is
-# the event time); None never overwrites what an earlier event of the run gave. Paired with
-# each field's position in the StageCompleted values.
+RUN_COLUMNS = (
+    "session_id",
+    "stage",
+    "attempt",
+    "user_id",
+    "started_at",
+    "completed_at",
+    "success",
+    "duration_seconds",
+    "error_code",
+    "error_message",
+    "input_size_bytes",
+    "output_size_bytes",
+    "video_count",
+    "peak_memory_mb",
+    "cpu_percent",
+)
+"""Columns of a ``stage_runs`` row; a run is a list in this order while a batch builds it."""
+_STARTED_AT, _COMPLETED_AT, _RUN_VIDEOS = map(
+    RUN_COLUMNS.index, ("started_at", "completed_at", "video_count")
+)
+_COMPLETED = PIPELINE_FIELDS["StageCompleted"]
+
+# The stage_runs columns a completion sets, as (position in the StageCompleted values, position
+# in RUN_COLUMNS): the columns named as its fields. None never overwrites what an earlier
+# event of the run gave; completed_at is the event time.
 _COMPLETION = tuple(
-    (PIPELINE_FIELDS["StageCompleted"].index(field), column)
-    for field, column in (
-        ("started_at", 4),
-        ("success", 6),
-        ("duration_seconds", 7),
-        ("error_code", 8),
-        ("error_message", 9),
-        ("input_size_bytes", 10),
-        ("output_size_bytes", 11),
-        ("video_count", 12),
-        ("peak_memory_mb", 13),
-        ("cpu_percent", 14),
+    (_COMPLETED.index(field), RUN_COLUMNS.index(field))
+    for field in (
+        "started_at",
+        "success",
+        "duration_seconds",
+        "error_code",
+        "error_message",
+        "input_size_bytes",
+        "output_size_bytes",
+        "video_count",
+        "peak_memory_mb",
+        "cpu_percent",
     )
 )
 
@@ -70,13 +93,13 @@ def add_pipeline(
         videos = values[_VIDEOS]
         rows.opened.add(key)
         rows.sessions.started(session_id, user_id, at, label, videos)
-        run[4] = at
+        run[_STARTED_AT] = at
         if videos is not None:
-            run[12] = videos
+            run[_RUN_VIDEOS] = videos
         return
     success, duration, code = values[_SUCCESS], values[_DURATION], values[_CODE]
     rows.sessions.completed(session_id, user_id, at, label, success, duration, code, values[_PEAK])
-    run[5] = at
+    run[_COMPLETED_AT] = at
     for index, column in _COMPLETION:
         value = values[index]
         if value is not None:
@@ -84,12 +107,11 @@ def add_pipeline(
     _count_minute(rows, at, label, success, duration, code)
 
 
-_EMPTY_RUN = (None,) * 11
+_EMPTY_RUN = (None,) * (len(RUN_COLUMNS) - 4)  # after the key and the user
 _INPUTS = PIPELINE_FIELDS["TranscodeRequested"].index("inputs")
 _VIDEOS = PIPELINE_FIELDS["StageStarted"].index("video_count")
 _SUCCESS, _DURATION, _CODE, _PEAK = map(
-    PIPELINE_FIELDS["StageCompleted"].index,
-    ("success", "duration_seconds", "error_code", "peak_memory_mb"),
+    _COMPLETED.index, ("success", "duration_seconds", "error_code", "peak_memory_mb")
 )
 
 

@@ -37,24 +37,6 @@ Row = tuple[Any, ...]
 RunKey = tuple[str, str, int]
 MinuteKey = tuple[datetime, str, str]
 
-RUN_COLUMNS = (
-    "session_id",
-    "stage",
-    "attempt",
-    "user_id",
-    "started_at",
-    "completed_at",
-    "success",
-    "duration_seconds",
-    "error_code",
-    "error_message",
-    "input_size_bytes",
-    "output_size_bytes",
-    "video_count",
-    "peak_memory_mb",
-    "cpu_percent",
-)
-
 
 @dataclass(slots=True)
 class Rows:
@@ -87,7 +69,7 @@ class Rows:
 
     @property
     def run_rows(self) -> list[Row]:
-        """``stage_runs`` rows in :data:`RUN_COLUMNS` order."""
+        """``stage_runs`` rows in ``pipeline.RUN_COLUMNS`` order."""
         return [tuple(run) for run in self.runs.values()]
 
     def split_run_rows(self) -> tuple[list[Row], list[Row]]:

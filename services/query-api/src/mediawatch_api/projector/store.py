@@ -9,7 +9,8 @@ import psycopg
 
 from mediawatch_api.projector.alert_store import write_alerting
 from mediawatch_api.projector.bulk import copy_rows, upsert_rows
-from mediawatch_api.projector.rows import RUN_COLUMNS, Rows
+from mediawatch_api.projector.pipeline import RUN_COLUMNS
+from mediawatch_api.projector.rows import Rows
 from mediawatch_api.projector.session_changes import CHANGE_COLUMNS
 
 Connection = psycopg.Connection[Any]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import Connection, text
 
+from mediawatch_api.projector.alerting import to_json
 from mediawatch_common.avro import AvroCodec
 
 _ACTIVE = text(
@@ -56,20 +57,6 @@ def active_sessions(
     }
 
 
-def plain(value: Any) -> Any:
-    """``value`` (an Avro record or a part of it) with JSON's types: timestamps as ISO 8601
-    with their offset and uuids as text, as the projector once stored them."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
-
-
 def session_timeline(
     conn: Connection, session_id: str, cap: int, codec: AvroCodec
 ) -> dict[str, Any] | None:
@@ -97,6 +84,7 @@ def session_timeline(
 
 
 def decoded_record(codec: AvroCodec, message: bytes) -> dict[str, Any]:
-    """The record of a kept message, as JSON-ready as :func:`plain` makes it."""
-    record: dict[str, Any] = plain(codec.decode(message, uuid_as_text=True)[1])
+    """The record of a kept message as the projector once stored it in JSON: timestamps as
+    ISO 8601 with their offset, uuids as text."""
+    record: dict[str, Any] = json.loads(to_json(codec.decode(message, uuid_as_text=True)[1]))
     return record
