@@ -16,7 +16,7 @@ db_env = export DATABASE_URL="$${DATABASE_URL:-$$(bash infra/stack/postgres.sh u
 
 .PHONY: help
 help: ## List every target with a line of help
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 $(CURDIR)/.tools/venv/bin/uv:
@@ -80,15 +80,24 @@ bench: install up ## Benchmarks beside Kafka's own tools (QUICK=1: small sizes, 
 	$(db_env)
 	$(UV) run python -m bench $(if $(QUICK),--quick,)
 
+.PHONY: test-e2e
+test-e2e: install up ## The dashboard in headless Chromium against real processes
+	$(db_env)
+	$(UV) run pytest -m e2e $(PYTEST_ARGS)
+
 .PHONY: test-reliability
 test-reliability: install up ## Fault injection: brokers killed and restarted in clusters of its own
 	$(db_env)
 	$(UV) run pytest -m reliability $(PYTEST_ARGS)
 
 .PHONY: check
-check: install ## Lint and type-check: ruff, ruff format --check, mypy --strict on src/
+check: install ## Lint and type-check: ruff, ruff format --check, mypy (strict on src/)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+.PHONY: typecheck
+typecheck: ## mypy --strict on src/ (needs `make install`)
 	$(UV) run mypy libs/common/src services/*/src examples/*/src
 
 .PHONY: fmt

@@ -22,7 +22,7 @@ from tests.e2e import seed
 from tests.e2e.assets import ensure_chromium, ensure_web_assets
 from tests.e2e.stack import environment, services
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "dashboard-e2e-password"
