@@ -158,8 +158,11 @@ async def _drain(bootstrap: str, topic: str, start: dict[int, int], end: dict[in
 def warnings(work: Path) -> str:
     """The aggregator's warnings and errors (late events, Faust's own) from its log, and its
     last closing passes, for an error message."""
-    log = work / "logs" / "application.log"
-    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    lines = [
+        line
+        for log in sorted((work / "logs").glob("*/application.log"))
+        for line in log.read_text(errors="replace").splitlines()
+    ]
     kept = [line for line in lines if '"WARNING"' in line or '"ERROR"' in line]
     kept += [line for line in lines if "closing pass" in line][-3:]
     return " | ".join(line[:300] for line in kept[-12:])[:4000]

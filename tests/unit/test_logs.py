@@ -15,8 +15,8 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def configured(log_dir: Path) -> Iterator[Path]:
-    configure_logging(load_settings({"LOG_DIR": str(log_dir), "LOG_CONSOLE": "false"}).log)
-    yield log_dir
+    settings = load_settings({"LOG_DIR": str(log_dir), "LOG_CONSOLE": "false"}).log
+    yield configure_logging(settings, "transcoder")
     for handler in list(logging.getLogger().handlers):
         logging.getLogger().removeHandler(handler)
         handler.close()
@@ -85,7 +85,7 @@ def test_secrets_are_masked(configured: Path) -> None:
 
 def test_application_log_rotates_at_the_configured_size(log_dir: Path) -> None:
     env = {"LOG_DIR": str(log_dir), "LOG_CONSOLE": "0", "LOG_ROTATION_SIZE": "2KB"}
-    configure_logging(load_settings(env).log)
+    own = configure_logging(load_settings(env).log, "api")
     try:
         for n in range(100):
             logging.getLogger("x").info("line %d %s", n, "y" * 50)
@@ -93,9 +93,10 @@ def test_application_log_rotates_at_the_configured_size(log_dir: Path) -> None:
         for handler in list(logging.getLogger().handlers):
             logging.getLogger().removeHandler(handler)
             handler.close()
-    assert (log_dir / "application.log.1").exists()
-    assert (log_dir / "application.log").stat().st_size <= 2048
-    assert not (log_dir / "application.log.6").exists()
+    assert own == log_dir / "api"
+    assert (own / "application.log.1").exists()
+    assert (own / "application.log").stat().st_size <= 2048
+    assert not (own / "application.log.6").exists()
 
 
 def test_debug_records_are_not_built_unless_a_file_keeps_them(configured: Path) -> None:

@@ -20,7 +20,7 @@ from mediawatch_common.kafka import Topics
 from mediawatch_common.settings import RetentionSettings, Settings
 from tests.integration.api.conftest import SECRET
 from tests.integration.api.helpers import login, project
-from tests.integration.api.samples import alert, delivery, sample, silence
+from tests.integration.api.samples import alert, delivery, log, sample, silence
 from tests.integration.helpers import read_raw, wait_for
 
 pytestmark = pytest.mark.integration
@@ -152,9 +152,14 @@ def test_cleanup_applies_the_retention(services: Services, database_url: str, sc
             delivery(now - timedelta(seconds=50), ("a3",), 1, ok=True),
             silence("old", now - timedelta(hours=31), minutes=60),
             silence("recent", now - timedelta(hours=1), minutes=10),
+            log(now - timedelta(hours=30), "INFO", "older than the metrics' 24 hours"),
+            log(now - timedelta(hours=10), "INFO", "older than the logs' 6 hours"),
+            log(now - timedelta(hours=1), "INFO", "kept"),
         ],
     )
-    retention = RetentionSettings(alert_retention_count=2, metrics_retention_hours=24)
+    retention = RetentionSettings(
+        alert_retention_count=2, metrics_retention_hours=24, log_retention_hours=6
+    )
     kept = dataclasses.replace(
         services, settings=dataclasses.replace(services.settings, retention=retention)
     )
@@ -167,5 +172,10 @@ def test_cleanup_applies_the_retention(services: Services, database_url: str, sc
     assert body["deleted"]["alerts"] == 1
     assert body["deleted"]["alert_deliveries"] == 1
     assert body["deleted"]["silences"] == 1
-    assert body["retention"] == {"metrics_retention_hours": 24, "alert_retention_count": 2}
+    assert body["deleted"]["log_records"] == 2
+    assert body["retention"] == {
+        "metrics_retention_hours": 24,
+        "log_retention_hours": 6,
+        "alert_retention_count": 2,
+    }
     assert [a["id"] for a in alerts] == ["a3", "a2"]

@@ -12,14 +12,14 @@ _BY_TIME = {
     "resource_samples": "sampled_at",
     "window_results": "window_end",
     "health_checks": "checked_at",
-    "log_records": '"timestamp"',
 }
 
 
 def apply_retention(
     conn: Connection, retention: RetentionSettings, now: datetime
 ) -> dict[str, int]:
-    """Delete metrics older than METRICS_RETENTION_HOURS and alerts beyond the newest
+    """Delete metrics older than METRICS_RETENTION_HOURS, log records older than
+    LOG_RETENTION_HOURS (default: the metrics' hours) and alerts beyond the newest
     ALERT_RETENTION_COUNT; returns the rows deleted per table."""
     cutoff = now - timedelta(hours=retention.metrics_retention_hours)
     deleted = {
@@ -29,6 +29,10 @@ def apply_retention(
         ).rowcount
         for table, column in _BY_TIME.items()
     }
+    deleted["log_records"] = conn.execute(
+        text('DELETE FROM log_records WHERE "timestamp" < :cutoff'),
+        {"cutoff": now - timedelta(hours=retention.log_hours)},
+    ).rowcount
     deleted["alerts"] = conn.execute(
         text(
             "DELETE FROM alerts WHERE alert_id IN (SELECT alert_id FROM alerts "

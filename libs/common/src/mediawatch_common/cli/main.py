@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from mediawatch_common.cli.plugins import EntryPointGroup
-from mediawatch_common.logs import configure_logging
-from mediawatch_common.settings import SettingsError, load_settings
+from mediawatch_common.logs import configure_logging, ship_logs
+from mediawatch_common.settings import Settings, SettingsError, load_settings
+
+
+def _own_directory(settings: Settings, name: str, ship: bool) -> Settings:
+    """Configure logging for this process; its settings then name its own log directory."""
+    shipper = ship_logs(settings, name) if ship and settings.log.ship else None
+    directory = configure_logging(settings.log, name, [shipper] if shipper else [])
+    if shipper:
+        click.get_current_context().call_on_close(shipper.close)
+    return dataclasses.replace(settings, log=settings.log.model_copy(update={"dir": directory}))
 
 
 @click.group(cls=EntryPointGroup, entry_point_group="mediawatch.commands")
@@ -22,10 +33,19 @@ def main(ctx: click.Context) -> None:
         settings = load_settings()
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
-    configure_logging(settings.log)
-    ctx.obj = settings
+    command = ctx.invoked_subcommand
+    # A service configures its logging under its own name (``run`` below).
+    ctx.obj = settings if command == "run" else _own_directory(settings, command or "cli", False)
 
 
 @main.group(cls=EntryPointGroup, entry_point_group="mediawatch.services")
-def run() -> None:
-    """Start one service (runs until SIGTERM or Ctrl-C)."""
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Start one service (runs until SIGTERM or Ctrl-C).
+
+    Its records go to its own directory under LOG_DIR and, unless LOG_SHIP is false, to the
+    logs topic.
+    """
+    settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
+    if settings is not None and service is not None:
+        ctx.obj = _own_directory(settings, service, True)

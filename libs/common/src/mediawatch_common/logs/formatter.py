@@ -24,6 +24,12 @@ def _mask(value: Any, key: str = "") -> Any:
     return value
 
 
+def record_extra(record: logging.LogRecord) -> dict[str, Any]:
+    """The fields passed with ``extra=``, secrets masked."""
+    masked: dict[str, Any] = _mask({k: v for k, v in vars(record).items() if k not in _STANDARD})
+    return masked
+
+
 def record_to_dict(record: logging.LogRecord) -> dict[str, Any]:
     """Return the record as the guide's structured log entry.
 
@@ -41,7 +47,7 @@ def record_to_dict(record: logging.LogRecord) -> dict[str, Any]:
         "line": record.lineno,
         "process_id": record.process,
         "thread_id": record.thread,
-        "extra": _mask({k: v for k, v in vars(record).items() if k not in _STANDARD}),
+        "extra": record_extra(record),
     }
     if record.exc_info:
         entry["exception"] = logging.Formatter().formatException(record.exc_info)

@@ -37,7 +37,12 @@ class MonitoringSettings(BaseSettings):
 
 
 class LogSettings(BaseSettings):
-    """Structured logging (``LOG_*``); the guide's four files live under ``dir``."""
+    """Structured logging (``LOG_*``): files under ``dir``, records shipped to the logs topic.
+
+    Each process writes its four files in a directory of its own under ``dir``, named after
+    its service (``transcoder``, ``api``) or command; a second process of the same name on
+    the host takes ``NAME-2``, and so on.
+    """
 
     model_config = _config("LOG_")
 
@@ -49,6 +54,14 @@ class LogSettings(BaseSettings):
     dir: Path = Field(Path("temp/logs"), description="Directory of the log files.")
     console: bool = Field(True, description="Also write JSON records to stderr.")
     console_level: LogLevel = Field("WARNING", description="Level of the records on stderr.")
+    ship: bool = Field(True, description="Services ship their records to the logs topic.")
+    ship_level: LogLevel = Field("INFO", description="Level of the records shipped.")
+    ship_queue_size: PositiveInt = Field(
+        10_000, description="Records waiting to be shipped; beyond it, records are dropped."
+    )
+    ship_flush_seconds: float = Field(
+        5.0, ge=0, le=60, description="At shutdown, how long queued records may take to ship."
+    )
 
     @field_validator("rotation_size", mode="before")
     @classmethod
@@ -59,7 +72,7 @@ class LogSettings(BaseSettings):
             return parse_size(value)
         raise ValueError(f"not a size: {value!r}")
 
-    @field_validator("level", "console_level", mode="before")
+    @field_validator("level", "console_level", "ship_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
@@ -87,6 +100,14 @@ class RetentionSettings(BaseSettings):
     metrics_retention_hours: PositiveInt = Field(
         24, description="Hours of metrics kept by cleanup (METRICS_RETENTION_HOURS)."
     )
+    log_retention_hours: PositiveInt | None = Field(
+        None, description="Hours of log records kept by cleanup; unset: METRICS_RETENTION_HOURS."
+    )
+
+    @property
+    def log_hours(self) -> int:
+        """Hours of log records kept: LOG_RETENTION_HOURS, else METRICS_RETENTION_HOURS."""
+        return self.log_retention_hours or self.metrics_retention_hours
 
 
 class KafkaSettings(BaseSettings):

@@ -118,7 +118,8 @@ class AdminController(Controller):
         responses=error_responses("admin"),
     )
     def cleanup(self, request: Request[User, Any, Any], services: ServicesDep) -> dict[str, Any]:
-        """Trims metrics past METRICS_RETENTION_HOURS and alerts past ALERT_RETENTION_COUNT."""
+        """Trims metrics past METRICS_RETENTION_HOURS, log records past LOG_RETENTION_HOURS
+        and alerts past ALERT_RETENTION_COUNT."""
         retention = services.settings.retention
         with services.engine.begin() as conn:
             deleted = apply_retention(conn, retention, services.clock())
@@ -128,6 +129,7 @@ class AdminController(Controller):
             "deleted": deleted,
             "retention": {
                 "metrics_retention_hours": retention.metrics_retention_hours,
+                "log_retention_hours": retention.log_hours,
                 "alert_retention_count": retention.alert_retention_count,
             },
         }
