@@ -9,6 +9,7 @@ from mediawatch_alerter.clock import ManualClock
 from mediawatch_alerter.evaluator import Evaluator, build_evaluator
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.events import (
+    ClipInput,
     ErrorCode,
     HealthChecked,
     HealthCheckResult,
@@ -17,6 +18,7 @@ from mediawatch_common.events import (
     Stage,
     StageCompleted,
     StageStarted,
+    TranscodeRequested,
     WindowAggregated,
 )
 from mediawatch_common.settings import MonitoringSettings
@@ -64,6 +66,13 @@ def started(
 ) -> StageStarted:
     return StageStarted(
         event_time=at(t), producer=WORKER, session_id=session, user_id="user_456", stage=stage
+    )
+
+
+def requested(session: str = "video_session_123", t: float = 0.0) -> TranscodeRequested:
+    clip = ClipInput(uri="file:///in/a.mp4", filename="a.mp4", size_bytes=1000)
+    return TranscodeRequested(
+        event_time=at(t), producer=WORKER, session_id=session, user_id="user_456", inputs=(clip,)
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from mediawatch_alerter.alerts import alert_json
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Stage
 
-from .helpers import T0, at, completed, evaluator, health, sample, started, window
+from .helpers import T0, at, completed, evaluator, health, requested, sample, started, window
 
 pytestmark = pytest.mark.unit
 
@@ -81,21 +81,46 @@ def test_slow_stage_warns_above_the_processing_time_threshold() -> None:
     assert alert.message == "Session s2 took 412.5s at merging (threshold 300s)"
 
 
-def test_stuck_session_fires_on_the_clock_alone_and_resolves_on_progress() -> None:
+def test_stuck_session_fires_on_the_clock_alone_and_resolves_when_it_finishes() -> None:
     ev, clock = evaluator()
     ev.handle(started(t=0))
     ev.handle(completed(stage=Stage.UPLOAD, t=10))
 
-    clock.set(at(10 + 30 * 60))
-    assert raised(ev.tick()) == []
+    clock.set(at(30 * 60))
+    assert raised(ev.tick()) == []  # exactly the limit is not more than it
     clock.advance(1)
     (alert,) = raised(ev.tick())
     assert alert.rule == "stuck_session"
     assert alert.session_id == "video_session_123"
+    assert alert.starts_at == at(30 * 60)
     assert raised(ev.tick()) == []
 
-    events = ev.handle(completed(stage=Stage.ANALYSIS, t=2000))
+    assert ev.handle(completed(stage=Stage.ANALYSIS, t=2000)) == []  # progress is not the end
+    events = ev.handle(completed(stage=Stage.CLEANUP, t=2100))
     assert [type(e) for e in events] == [AlertResolved]
+    assert events[0].reason == "session finished"  # type: ignore[union-attr]
+
+
+def test_a_busy_session_is_stuck_once_it_runs_longer_than_the_limit() -> None:
+    ev, clock = evaluator()
+    ev.handle(started(t=0))
+    for minute in range(1, 40):  # a stage completes every minute
+        ev.handle(completed(stage=Stage.ANALYSIS, t=minute * 60))
+        clock.set(at(minute * 60))
+        fired = raised(ev.tick())
+        assert (len(fired) == 1) is (minute == 31), minute
+        if fired:
+            assert fired[0].metadata["minutes_without_progress"] == 0.0
+
+
+def test_the_request_starts_the_clock() -> None:
+    ev, clock = evaluator()
+    ev.handle(requested(t=0))
+    ev.handle(started(t=20 * 60))  # waited 20 minutes for a worker
+
+    clock.set(at(30 * 60 + 1))
+    (alert,) = raised(ev.tick())
+    assert alert.metadata["elapsed_seconds"] == 30 * 60 + 1
 
 
 def test_finished_or_failed_sessions_are_not_stuck() -> None:

@@ -32,7 +32,8 @@ class MonitoringSettings(BaseSettings):
     disk_threshold: Percent = Field(90, description="Disk usage percent that raises a warning.")
     critical_threshold: Percent = Field(95, description="Resource usage percent that is critical.")
     stuck_session_minutes: PositiveInt = Field(
-        30, description="Minutes without a completed stage before a session counts as stuck."
+        30,
+        description="Minutes after its start an unfinished session counts as stuck.",
     )
 
 

@@ -1,18 +1,29 @@
-"""Stuck session: no completed stage for longer than ``MONITORING_STUCK_SESSION_MINUTES``.
+"""Stuck session: started more than ``MONITORING_STUCK_SESSION_MINUTES`` ago, not finished.
 
-Evaluated on the clock's ticks, so a session that simply stops emitting is found even when
-nothing else happens in the pipeline.
+The definition is :func:`mediawatch_common.stuck.is_stuck`, shared with the API, the dashboard
+and the pipeline health check. A session's start is its first event (the job's request, or
+its first stage when the request was not seen); it finishes when CLEANUP completes or a stage
+fails. Evaluated on the clock's ticks, so a session is found whether it went silent or keeps
+completing stages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mediawatch_alerter.alerts.finding import Finding
 from mediawatch_alerter.rules.base import LevelOf, Rule
-from mediawatch_common.events import AlertLevel, Event, Stage, StageCompleted, StageStarted
+from mediawatch_common.events import (
+    AlertLevel,
+    Event,
+    Stage,
+    StageCompleted,
+    StageStarted,
+    TranscodeRequested,
+)
+from mediawatch_common.stuck import is_stuck
 
 NAME = "stuck_session"
 
@@ -20,14 +31,14 @@ NAME = "stuck_session"
 @dataclass(slots=True)
 class _Session:
     user_id: str
-    stage: Stage
+    stage: Stage | None
     host: str
     started: datetime
     progress: datetime
 
 
 class StuckSessionRule(Rule):
-    """Tracks active sessions from their first stage until CLEANUP completes or a stage fails."""
+    """Tracks sessions from their first event until CLEANUP completes or a stage fails."""
 
     def __init__(self, stuck_after_seconds: float) -> None:
         self._after = stuck_after_seconds
@@ -42,64 +53,70 @@ class StuckSessionRule(Rule):
         return len(self._sessions)
 
     def on_event(self, event: Event, level_of: LevelOf) -> Sequence[Finding]:
-        if isinstance(event, StageStarted):
-            known = self._sessions.get(event.session_id)
-            if known is None:
-                self._sessions[event.session_id] = _Session(
-                    event.user_id,
-                    event.stage,
-                    event.producer.host,
-                    event.event_time,
-                    event.event_time,
-                )
-            else:
-                known.stage, known.host = event.stage, event.producer.host
+        if isinstance(event, TranscodeRequested | StageStarted):
+            self._seen(event)
             return ()
         if not isinstance(event, StageCompleted):
             return ()
         session = self._sessions.get(event.session_id)
         if session is None:
             return ()
-        if event.stage is Stage.CLEANUP or not event.success:
-            del self._sessions[event.session_id]
-        else:
-            session.progress = max(session.progress, event.event_time)
+        session.progress = max(session.progress, event.event_time)
+        if event.stage is not Stage.CLEANUP and event.success:
+            return ()
+        del self._sessions[event.session_id]
+        outcome = "finished" if event.success else f"failed at {event.stage.label}"
         return (
             Finding(
                 rule=NAME,
                 labels={"session_id": event.session_id},
                 level=None,
-                reason=f"session progressed ({event.stage.label} completed)",
+                reason=f"session {outcome}",
             ),
         )
+
+    def _seen(self, event: TranscodeRequested | StageStarted) -> None:
+        known = self._sessions.get(event.session_id)
+        stage = event.stage if isinstance(event, StageStarted) else None
+        if known is None:
+            self._sessions[event.session_id] = _Session(
+                event.user_id, stage, event.producer.host, event.event_time, event.event_time
+            )
+            return
+        known.started = min(known.started, event.event_time)
+        known.progress = max(known.progress, event.event_time)
+        if stage is not None:
+            known.stage, known.host = stage, event.producer.host
 
     def on_tick(self, now: datetime, level_of: LevelOf) -> Sequence[Finding]:
         if not self.live:
             return ()
+        minutes = self._after / 60
         return [
             self._finding(session_id, s, now)
             for session_id, s in self._sessions.items()
-            if (now - s.progress).total_seconds() > self._after
+            if is_stuck(s.started, False, now, minutes)
         ]
 
     def _finding(self, session_id: str, s: _Session, now: datetime) -> Finding:
-        minutes = (now - s.progress).total_seconds() / 60
+        running = (now - s.started).total_seconds() / 60
+        where = s.stage.label if s.stage else "queued"
         return Finding(
             rule=NAME,
             labels={"session_id": session_id},
             level=AlertLevel.WARNING,
             title=f"Stuck Session: {session_id}",
             message=(
-                f"Session {session_id} has completed no stage for {minutes:.0f} minutes "
-                f"(limit {self._after / 60:.0f}); last seen at {s.stage.label}"
+                f"Session {session_id} started {running:.0f} minutes ago and has not finished "
+                f"(limit {self._after / 60:.0f}); now at {where}"
             ),
             context={"host": s.host},
             session_id=session_id,
             user_id=s.user_id,
             stage=s.stage,
             metadata={
-                "minutes_without_progress": round(minutes, 1),
                 "elapsed_seconds": round((now - s.started).total_seconds(), 1),
+                "minutes_without_progress": round((now - s.progress).total_seconds() / 60, 1),
             },
-            starts_at=s.progress,
+            starts_at=s.started + timedelta(seconds=self._after),
         )

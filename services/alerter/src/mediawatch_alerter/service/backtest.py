@@ -66,8 +66,8 @@ def backtest(
 ) -> None:
     """Run the alert rules over recorded history, the event times as the clock.
 
-    Reports what would have fired, when and how often. Reads the pipeline, windows and
-    resources topics without joining a consumer group; sends no message, produces nothing.
+    Reports what would have fired, when and how often. Reads the jobs, pipeline, windows
+    and resources topics without joining a consumer group; sends no message, produces nothing.
     """
     alerter, rules = _configuration(rules_path)
     now = datetime.now(UTC)
@@ -102,7 +102,7 @@ def _history(
     silences: bool,
 ) -> list[Event]:
     topics = declare_topics(settings.kafka.topic_prefix)
-    names = [topics.pipeline.name, topics.windows.name, topics.resources.name]
+    names = [topics.jobs.name, topics.pipeline.name, topics.windows.name, topics.resources.name]
     if alerter.health_topic:
         names.append(alerter.health_topic)
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))

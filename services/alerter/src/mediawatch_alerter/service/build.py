@@ -29,7 +29,8 @@ def build_alerter(
     evaluator = build_evaluator(
         settings.monitoring, alerter, identity, clock or SystemClock(), rules
     )
-    inputs = [topics.pipeline.name, topics.windows.name, topics.resources.name]
+    # Jobs too: a session's start (for stuck sessions) is its request.
+    inputs = [topics.jobs.name, topics.pipeline.name, topics.windows.name, topics.resources.name]
     if alerter.health_topic:  # HealthChecked events come on the resources topic anyway
         inputs.append(alerter.health_topic)
     kafka = settings.kafka

@@ -13,7 +13,9 @@ from sqlalchemy import Engine, text
 
 from mediawatch_api.health.local import host_resources
 from mediawatch_api.health.model import CheckResult, level_of, worst
+from mediawatch_api.queries.sessions import STUCK, UNFINISHED
 from mediawatch_common.settings import MonitoringSettings
+from mediawatch_common.stuck import stuck_cutoff
 
 _LATEST_SAMPLES = text(
     "SELECT DISTINCT ON (host) host, sampled_at, cpu_percent, memory_percent, disk_percent "
@@ -62,8 +64,7 @@ _PIPELINE = text(
     "coalesce(sum(duration_sum), 0) FROM stage_minutes WHERE minute >= :since"
 )
 _STUCK = text(
-    "SELECT count(*) FILTER (WHERE last_event_at < :stuck), count(*) FROM sessions "
-    "WHERE status IN ('queued', 'active')"
+    f"SELECT count(*) FILTER (WHERE {STUCK}), count(*) FROM sessions WHERE {UNFINISHED}"  # noqa: S608
 )
 
 
@@ -73,8 +74,8 @@ def check_pipeline(engine: Engine, monitoring: MonitoringSettings, now: datetime
         attempts, failures, duration = conn.execute(
             _PIPELINE, {"since": now - timedelta(hours=1)}
         ).one()
-        stuck_before = now - timedelta(minutes=monitoring.stuck_session_minutes)
-        stuck, active = conn.execute(_STUCK, {"stuck": stuck_before}).one()
+        cutoff = stuck_cutoff(now, monitoring.stuck_session_minutes)
+        stuck, active = conn.execute(_STUCK, {"stuck_cutoff": cutoff}).one()
     rate = failures / attempts if attempts else 0.0
     average = duration / attempts if attempts else 0.0
     details = {

@@ -7,12 +7,13 @@ from mediawatch_api.queries.deliveries import alert_deliveries
 from mediawatch_api.queries.logs import recent_logs
 from mediawatch_api.queries.metrics import system_metrics
 from mediawatch_api.queries.series import window_series
-from mediawatch_api.queries.sessions import active_sessions, session_timeline
+from mediawatch_api.queries.sessions import ActiveFilter, active_sessions, session_timeline
 from mediawatch_api.queries.silences import find_silence, list_silences
 from mediawatch_api.queries.stats import processing_stats
 from mediawatch_api.queries.windows import stage_windows
 
 __all__ = [
+    "ActiveFilter",
     "active_sessions",
     "alert_changes",
     "alert_deliveries",

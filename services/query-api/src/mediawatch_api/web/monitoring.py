@@ -16,6 +16,7 @@ from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 MAX_PAGE = 1000
+MAX_OFFSET = 1_000_000
 MAX_HOURS = 24 * 366
 Hours = Annotated[int, Parameter(ge=1, le=MAX_HOURS, description="Look-back period in hours.")]
 AlertLevelName = Literal["info", "warning", "error", "critical"]
@@ -149,13 +150,29 @@ class MonitoringController(Controller):
         "/sessions/active",
         sync_to_thread=True,
         summary="Active processing sessions",
-        responses=error_responses("viewer"),
+        responses=error_responses("viewer", params=True),
     )
-    def sessions_active(self, services: ServicesDep) -> dict[str, Any]:
-        """Sessions in progress: user, current stage, elapsed times, resources, stuck flag."""
+    def sessions_active(
+        self,
+        services: ServicesDep,
+        limit: Annotated[int, _page("Most sessions returned.")] = 100,
+        offset: Annotated[
+            int, Parameter(ge=0, le=MAX_OFFSET, description="Sessions skipped (paging).")
+        ] = 0,
+        stuck: Annotated[
+            bool | None, Parameter(description="Only stuck (true) or not stuck (false) sessions.")
+        ] = None,
+        stage: Annotated[StageName | None, Parameter(description="Only at this stage.")] = None,
+        user_id: Annotated[
+            str | None, Parameter(min_length=1, max_length=200, description="Only this user's.")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Unfinished sessions, oldest (so stuck) first: user, stage, elapsed times, resources,
+        ``stuck`` and ``idle`` flags; ``total`` and ``stuck_total`` count every match."""
+        page = queries.ActiveFilter(limit, offset, stuck, stage, user_id)
         with services.reads.connect() as conn:
             minutes = services.settings.monitoring.stuck_session_minutes
-            return queries.active_sessions(conn, services.clock(), minutes, MAX_PAGE)
+            return queries.active_sessions(conn, services.clock(), minutes, page)
 
     @get(
         "/sessions/{session_id:str}/timeline",
