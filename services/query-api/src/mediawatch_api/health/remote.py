@@ -48,7 +48,7 @@ def check_system_resources(
                 "memory_usage_percent": r.memory_percent,
                 "disk_usage_percent": r.disk_percent,
                 "status": status,
-                "sampled_at": r.sampled_at.isoformat(),
+                "sampled_at": r.sampled_at,
             }
     status = worst(statuses)
     message = {

@@ -86,7 +86,7 @@ class HealthRunner:
         self.runs += 1
         report = {
             "overall_status": worst([r.status for r in results]),
-            "timestamp": checked_at.isoformat(),
+            "timestamp": checked_at,
             "total_check_time_ms": round(total_ms, 2),
             "checks": [r.as_json() for r in results],
             "summary": summary(results),

@@ -18,10 +18,6 @@ _STATUS = {
 }
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def alert_json(row: Any) -> dict[str, Any]:
     """One alert as the seed shows it, plus its lifecycle fields."""
     return {
@@ -29,7 +25,7 @@ def alert_json(row: Any) -> dict[str, Any]:
         "level": row.level,
         "title": row.title,
         "message": row.message,
-        "timestamp": row.raised_at.isoformat(),
+        "timestamp": row.raised_at,
         "session_id": row.session_id,
         "user_id": row.user_id,
         "stage": row.stage,
@@ -38,10 +34,10 @@ def alert_json(row: Any) -> dict[str, Any]:
         "rule": row.rule,
         "fingerprint": row.fingerprint,
         "status": "resolved" if row.resolved_at else "firing",
-        "resolved_at": _iso(row.resolved_at),
+        "resolved_at": row.resolved_at,
         "resolve_reason": row.resolve_reason,
         "acknowledged": row.acknowledged_at is not None,
-        "acknowledged_at": _iso(row.acknowledged_at),
+        "acknowledged_at": row.acknowledged_at,
         "acknowledged_by": row.acknowledged_by,
         "acknowledge_comment": row.acknowledge_comment,
         "change": row.change_seq,

@@ -31,7 +31,7 @@ def alert_deliveries(conn: Connection, alert_id: str, limit: int) -> dict[str, A
             "error": r.error,
             "final": r.final,
             "retry_in_seconds": r.retry_in_seconds,
-            "timestamp": r.at.isoformat(),
+            "timestamp": r.at,
         }
         for r in conn.execute(_SQL, {"id": alert_id, "n": limit})
     ]

@@ -22,7 +22,7 @@ def recent_logs(conn: Connection, lines: int, level: str | None) -> dict[str, An
     ).fetchall()
     logs = [
         {
-            "timestamp": r.timestamp.isoformat(),
+            "timestamp": r.timestamp,
             "level": r.level,
             "logger": r.logger,
             "message": r.message,

@@ -41,7 +41,7 @@ def system_metrics(
     num = _averaged if bucket_seconds else _raw
     series = [
         {
-            "timestamp": r.sampled_at.isoformat(),
+            "timestamp": r.sampled_at,
             "host": r.host,
             "cpu_usage_percent": num(r.cpu_percent),
             "memory_usage_percent": num(r.memory_percent),

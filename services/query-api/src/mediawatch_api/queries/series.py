@@ -57,7 +57,7 @@ def window_series(
         series["p50"][i], series["p95"][i], series["p99"][i] = r.p50, r.p95, r.p99
     latest = {
         r.stage: {
-            "window_end": r.window_end.isoformat(),
+            "window_end": r.window_end,
             "p50_seconds": r.p50_seconds,
             "p95_seconds": r.p95_seconds,
             "p99_seconds": r.p99_seconds,

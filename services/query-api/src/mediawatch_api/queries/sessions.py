@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-from mediawatch_api.projector.alerting import to_json
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.stuck import is_stuck, stuck_cutoff
 
@@ -65,15 +63,15 @@ def _session(r: Any, now: datetime, stuck_minutes: int) -> dict[str, Any]:
         "user_id": r.user_id,
         "status": r.status,
         "current_stage": r.current_stage,
-        "started_at": r.started_at.isoformat(),
+        "started_at": r.started_at,
         "elapsed_seconds": _seconds(now, r.started_at),
-        "stage_started_at": r.stage_started_at.isoformat() if r.stage_started_at else None,
+        "stage_started_at": r.stage_started_at,
         "stage_elapsed_seconds": _seconds(now, r.stage_started_at),
         "stages_completed": r.stages_completed,
         "processing_seconds": round(r.processing_seconds, 3),
         "peak_memory_mb": r.peak_memory_mb,
         "video_count": r.video_count,
-        "last_event_at": r.last_event_at.isoformat(),
+        "last_event_at": r.last_event_at,
         "idle_seconds": _seconds(now, r.last_event_at),
         "stuck": is_stuck(r.started_at, False, now, stuck_minutes),
         "idle": r.last_event_at < idle_before,
@@ -136,7 +134,7 @@ def session_timeline(
         "events": [
             {
                 "event_type": r.event_type,
-                "event_time": r.event_time.isoformat(),
+                "event_time": r.event_time,
                 "stage": r.stage,
                 "event": r.payload if r.message is None else decoded_record(codec, r.message),
             }
@@ -147,7 +145,5 @@ def session_timeline(
 
 
 def decoded_record(codec: AvroCodec, message: bytes) -> dict[str, Any]:
-    """The record of a kept message as the projector once stored it in JSON: timestamps as
-    ISO 8601 with their offset, uuids as text."""
-    record: dict[str, Any] = json.loads(to_json(codec.decode(message, uuid_as_text=True)[1]))
-    return record
+    """The record of a kept message, its event id as text (the API writes its times)."""
+    return codec.decode(message, uuid_as_text=True)[1]

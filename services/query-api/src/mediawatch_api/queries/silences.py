@@ -30,12 +30,12 @@ def silence_json(row: Any, now: datetime) -> dict[str, Any]:
     return {
         "id": row.silence_id,
         "matchers": row.matchers,
-        "starts_at": row.starts_at.isoformat(),
-        "ends_at": row.ends_at.isoformat(),
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
         "author": row.author,
         "comment": row.comment,
-        "created_at": row.created_at.isoformat(),
-        "expired_at": row.expired_at.isoformat() if row.expired_at else None,
+        "created_at": row.created_at,
+        "expired_at": row.expired_at,
         "expire_reason": row.expire_reason,
         "state": silence_state(row, now),
     }

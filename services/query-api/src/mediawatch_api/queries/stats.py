@@ -69,7 +69,7 @@ def processing_stats(conn: Connection, hours: int, now: datetime) -> dict[str, A
     ordered = sorted(stages, key=lambda s: _ORDER.index(s) if s in _ORDER else len(_ORDER))
     return {
         "period_hours": hours,
-        "since": since.isoformat(),
+        "since": since,
         **_summary(int(total[0]), int(total[1]), int(total[2]), float(total[3])),
         "stage_breakdown": {
             s: _summary(int(stages[s][0]), int(stages[s][1]), int(stages[s][2]), stages[s][3])

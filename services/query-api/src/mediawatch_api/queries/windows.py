@@ -22,8 +22,8 @@ def stage_windows(conn: Connection, stage: str | None, limit: int) -> dict[str, 
     windows = [
         {
             **{k: v for k, v in r._mapping.items() if k not in ("window_start", "window_end")},
-            "window_start": r.window_start.isoformat(),
-            "window_end": r.window_end.isoformat(),
+            "window_start": r.window_start,
+            "window_end": r.window_end,
         }
         for r in rows
     ]

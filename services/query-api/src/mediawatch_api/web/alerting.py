@@ -145,8 +145,8 @@ class AlertingController(Controller):
         return {
             "message": "Silence created",
             "silence_id": event.silence_id,
-            "starts_at": event.starts_at.isoformat(),
-            "ends_at": event.ends_at.isoformat(),
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
         }
 
     @delete(

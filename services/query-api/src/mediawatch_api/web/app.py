@@ -21,8 +21,10 @@ from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt
 from mediawatch_api.web.csrf import CsrfMiddleware
+from mediawatch_api.web.encoding import ApiResponse
 from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
 from mediawatch_api.web.live import alert_stream
+from mediawatch_api.web.methods import OptionsMiddleware
 from mediawatch_api.web.monitoring import MonitoringController
 from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
 from mediawatch_api.web.prometheus import metrics, registry_for
@@ -68,7 +70,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         },
         # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
         on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit)],
-        middleware=[CsrfMiddleware()],
+        middleware=[OptionsMiddleware(), CsrfMiddleware()],
+        response_class=ApiResponse,
         exception_handlers={
             HTTPException: _http_error,
             sqlalchemy.exc.DataError: unstorable_input,

@@ -99,8 +99,10 @@ def build_jwt(secret: str, minutes: int) -> JWTCookieAuth[User, Token]:
 
 
 def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: the caller must have the admin role."""
-    user = connection.user
+    """Guard: the caller must have the admin role (401 when nobody signed in)."""
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException("sign in first")
     if not isinstance(user, User) or not user.is_admin:
         raise PermissionDeniedException("admin role required")
 

@@ -19,6 +19,7 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from mediawatch_api import queries
+from mediawatch_api.web.encoding import with_utc_text
 from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
 
@@ -42,7 +43,8 @@ async def alert_feed(
         found = await anyio.to_thread.run_sync(changes, cursor)
         for alert in found:
             cursor = max(cursor, int(alert["change"]))
-            yield ServerSentEventMessage(event="alert", id=cursor, data=json.dumps(alert))
+            data = json.dumps(with_utc_text(alert))
+            yield ServerSentEventMessage(event="alert", id=cursor, data=data)
         quiet = 0.0 if found else quiet + poll_seconds
         if quiet >= keepalive_seconds:
             quiet = 0.0

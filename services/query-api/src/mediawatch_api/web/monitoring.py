@@ -51,7 +51,7 @@ class MonitoringController(Controller):
 
         Not rate limited, so a load balancer polling it never sees a 429.
         """
-        return {"status": "healthy", "timestamp": services.clock().isoformat()}
+        return {"status": "healthy", "timestamp": services.clock()}
 
     @get(
         "/ping",
