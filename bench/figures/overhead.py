@@ -27,11 +27,11 @@ from typing import Any
 from bench.model import Context, Figure, median
 from mediawatch_common.events import Event, Producer, encode_event
 from mediawatch_common.kafka import EventProducer, producer_config
+from mediawatch_common.storage import LocalStorage
 from mediawatch_transcoder import commands
 from mediawatch_transcoder.resources import ResourceSampler
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
-from mediawatch_transcoder.storage import LocalStorage
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.workspace import workspace_for
 

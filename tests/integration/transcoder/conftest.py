@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from mediawatch_common.events import Event, Producer
+from mediawatch_common.storage import LocalStorage
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
-from mediawatch_transcoder.storage import LocalStorage
 
 
 def make_clip(path: Path, size: str = "320x240", seconds: float = 1.0, audio: bool = True) -> Path:

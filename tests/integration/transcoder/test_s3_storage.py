@@ -18,9 +18,9 @@ from mediawatch_common.events import (
     StageCompleted,
     StageStarted,
 )
+from mediawatch_common.storage import S3Storage, s3_client, storage_from_settings
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings
-from mediawatch_transcoder.storage import S3Storage, s3_client, storage_from_settings
 from mediawatch_transcoder.submit import transcode_request
 
 from .conftest import fast_settings, free_port

@@ -9,14 +9,14 @@ from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from mediawatch_common.settings import SettingsError
-from mediawatch_transcoder.settings import load_transcoder_settings
-from mediawatch_transcoder.storage import (
+from mediawatch_common.storage import (
     LocalStorage,
     S3Storage,
     s3_client,
     storage_from_settings,
 )
-from mediawatch_transcoder.storage.s3_errors import explain
+from mediawatch_common.storage.s3_errors import explain
+from mediawatch_transcoder.settings import load_transcoder_settings
 
 pytestmark = pytest.mark.unit
 

@@ -20,6 +20,7 @@ from mediawatch_common.events import (
     TranscodeRequested,
     utc_now,
 )
+from mediawatch_common.storage import Storage
 from mediawatch_transcoder.errors import SessionAbandonedError, classify
 from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.stages import (
@@ -29,7 +30,6 @@ from mediawatch_transcoder.stages import (
     StageContext,
     StageFunction,
 )
-from mediawatch_transcoder.storage import Storage
 from mediawatch_transcoder.workspace import remove_stale, workspace_for
 
 log = logging.getLogger("mediawatch_transcoder.session")

@@ -32,12 +32,12 @@ from mediawatch_common.kafka import (
     consumer_config,
     producer_config,
 )
+from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
 from mediawatch_transcoder.errors import SessionAbandonedError
 from mediawatch_transcoder.resources import ResourceSampler
 from mediawatch_transcoder.session import SessionResult, SessionRunner, lost_stage
 from mediawatch_transcoder.settings import TranscoderSettings
-from mediawatch_transcoder.storage import storage_from_settings
 
 log = logging.getLogger("mediawatch_transcoder.worker")
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediawatch_common.events import ErrorCode, TranscodeRequested
+from mediawatch_common.storage import Storage
 from mediawatch_transcoder.plan import Segment, Target
 from mediawatch_transcoder.probe import ClipInfo
 from mediawatch_transcoder.process import Limits, RunResult, run
 from mediawatch_transcoder.settings import TranscoderSettings
-from mediawatch_transcoder.storage import Storage
 
 
 @dataclass(slots=True)

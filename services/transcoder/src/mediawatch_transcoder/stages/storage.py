@@ -7,11 +7,11 @@ from dataclasses import asdict
 from typing import Any
 
 from mediawatch_common.events import ErrorCode
+from mediawatch_common.storage import StorageError
 from mediawatch_transcoder.errors import StageError
 from mediawatch_transcoder.probe import describe
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
 from mediawatch_transcoder.stages.measure import size_of
-from mediawatch_transcoder.storage import StorageError
 from mediawatch_transcoder.workspace import safe_name
 
 

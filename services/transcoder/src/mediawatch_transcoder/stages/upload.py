@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from mediawatch_common.events import ClipInput, ErrorCode
+from mediawatch_common.storage import StorageError
 from mediawatch_transcoder.completeness import (
     check_complete,
     decoded_end,
@@ -17,7 +18,6 @@ from mediawatch_transcoder.errors import StageError
 from mediawatch_transcoder.plan import Quality, quality
 from mediawatch_transcoder.probe import PROBE_ARGS, clip_info, parse_probe
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
-from mediawatch_transcoder.storage import StorageError
 from mediawatch_transcoder.workspace import safe_suffix
 
 

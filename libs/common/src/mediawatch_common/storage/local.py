@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from mediawatch_transcoder.storage.base import StorageError
+from mediawatch_common.storage.base import StorageError
 
 Writer = Callable[[IO[bytes]], Any]
 
@@ -46,6 +46,22 @@ class LocalStorage:
     def put_bytes(self, data: bytes, key: str, content_type: str) -> str:
         """Write ``data`` to ``root/key``."""
         return self._write(key, lambda out: out.write(data))
+
+    def get_bytes(self, key: str) -> bytes:
+        """The content of ``root/key``."""
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        """Remove ``root/key`` if it exists."""
+        path = self._path(key)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete {path}: {exc}") from exc
 
     def fetch(self, uri: str, target: Path) -> bool:
         """Local inputs are read straight from their path, never through the backend."""

@@ -11,9 +11,9 @@ from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mediawatch_transcoder.settings import TranscoderSettings
-from mediawatch_transcoder.storage.base import StorageError
-from mediawatch_transcoder.storage.s3_errors import explain
+from mediawatch_common.storage.base import StorageError
+from mediawatch_common.storage.s3_errors import explain
+from mediawatch_common.storage.settings import StorageSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -56,6 +56,22 @@ class S3Storage:
             raise StorageError(explain(exc, f"store {full}", self.bucket, self.endpoint)) from None
         return f"s3://{self.bucket}/{full}"
 
+    def get_bytes(self, key: str) -> bytes:
+        """The content of the object ``key`` (under the prefix)."""
+        full = self.key(key)
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+        except FAILURES as exc:
+            raise StorageError(explain(exc, f"read {full}", self.bucket, self.endpoint)) from None
+
+    def delete(self, key: str) -> None:
+        """Delete the object ``key`` (under the prefix); S3 ignores a missing key."""
+        full = self.key(key)
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=full)
+        except FAILURES as exc:
+            raise StorageError(explain(exc, f"delete {full}", self.bucket, self.endpoint)) from None
+
     def fetch(self, uri: str, target: Path) -> bool:
         """Download an ``s3://bucket/key`` input to ``target``; other URIs are not ours."""
         parsed = urlparse(uri)
@@ -69,7 +85,7 @@ class S3Storage:
         return True
 
 
-def s3_client(settings: TranscoderSettings) -> S3Client:
+def s3_client(settings: StorageSettings) -> S3Client:
     """A client for the configured endpoint, region and credentials, with short timeouts.
 
     Without an access key, boto3's default chain (its variables, profile, instance role)
@@ -90,7 +106,7 @@ def s3_client(settings: TranscoderSettings) -> S3Client:
     return session.client("s3", endpoint_url=settings.s3_endpoint_url, config=config)
 
 
-def s3_storage(settings: TranscoderSettings) -> S3Storage:
+def s3_storage(settings: StorageSettings) -> S3Storage:
     """The S3 backend described by ``settings`` (``TRANSCODER_S3_*``)."""
     assert settings.s3_bucket, "validated by the settings"
     return S3Storage(s3_client(settings), settings.s3_bucket, settings.s3_prefix)

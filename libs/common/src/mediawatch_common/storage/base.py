@@ -21,6 +21,14 @@ class Storage(Protocol):
         """Store bytes; return the stored object's URI."""
         ...
 
+    def get_bytes(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key`` (no error when it is already gone)."""
+        ...
+
     def fetch(self, uri: str, target: Path) -> bool:
         """Copy the object at ``uri`` to ``target`` if ``uri`` is one of this backend's."""
         ...
