@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the whole system on the local stack, step by step.
 #  1. a synthetic session through the event log and back (the contract, end to end);
-#  2. projector, API, aggregator and alerter started as background services (they keep running);
+#  2. projector, API, aggregator, alerter and health reporter started as background services
+#     (they keep running);
 #  3. real sessions through the transcoder with ffmpeg, one of them broken;
 #  4. the alert of a failed session delivered to a local webhook receiver;
 #  5. window results from the aggregator, answers of the query API;
@@ -22,7 +23,10 @@ export API_PORT="${API_PORT:-8000}"
 # Short windows so that results appear within the demo; production uses 1 min, 5 min and 1 h.
 export AGGREGATOR_WINDOWS="${AGGREGATOR_WINDOWS:-10,30/10}" AGGREGATOR_GRACE_SECONDS="${AGGREGATOR_GRACE_SECONDS:-2}"
 export AGGREGATOR_MAX_DELAY_SECONDS="${AGGREGATOR_MAX_DELAY_SECONDS:-2}"
-SERVICES=(projector api aggregator alerter)
+# The health reporter checks this host every 30 s in the demo (default 300 s), so its results
+# and any health alert show within the demo.
+export HEALTH_CHECK_INTERVAL_SECONDS="${HEALTH_CHECK_INTERVAL_SECONDS:-30}"
+SERVICES=(projector api aggregator alerter health)
 
 secret() { # a generated secret kept in a mode-600 file, the same on every run
     [[ -s "$DEMO_DIR/$1" ]] || mw_random_secret 40 | mw_write_secret_file "$DEMO_DIR/$1"
@@ -37,7 +41,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1. A synthetic session through Kafka and back"
 "${MW[@]}" demo
 
-step "2. Projector, API, aggregator and alerter in the background"
+step "2. Projector, API, aggregator, alerter and health reporter in the background"
 bash infra/stack/services.sh down "${SERVICES[@]}"  # (re)start them with this checkout's code
 bash infra/stack/services.sh up "${SERVICES[@]}"
 mw_wait_for_port "$API_PORT" 60 || { mw_tail_log "$STACK_DIR/services/api.log"; die "the API did not start"; }

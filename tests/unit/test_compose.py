@@ -45,3 +45,14 @@ def test_no_secret_is_written_in_the_file() -> None:
     text = COMPOSE.read_text()
     assert "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?" in text
     assert "password=" not in text.lower()
+
+
+def test_a_health_reporter_runs_beside_every_worker() -> None:
+    services = _services()
+    workers = {n: s for n, s in services.items() if s.get("command") == ["run", "transcoder"]}
+    reporters = [s for s in services.values() if s.get("command") == ["run", "health"]]
+    assert workers
+    for name, worker in workers.items():
+        beside = [r for r in reporters if r.get("hostname") == worker.get("hostname")]
+        assert beside, f"no health reporter on the host of {name}"
+        assert set(worker["volumes"]) <= set(beside[0]["volumes"])

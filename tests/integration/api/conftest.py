@@ -18,7 +18,8 @@ from mediawatch_api.projector import Projection, build_loop
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web import Services, build_services, create_app
 from mediawatch_common.kafka import ConsumerLoop, Topics, declare_topics, ensure_topics
-from mediawatch_common.settings import Settings, load_settings
+from mediawatch_common.settings import Settings, load_group, load_settings
+from mediawatch_common.storage import StorageSettings
 from tests.integration.helpers import running
 
 SECRET = "integration-test-secret-" + "x" * 16
@@ -60,6 +61,9 @@ def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> di
         LOG_DIR=str(log_dir),
         LOG_CONSOLE="false",
         PROJECTOR_GROUP_ID=f"test-projector-{schema}",
+        HEALTH_CHECK_TEMP_DIR=str(log_dir.parent / "tmp"),
+        TRANSCODER_STORAGE_BACKEND="local",
+        TRANSCODER_STORAGE_DIR=str(log_dir.parent / "storage"),
     )
     return env
 
@@ -73,23 +77,28 @@ def service_settings(database_url: str, schema: str, topics: Topics, log_dir: Pa
 
 
 @pytest.fixture
-def api_settings(tmp_path: Path) -> ApiSettings:
-    """API settings with storage and temp dirs in the test's folder."""
-    return ApiSettings(
-        environment="production",
-        jwt_secret=SECRET,
-        storage_dir=tmp_path / "storage",
-        temp_dir=tmp_path / "tmp",
-        rate_limit_per_minute=1000,
-    )
+def api_settings() -> ApiSettings:
+    """API settings in production mode with a generous rate limit."""
+    return ApiSettings(environment="production", jwt_secret=SECRET, rate_limit_per_minute=1000)
+
+
+@pytest.fixture
+def storage_settings(log_dir: Path) -> StorageSettings:
+    """The results backend the storage check probes: a directory in the test's folder."""
+    return load_group(StorageSettings, {"TRANSCODER_STORAGE_DIR": str(log_dir.parent / "storage")})
 
 
 @pytest.fixture
 def services(
-    service_settings: Settings, api_settings: ApiSettings, database_url: str, schema: str
+    service_settings: Settings,
+    api_settings: ApiSettings,
+    storage_settings: StorageSettings,
+    database_url: str,
+    schema: str,
 ) -> Iterator[Services]:
     """The API's collaborators against the real stack."""
-    built = build_services(service_settings, api_settings, database_url, f"test-projector-{schema}")
+    group = f"test-projector-{schema}"
+    built = build_services(service_settings, api_settings, database_url, group, storage_settings)
     yield built
     built.health.close()
     built.engine.dispose()

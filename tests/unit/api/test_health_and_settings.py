@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from mediawatch_api.health import CheckResult, HealthRunner, summary, worst
-from mediawatch_api.health.local import check_ffmpeg, check_temp_directory
-from mediawatch_api.health.model import flatten, level_of
+from mediawatch_api.health import HealthRunner
 from mediawatch_api.settings import DEVELOPMENT_SECRET, ApiSettings, jwt_secret
-from mediawatch_common.settings import SettingsError
+from mediawatch_common.health import (
+    CheckResult,
+    check_ffmpeg,
+    check_temp_directory,
+    flatten,
+    level_of,
+    summary,
+    worst,
+)
+from mediawatch_common.settings import MonitoringSettings, SettingsError
 
 pytestmark = pytest.mark.unit
 
@@ -48,7 +56,8 @@ def test_missing_ffmpeg_is_critical() -> None:
 def test_old_temp_files_warn(tmp_path: Path) -> None:
     (tmp_path / "old.mp4").write_bytes(b"x" * 10)
 
-    result = check_temp_directory(tmp_path, now=__import__("time").time() + 2 * 86400)
+    monitoring = MonitoringSettings(disk_threshold=100, critical_threshold=100)
+    result = check_temp_directory(tmp_path, monitoring, now=time.time() + 2 * 86400)
 
     assert result.status == "warning"
     assert result.details["old_files"] == 1
@@ -57,25 +66,20 @@ def test_old_temp_files_warn(tmp_path: Path) -> None:
 
 def test_cached_report_until_the_duration_passes() -> None:
     now = [0.0]
-    published: list[object] = []
     runner = HealthRunner(
-        {"x": lambda: CheckResult("x", "warning", "slow")},
-        1.0,
-        60,
-        published.append,
-        clock=lambda: now[0],
+        {"x": lambda: CheckResult("x", "warning", "slow")}, 1.0, 60, clock=lambda: now[0]
     )
-    first = runner.report()
+    first = runner.document()
     now[0] = 59.0
-    second = runner.report()
+    second = runner.document()
     now[0] = 61.0
-    third = runner.report()
+    third = runner.document()
     runner.close()
 
     assert first["overall_status"] == "warning"
     assert (first["cached"], second["cached"], third["cached"]) == (False, True, False)
+    assert second["timestamp"] == first["timestamp"] != third["timestamp"]
     assert runner.runs == 2
-    assert len(published) == 2
 
 
 def test_a_raising_check_is_critical_without_its_message() -> None:
@@ -83,7 +87,7 @@ def test_a_raising_check_is_critical_without_its_message() -> None:
         raise RuntimeError("password=hunter2")
 
     runner = HealthRunner({"db": boom}, 1.0, 0)
-    report = runner.report()
+    report = runner.document()
     runner.close()
 
     assert report["checks"][0]["status"] == "critical"

@@ -53,11 +53,6 @@ class ApiSettings(BaseSettings):
     )
     max_body_bytes: PositiveInt = Field(16384, description="Largest request body accepted.")
     max_page: PositiveInt = Field(1000, description="Largest limit/lines a list accepts.")
-    storage_dir: Path = Field(
-        Path("temp/storage"), description="Directory of the local storage backend to check."
-    )
-    temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
-    ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable checked by health.")
     cookie_secure: bool = Field(
         False, description="Mark the dashboard's session cookies Secure (set true behind HTTPS)."
     )

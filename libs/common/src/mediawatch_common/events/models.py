@@ -196,13 +196,18 @@ class HealthCheckResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HealthChecked(BaseEvent):
-    """A detailed health check ran; carries every component's status."""
+    """A health check run finished on one host; carries every component's status.
+
+    ``interval_seconds`` is set by a periodic reporter (the next run is due then) and None
+    for a run on demand.
+    """
 
     host: str
     overall_status: str
     checked_at: datetime
     total_check_time_ms: float
     checks: tuple[HealthCheckResult, ...]
+    interval_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

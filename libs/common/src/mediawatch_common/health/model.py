@@ -10,7 +10,7 @@ STATUSES = ("healthy", "warning", "critical")
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """One component's outcome, as in the seed's ``checks[]``."""
+    """One component's outcome, as in a detailed health answer's ``checks[]``."""
 
     component: str
     status: str
@@ -19,7 +19,7 @@ class CheckResult:
     response_time_ms: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
-        """The seed's JSON shape of one check."""
+        """The JSON shape of one check."""
         return {
             "component": self.component,
             "status": self.status,
@@ -42,7 +42,7 @@ def level_of(percent: float, warning: float, critical: float) -> str:
 
 
 def summary(results: list[CheckResult]) -> dict[str, int]:
-    """Counts per status, as in the seed's ``summary``."""
+    """Counts per status, as in a detailed health answer's ``summary``."""
     counts = {status: sum(1 for r in results if r.status == status) for status in STATUSES}
     return {"total_checks": len(results), **counts}
 

@@ -88,6 +88,14 @@ class HealthCheckSettings(BaseSettings):
     timeout: PositiveInt = Field(
         10, description="Seconds before a single check (e.g. ffmpeg) times out."
     )
+    interval_seconds: float = Field(
+        300.0, ge=1, description="Seconds between two runs of the health reporter on a host."
+    )
+    consumer_lag_threshold: PositiveInt = Field(
+        10_000, description="Messages a consumer group may be behind before its lag is high."
+    )
+    temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
+    ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable to check.")
 
 
 class RetentionSettings(BaseSettings):

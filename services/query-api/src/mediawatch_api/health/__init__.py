@@ -1,8 +1,7 @@
-"""Health checks of the seed: resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka, DB."""
+"""The API's health: its own host's checks on demand, and every host's latest report."""
 
 from __future__ import annotations
 
-from mediawatch_api.health.model import CheckResult, summary, worst
 from mediawatch_api.health.runner import HealthRunner
 
-__all__ = ["CheckResult", "HealthRunner", "summary", "worst"]
+__all__ = ["HealthRunner"]

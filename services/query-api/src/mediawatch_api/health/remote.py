@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
-from confluent_kafka.admin import AdminClient
 from sqlalchemy import Engine, text
 
-from mediawatch_api.health.local import host_resources
-from mediawatch_api.health.model import CheckResult, level_of, worst
 from mediawatch_api.queries.sessions import STUCK, UNFINISHED
+from mediawatch_common.health import (
+    CheckResult,
+    committed_lags,
+    high_watermarks,
+    host_resources,
+    level_of,
+    worst,
+)
 from mediawatch_common.settings import MonitoringSettings
 from mediawatch_common.stuck import stuck_cutoff
 
@@ -21,8 +24,6 @@ _LATEST_SAMPLES = text(
     "SELECT DISTINCT ON (host) host, sampled_at, cpu_percent, memory_percent, disk_percent "
     "FROM resource_samples WHERE sampled_at >= :since ORDER BY host, sampled_at DESC"
 )
-
-log = logging.getLogger(__name__)
 
 
 def check_system_resources(
@@ -109,25 +110,7 @@ def check_kafka(
 ) -> CheckResult:
     """The brokers answer; the lag of the projector (high watermark minus its stored position)
     and of every consumer group that commits offsets on our topics."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": "mediawatch-health",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        metadata = consumer.list_topics(timeout=timeout)
-        highs = {
-            (topic, partition): consumer.get_watermark_offsets(
-                TopicPartition(topic, partition), timeout=timeout
-            )[1]
-            for topic in topics
-            if (found := metadata.topics.get(topic)) is not None
-            for partition in found.partitions
-        }
-    finally:
-        consumer.close()
+    highs = high_watermarks(bootstrap, topics, timeout)
     with engine.connect() as conn:
         stored = {
             (t, p): o
@@ -140,32 +123,10 @@ def check_kafka(
             )
         }
     lags = {group: sum(max(0, high - stored.get(tp, 0)) for tp, high in highs.items())}
-    lags.update(_committed_lags(bootstrap, highs, timeout))
-    missing = [t for t in topics if t not in metadata.topics]
-    details = {"brokers": len(metadata.brokers), "consumer_lag": lags, "missing_topics": missing}
+    lags.update(committed_lags(bootstrap, highs, timeout))
+    present = {topic for topic, _partition in highs}
+    missing = [t for t in topics if t not in present]
+    details = {"consumer_lag": lags, "missing_topics": missing}
     if missing:
         return CheckResult("kafka", "warning", "Missing topics: " + ", ".join(missing), details)
     return CheckResult("kafka", "healthy", "Kafka reachable", details)
-
-
-def _committed_lags(
-    bootstrap: str, highs: dict[tuple[str, int], int], timeout: float
-) -> dict[str, int]:
-    """Lag of each consumer group with committed offsets on the given partitions."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    listed = admin.list_consumer_groups(request_timeout=timeout).result()
-    lags: dict[str, int] = {}
-    for listing in listed.valid:
-        request = [ConsumerGroupTopicPartitions(listing.group_id)]
-        try:
-            (future,) = admin.list_consumer_group_offsets(request, request_timeout=timeout).values()
-            offsets = future.result().topic_partitions or []
-        except Exception as exc:  # a group that vanished meanwhile
-            log.debug("no offsets for group", extra={"group": listing.group_id, "error": str(exc)})
-            continue
-        ours = [tp for tp in offsets if (tp.topic, tp.partition) in highs and tp.offset >= 0]
-        if ours:
-            lags[listing.group_id] = sum(
-                max(0, highs[(tp.topic, tp.partition)] - tp.offset) for tp in ours
-            )
-    return lags

@@ -15,6 +15,7 @@ from mediawatch_api.web.app import create_app
 from mediawatch_api.web.build import build_services
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_common.storage import StorageSettings
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def api(settings: Settings) -> None:
     try:
         own = load_group(ApiSettings)
         projector = load_group(ProjectorSettings)
+        storage = load_group(StorageSettings)
         assert isinstance(own, ApiSettings)
         assert isinstance(projector, ProjectorSettings)
         secret = jwt_secret(own)
@@ -33,7 +35,7 @@ def api(settings: Settings) -> None:
         raise click.UsageError(str(exc)) from None
     url = database_url(settings)
     upgrade(url, settings.database.schema_name)
-    services = build_services(settings, own, url, projector.group_id)
+    services = build_services(settings, own, url, projector.group_id, storage)
     app = create_app(services, secret)
     access = None
     if own.access_log:

@@ -74,10 +74,9 @@ class MonitoringController(Controller):
     def health_detailed(self, services: ServicesDep) -> dict[str, Any]:
         """Resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka and PostgreSQL.
 
-        Cached for HEALTH_CHECK_CACHE_DURATION seconds; each fresh run is published as a
-        HealthChecked event.
+        Cached for HEALTH_CHECK_CACHE_DURATION seconds.
         """
-        return services.health.report()
+        return services.health.document()
 
     @get(
         "/stats",
