@@ -37,7 +37,8 @@ def test_a_reporter_publishes_every_check_of_its_host_each_interval(
     assert {e.interval_seconds for e in events} == {2.0}
     assert {e.producer.service for e in events} == {"health-reporter"}
     times = [e.checked_at for e in events]
-    assert times == sorted(times) and len(set(times)) == 3
+    assert times == sorted(times)
+    assert len(set(times)) == 3
     checks = {c.component: c for c in events[-1].checks}
     assert list(checks) == COMPONENTS
     assert checks["ffmpeg"].status == "healthy", checks["ffmpeg"].message

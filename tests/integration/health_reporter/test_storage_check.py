@@ -75,4 +75,3 @@ def test_an_unwritable_local_directory_is_critical(tmp_path: Path) -> None:
     result = check_storage(storage_from_settings(settings), describe(settings))
 
     assert (result.status, result.details["writable"]) == ("critical", False)
-
