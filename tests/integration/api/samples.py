@@ -67,10 +67,12 @@ def sample(at: datetime, host: str = "worker-1", cpu: float = 15.0) -> ResourceS
     )
 
 
-def log(at: datetime, level: str, message: str) -> LogRecorded:
-    """A log record of the transcoder."""
+def log(
+    at: datetime, level: str, message: str, who: Producer = WHO, session_id: str = "s-1"
+) -> LogRecorded:
+    """A log record (of the transcoder unless ``who`` says otherwise)."""
     return LogRecorded(
-        producer=WHO,
+        producer=who,
         event_time=at,
         timestamp=at,
         level=level,
@@ -81,7 +83,7 @@ def log(at: datetime, level: str, message: str) -> LogRecorded:
         line=245,
         process_id=42,
         thread_id=7,
-        extra={"session_id": "s-1"},
+        extra={"session_id": session_id},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mediawatch_api.queries.alerts import alert_changes, find_alert, latest_change, list_alerts
 from mediawatch_api.queries.deliveries import alert_deliveries
-from mediawatch_api.queries.logs import recent_logs
+from mediawatch_api.queries.logs import LogQuery, parse_since, recent_logs
 from mediawatch_api.queries.metrics import system_metrics
 from mediawatch_api.queries.series import window_series
 from mediawatch_api.queries.sessions import ActiveFilter, active_sessions, session_timeline
@@ -14,6 +14,7 @@ from mediawatch_api.queries.windows import stage_windows
 
 __all__ = [
     "ActiveFilter",
+    "LogQuery",
     "active_sessions",
     "alert_changes",
     "alert_deliveries",
@@ -22,6 +23,7 @@ __all__ = [
     "latest_change",
     "list_alerts",
     "list_silences",
+    "parse_since",
     "processing_stats",
     "recent_logs",
     "session_timeline",

@@ -1,24 +1,70 @@
-"""``logs/recent?lines=&level=``: recent log records of every service."""
+"""``logs/recent``: recent log records of every service, filtered."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from mediawatch_common.replay import parse_bound
+
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
-def recent_logs(conn: Connection, lines: int, level: str | None) -> dict[str, Any]:
-    """The newest ``lines`` records at ``level`` or above (all levels when None), newest last."""
-    levels = list(LEVELS[LEVELS.index(level) :]) if level else list(LEVELS)
+@dataclass(frozen=True, slots=True)
+class LogQuery:
+    """Which records to answer; every given criterion must hold."""
+
+    lines: int = 100
+    level: str | None = None
+    service: str | None = None
+    host: str | None = None
+    session_id: str | None = None
+    since: datetime | None = None
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """An ISO time (``2026-12-07T10:00:00Z``) or an age (``90m``, ``2h``, ``7d``) before ``now``.
+
+    Raises:
+        ValueError: with the accepted forms.
+    """
+    bound = parse_bound(value, now)
+    if bound.time is None:
+        raise ValueError(f"since must be a time or an age, not an offset: {value!r}")
+    return bound.time
+
+
+_COLUMNS = (
+    'SELECT "timestamp", level, logger, message, module, function, line, process_id, '
+    "thread_id, extra, service, host FROM log_records"
+)
+
+
+def _where(query: LogQuery) -> tuple[str, dict[str, Any]]:
+    levels = LEVELS[LEVELS.index(query.level) :] if query.level else LEVELS
+    clauses, params = ["level = ANY(:levels)"], {"levels": list(levels), "n": query.lines}
+    for column, value in (("service", query.service), ("host", query.host)):
+        if value is not None:
+            clauses.append(f"{column} = :{column}")
+            params[column] = value
+    if query.session_id is not None:
+        clauses.append("extra->>'session_id' = :session_id")
+        params["session_id"] = query.session_id
+    if query.since is not None:
+        clauses.append('"timestamp" >= :since')
+        params["since"] = query.since
+    return " AND ".join(clauses), params
+
+
+def recent_logs(conn: Connection, query: LogQuery) -> dict[str, Any]:
+    """The newest ``lines`` records matching ``query``, oldest first."""
+    where, params = _where(query)
     rows = conn.execute(
-        text(
-            'SELECT "timestamp", level, logger, message, module, function, line, process_id, '
-            "thread_id, extra, service, host FROM log_records WHERE level = ANY(:levels) "
-            'ORDER BY "timestamp" DESC LIMIT :n'
-        ),
-        {"levels": levels, "n": lines},
+        text(f'{_COLUMNS} WHERE {where} ORDER BY "timestamp" DESC LIMIT :n'),
+        params,
     ).fetchall()
     logs = [
         {
@@ -37,4 +83,4 @@ def recent_logs(conn: Connection, lines: int, level: str | None) -> dict[str, An
         }
         for r in reversed(rows)
     ]
-    return {"logs": logs, "total": len(logs), "filters": {"lines": lines, "level": level}}
+    return {"logs": logs, "total": len(logs), "filters": asdict(query)}

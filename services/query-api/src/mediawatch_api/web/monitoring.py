@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 
 from mediawatch_api import queries
@@ -31,6 +31,10 @@ PONG = {"status": "ok"}
 
 def _page(description: str) -> Any:
     return Parameter(ge=1, le=MAX_PAGE, description=description)
+
+
+def _text(description: str) -> Any:
+    return Parameter(min_length=1, max_length=200, description=description)
 
 
 class MonitoringController(Controller):
@@ -238,7 +242,18 @@ class MonitoringController(Controller):
         level: Annotated[
             LogLevelName | None, Parameter(description="This level and above.")
         ] = None,
+        service: Annotated[str | None, _text("Only this service (transcoder, api...).")] = None,
+        host: Annotated[str | None, _text("Only this host.")] = None,
+        session_id: Annotated[str | None, _text("Only records of this session.")] = None,
+        since: Annotated[
+            str | None, _text("Not before: an ISO time (2026-12-07T10:00:00Z) or an age (90m).")
+        ] = None,
     ) -> dict[str, Any]:
         """Structured log records shipped by every service through the logs topic."""
+        try:
+            start = queries.parse_since(since, services.clock()) if since else None
+        except ValueError as exc:
+            raise ValidationException(f"since: {exc}") from None
+        query = queries.LogQuery(lines, level, service, host, session_id, start)
         with services.reads.connect() as conn:
-            return queries.recent_logs(conn, lines, level)
+            return queries.recent_logs(conn, query)
