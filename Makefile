@@ -98,7 +98,7 @@ check: install ## Lint and type-check: ruff, ruff format --check, mypy (strict o
 
 .PHONY: typecheck
 typecheck: ## mypy --strict on src/ (needs `make install`)
-	$(UV) run mypy libs/common/src services/*/src examples/*/src
+	$(UV) run mypy libs/*/src services/*/src examples/*/src
 
 .PHONY: fmt
 fmt: install ## Format the code and apply safe lint fixes

@@ -1,0 +1,329 @@
+"""``MediaMonitor``: the calls a pipeline makes around each stage, and where they go."""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import inspect
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any, ParamSpec, TypeVar
+
+from mediawatch_client.attempts import AttemptBook
+from mediawatch_client.config import ClientConfig
+from mediawatch_client.contract import event_schema
+from mediawatch_client.records import (
+    MAX_MESSAGE_LENGTH,
+    count,
+    identifier,
+    measure,
+    metadata_map,
+    producer,
+    stage_completed,
+    stage_started,
+)
+from mediawatch_client.scope import StageScope
+from mediawatch_client.sender import Outgoing, Sender
+from mediawatch_client.spool import Spool
+from mediawatch_client.vocabulary import ErrorCode, ProcessingStage, as_error_code, as_stage
+
+log = logging.getLogger("mediawatch_client")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class MediaMonitor:
+    """Reports a pipeline's stages to Mediawatch without ever blocking or failing it.
+
+    Every call validates its arguments (a mistake raises ``TypeError``/``ValueError`` at
+    once), builds the event and hands it to a background sender; it never waits for Kafka.
+    While Kafka is unreachable, events wait in a durable local spool and are sent, in order,
+    when it returns or when the process starts again. ``close()`` (also run at exit and on
+    SIGTERM) sends or spools what is queued within ``close_timeout`` seconds.
+    """
+
+    def __init__(self, config: ClientConfig | None = None, **overrides: Any) -> None:
+        """Configure the monitor: from ``config``, else the environment; ``overrides`` win.
+
+        Args:
+            config: Explicit settings; :meth:`ClientConfig.from_env` when omitted.
+            overrides: Fields of :class:`ClientConfig` to replace, e.g.
+                ``bootstrap_servers="kafka:9092"``.
+        """
+        base = config if config is not None else ClientConfig.from_env()
+        self.config = replace(base, **overrides) if overrides else base
+        self._book = AttemptBook()
+        self._lock = threading.Lock()
+        self._sender: Sender | None = None
+        self._pid = os.getpid()
+        self._host = socket.gethostname()
+
+    # -- the guide's calls, async ----------------------------------------------------------
+
+    async def start_processing(
+        self,
+        session_id: str,
+        user_id: str,
+        stage: ProcessingStage | str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> int:
+        """A session entered ``stage``; returns the attempt number. See the sync twin."""
+        return self.start_processing_sync(session_id, user_id, stage, metadata)
+
+    async def complete_processing(
+        self,
+        session_id: str,
+        stage: ProcessingStage | str,
+        success: bool,
+        file_size_bytes: int | None = None,
+        video_count: int | None = None,
+        error_message: str | None = None,
+        error_code: ErrorCode | str | None = None,
+        **more: Any,
+    ) -> None:
+        """A session left ``stage``. See :meth:`complete_processing_sync`."""
+        self.complete_processing_sync(
+            session_id,
+            stage,
+            success,
+            file_size_bytes,
+            video_count,
+            error_message,
+            error_code,
+            **more,
+        )
+
+    # -- sync twins ------------------------------------------------------------------------
+
+    def start_processing_sync(
+        self,
+        session_id: str,
+        user_id: str,
+        stage: ProcessingStage | str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Emit ``StageStarted``; returns the attempt number (1, then 2 on a retry...).
+
+        ``metadata`` is a flat map of scalars; ``video_count`` and ``total_size_bytes`` (or
+        ``total_size_mb``) fill the event's fields of those names.
+        """
+        session = identifier("session_id", session_id)
+        user = identifier("user_id", user_id)
+        which = as_stage(stage)
+        meta = metadata_map(metadata)
+        now = datetime.now(UTC)
+        attempt = self._book.start(session, which, user, now, time.monotonic())
+        record = stage_started(
+            source=self._source(),
+            session_id=session,
+            user_id=user,
+            stage=which,
+            attempt=attempt,
+            at=now,
+            metadata=meta,
+        )
+        self._emit("StageStarted", self.config.pipeline_topic, session, record)
+        return attempt
+
+    def complete_processing_sync(
+        self,
+        session_id: str,
+        stage: ProcessingStage | str,
+        success: bool,
+        file_size_bytes: int | None = None,
+        video_count: int | None = None,
+        error_message: str | None = None,
+        error_code: ErrorCode | str | None = None,
+        *,
+        user_id: str | None = None,
+        input_size_bytes: int | None = None,
+        duration_seconds: float | None = None,
+        peak_memory_mb: float | None = None,
+        cpu_percent: float | None = None,
+    ) -> None:
+        """Emit ``StageCompleted`` for the open attempt of (session, stage).
+
+        The duration is measured from the matching start unless ``duration_seconds`` is
+        given. A completion without a start still emits a valid event (attempt 1 or the last
+        one seen, ``user_id`` as given or ``"unknown"``) and logs a warning naming both.
+        A failure without ``error_code`` is recorded as ``UNKNOWN``.
+        """
+        session = identifier("session_id", session_id)
+        which = as_stage(stage)
+        if not isinstance(success, bool):
+            raise TypeError(f"success must be a bool, not {type(success).__name__}")
+        code = as_error_code(error_code) if error_code is not None else None
+        duration = measure("duration_seconds", duration_seconds)
+        now = datetime.now(UTC)
+        opened = self._book.complete(session, which)
+        if opened is None:
+            log.warning(
+                "complete_processing without start_processing",
+                extra={"session_id": session, "stage": which.value},
+            )
+            user = identifier("user_id", user_id) if user_id is not None else "unknown"
+            attempt = max(self._book.last_attempt(session, which), 1)
+            started_at = now - timedelta(seconds=duration or 0.0)
+        else:
+            user = identifier("user_id", user_id) if user_id is not None else opened.user_id
+            attempt = opened.attempt
+            started_at = opened.started_at
+            if duration is None:
+                duration = time.monotonic() - opened.started_monotonic
+        if error_message is not None and not isinstance(error_message, str):
+            raise TypeError(f"error_message must be a str, not {type(error_message).__name__}")
+        record = stage_completed(
+            source=self._source(),
+            session_id=session,
+            user_id=user,
+            stage=which,
+            attempt=attempt,
+            started_at=started_at,
+            at=now,
+            success=success,
+            duration_seconds=duration or 0.0,
+            error_code=code,
+            error_message=error_message[:MAX_MESSAGE_LENGTH] if error_message else None,
+            sizes={
+                "input_size_bytes": count("input_size_bytes", input_size_bytes),
+                "output_size_bytes": count("file_size_bytes", file_size_bytes),
+            },
+            video_count=count("video_count", video_count),
+            peak_memory_mb=measure("peak_memory_mb", peak_memory_mb),
+            cpu_percent=measure("cpu_percent", cpu_percent),
+        )
+        self._emit("StageCompleted", self.config.pipeline_topic, session, record)
+
+    # -- measured stages -------------------------------------------------------------------
+
+    def stage(
+        self,
+        session_id: str,
+        user_id: str,
+        stage: ProcessingStage | str,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> StageScope:
+        """A context manager (``with``/``async with``) that reports the block as ``stage``."""
+        return StageScope(
+            self,
+            identifier("session_id", session_id),
+            identifier("user_id", user_id),
+            as_stage(stage),
+            dict(metadata) if metadata else None,
+        )
+
+    def track(self, stage: ProcessingStage | str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Decorate a function (sync or async) whose ``session_id`` and ``user_id``
+        arguments name the session; each call is reported as ``stage``."""
+        which = as_stage(stage)
+
+        def decorate(func: Callable[P, R]) -> Callable[P, R]:
+            signature = inspect.signature(func)
+            for name in ("session_id", "user_id"):
+                if name not in signature.parameters:
+                    raise TypeError(f"{func.__qualname__} has no {name!r} argument to report")
+
+            def scope_for(args: Any, kwargs: Any) -> StageScope:
+                bound = signature.bind(*args, **kwargs).arguments
+                return self.stage(bound["session_id"], bound["user_id"], which)
+
+            if inspect.iscoroutinefunction(func):
+
+                @functools.wraps(func)
+                async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                    async with scope_for(args, kwargs):
+                        return await func(*args, **kwargs)
+
+                return run_async  # type: ignore[return-value]
+
+            @functools.wraps(func)
+            def run(*args: P.args, **kwargs: P.kwargs) -> R:
+                with scope_for(args, kwargs):
+                    return func(*args, **kwargs)
+
+            return run
+
+        return decorate
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every event so far is sent or spooled; False on timeout."""
+        sender = self._sender
+        return sender is None or sender.idle.wait(timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        """Send or spool what is queued (within ``timeout``, default ``close_timeout``)."""
+        with self._lock:
+            sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.close(self.config.close_timeout if timeout is None else timeout)
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """Events sent, spooled and dropped (by reason) by the running sender."""
+        sender = self._sender
+        if sender is None:
+            return {}
+        c = sender.counters
+        return {"sent": c.sent, "spooled": c.spooled, **{f"dropped ({k})": v for k, v in
+                c.dropped().items()}}  # fmt: skip
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _source(self) -> dict[str, Any]:
+        return producer(self.config.producer_name, self._host, os.getpid())
+
+    def _emit(self, event: str, topic: str, key: str, record: dict[str, Any]) -> None:
+        sender = self._sender if self._pid == os.getpid() else None
+        if sender is None:
+            sender = self._start_sender()
+        sender.submit(Outgoing(event_schema(event), topic, key.encode(), record))
+
+    def _start_sender(self) -> Sender:
+        with self._lock:
+            if self._sender is not None and self._pid == os.getpid():
+                return self._sender
+            self._pid = os.getpid()  # a forked child starts its own sender
+            config = self.config
+            self._sender = Sender(
+                {
+                    "bootstrap.servers": config.bootstrap_servers,
+                    "client.id": f"mediawatch-client-{config.producer_name}",
+                    "enable.idempotence": True,
+                    "acks": "all",
+                    "linger.ms": 5,
+                    **config.kafka,
+                },
+                lambda: Spool.claim(config.spool_dir, config.producer_name, config.spool_max_bytes),
+                queue_size=config.queue_size,
+                delivery_timeout=config.delivery_timeout,
+                retry_interval=config.retry_interval,
+            )
+            atexit.register(self.close)
+            _close_on_sigterm(self)
+            return self._sender
+
+
+def _close_on_sigterm(monitor: MediaMonitor) -> None:
+    """Close on SIGTERM when nobody else handles it, then die of it as before."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def on_sigterm(signum: int, _frame: FrameType | None) -> None:
+        monitor.close()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)

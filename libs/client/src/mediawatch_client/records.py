@@ -1,0 +1,153 @@
+"""Pure builders of the events the client emits, with the caller's mistakes caught early.
+
+A record is the dict fastavro encodes with the event's schema. Programming errors (a stage
+that does not exist, a session id that is not a string, metadata that cannot be encoded)
+raise ``TypeError`` or ``ValueError`` here, in the caller's thread, naming the argument.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+from mediawatch_client.vocabulary import ErrorCode, ProcessingStage
+
+MAX_ID_LENGTH = 256
+MAX_MESSAGE_LENGTH = 8192
+MAX_METADATA_ITEMS = 64
+MiB = 1024 * 1024
+
+Scalar = None | bool | int | float | str
+
+
+def identifier(name: str, value: object) -> str:
+    """A non-empty string of at most ``MAX_ID_LENGTH`` characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not value or len(value) > MAX_ID_LENGTH:
+        raise ValueError(f"{name} must have 1 to {MAX_ID_LENGTH} characters")
+    return value
+
+
+def count(name: str, value: object) -> int | None:
+    """``None`` or a non-negative int (bools refused)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value
+
+
+def measure(name: str, value: object) -> float | None:
+    """``None`` or a finite, non-negative number."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number or None, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0")
+    return float(value)
+
+
+def metadata_map(value: object) -> dict[str, Scalar]:
+    """Metadata as a flat map of scalars (None, bool, int, float, str)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"metadata must be a mapping, not {type(value).__name__}")
+    if len(value) > MAX_METADATA_ITEMS:
+        raise ValueError(f"metadata has {len(value)} items; at most {MAX_METADATA_ITEMS}")
+    out: dict[str, Scalar] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"metadata keys must be str, not {type(key).__name__}")
+        if item is not None and not isinstance(item, bool | int | float | str):
+            raise TypeError(
+                f"metadata[{key!r}] is a {type(item).__name__}; use None, bool, int, float or str"
+            )
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"metadata[{key!r}] must be finite")
+        out[key] = item
+    return out
+
+
+def producer(service: str, host: str, pid: int) -> dict[str, Any]:
+    """The producer identity every event carries."""
+    return {"service": service, "host": host, "pid": pid}
+
+
+def stage_started(
+    *,
+    source: dict[str, Any],
+    session_id: str,
+    user_id: str,
+    stage: ProcessingStage,
+    attempt: int,
+    at: datetime,
+    metadata: dict[str, Scalar],
+) -> dict[str, Any]:
+    """A ``StageStarted`` record; ``video_count`` and the total size come from ``metadata``."""
+    total = metadata.get("total_size_bytes")
+    if total is None and isinstance(metadata.get("total_size_mb"), int | float):
+        total = round(float(metadata["total_size_mb"]) * MiB)  # type: ignore[arg-type]
+    return {
+        "event_id": uuid4(),
+        "event_time": at,
+        "producer": source,
+        "session_id": session_id,
+        "user_id": user_id,
+        "stage": stage.name,
+        "attempt": attempt,
+        "video_count": count("metadata['video_count']", metadata.get("video_count")),
+        "total_size_bytes": count("metadata['total_size_bytes']", total),
+    }
+
+
+def stage_completed(
+    *,
+    source: dict[str, Any],
+    session_id: str,
+    user_id: str,
+    stage: ProcessingStage,
+    attempt: int,
+    started_at: datetime,
+    at: datetime,
+    success: bool,
+    duration_seconds: float,
+    error_code: ErrorCode | None,
+    error_message: str | None,
+    sizes: Mapping[str, int | None],
+    video_count: int | None,
+    peak_memory_mb: float | None,
+    cpu_percent: float | None,
+) -> dict[str, Any]:
+    """A ``StageCompleted`` record. A failure without a code is ``UNKNOWN``."""
+    if not isinstance(success, bool):
+        raise TypeError(f"success must be a bool, not {type(success).__name__}")
+    if error_message is not None and not isinstance(error_message, str):
+        raise TypeError(f"error_message must be a str or None, not {type(error_message).__name__}")
+    code = None if success else (error_code or ErrorCode.UNKNOWN)
+    return {
+        "event_id": uuid4(),
+        "event_time": at,
+        "producer": source,
+        "session_id": session_id,
+        "user_id": user_id,
+        "stage": stage.name,
+        "attempt": attempt,
+        "started_at": started_at,
+        "success": success,
+        "duration_seconds": duration_seconds,
+        "error_code": code.value if code else None,
+        "error_message": None if success else (error_message or None),
+        "input_size_bytes": sizes.get("input_size_bytes"),
+        "output_size_bytes": sizes.get("output_size_bytes"),
+        "video_count": video_count,
+        "peak_memory_mb": peak_memory_mb,
+        "cpu_percent": cpu_percent,
+    }

@@ -1,0 +1,269 @@
+"""The sender thread: encodes queued events, produces them, spools what Kafka cannot take.
+
+The caller's side is one non-blocking ``submit``: an event goes into a bounded in-memory
+queue, or is counted as dropped when the queue is full. The thread sends batches with an
+idempotent producer. A batch Kafka has not acknowledged within ``delivery_timeout`` goes to
+the :class:`Spool` in order, and from then on every new event goes behind it, so events of
+a session keep their order. Every ``retry_interval`` the thread asks the cluster for metadata;
+once it answers, the spool is sent oldest first and the thread returns to direct sending.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from confluent_kafka import KafkaError, KafkaException, Producer
+
+from mediawatch_client.contract import EventSchema
+from mediawatch_client.spool import Message, Spool
+
+log = logging.getLogger("mediawatch_client")
+
+BATCH = 1000
+REPORT_EVERY = 60.0
+# Failures that retrying cannot fix: the message itself is refused.
+_PERMANENT = frozenset(
+    {KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.INVALID_MSG_SIZE, KafkaError.INVALID_RECORD}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An event waiting in the queue: where it goes and what to encode."""
+
+    schema: EventSchema
+    topic: str
+    key: bytes | None
+    record: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Counters:
+    """What happened to events, for the once-a-minute report and for tests."""
+
+    sent: int = 0
+    spooled: int = 0
+    dropped_queue_full: int = 0
+    dropped_spool_full: int = 0
+    dropped_refused: int = 0
+    reported: dict[str, int] = field(default_factory=dict)
+
+    def dropped(self) -> dict[str, int]:
+        """Drops per reason since the start."""
+        return {
+            "queue full": self.dropped_queue_full,
+            "spool full": self.dropped_spool_full,
+            "refused by Kafka": self.dropped_refused,
+        }
+
+
+_STOP = object()
+
+
+class Sender:
+    """Owns the producer and the spool; only its own thread touches them."""
+
+    def __init__(
+        self,
+        producer_config: dict[str, Any],
+        open_spool: Callable[[], Spool | None],
+        *,
+        queue_size: int,
+        delivery_timeout: float,
+        retry_interval: float,
+        make_producer: Callable[[dict[str, Any]], Producer] = Producer,
+    ) -> None:
+        self._config = {**producer_config, "delivery.timeout.ms": int(delivery_timeout * 1000)}
+        self._open_spool = open_spool
+        self._queue: queue.SimpleQueue[Outgoing | object] = queue.SimpleQueue()
+        self._queue_size = queue_size
+        self._delivery_timeout = delivery_timeout
+        self._retry_interval = retry_interval
+        self._make_producer = make_producer
+        self.counters = Counters()
+        self.idle = threading.Event()
+        self._spool: Spool | None = None
+        self._spooling = False
+        self._next_probe = 0.0
+        self._next_report = time.monotonic() + REPORT_EVERY
+        self._closing_by = float("inf")
+        self._thread = threading.Thread(target=self._run, name="mediawatch-sender", daemon=True)
+        self._producer: Producer | None = None
+        self._thread.start()
+
+    def submit(self, item: Outgoing) -> bool:
+        """Queue ``item`` without blocking; False (and counted) when the queue is full."""
+        if self._queue.qsize() >= self._queue_size:
+            self.counters.dropped_queue_full += 1
+            return False
+        self.idle.clear()
+        self._queue.put(item)
+        return True
+
+    @property
+    def spooling(self) -> bool:
+        """True while events wait in the spool for Kafka to come back."""
+        return self._spooling
+
+    def close(self, timeout: float) -> None:
+        """Send or spool what is queued, within ``timeout`` seconds, then stop the thread."""
+        self._closing_by = time.monotonic() + timeout
+        self._queue.put(_STOP)
+        self._thread.join(timeout + 1.0)
+
+    # -- the thread -----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._spool = self._open_spool()
+        except Exception:
+            log.exception("mediawatch spool unavailable: events are dropped while Kafka is down")
+        self._spooling = self._spool is not None and not self._spool.empty
+        self._producer = self._make_producer(self._config)
+        stop = False
+        while not stop:
+            batch, stop = self._take()
+            try:
+                self._handle([self._encode(item) for item in batch])
+            except Exception:
+                log.exception("mediawatch sender failed on a batch of %d events", len(batch))
+            self._report()
+        self._finish()
+
+    def _take(self) -> tuple[list[Outgoing], bool]:
+        batch: list[Outgoing] = []
+        try:
+            item = self._queue.get(timeout=min(self._retry_interval, 0.2))
+        except queue.Empty:
+            self.idle.set()
+            return batch, False
+        while True:
+            if item is _STOP:
+                return batch, True
+            assert isinstance(item, Outgoing)
+            batch.append(item)
+            if len(batch) >= BATCH:
+                return batch, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+
+    @staticmethod
+    def _encode(item: Outgoing) -> Message:
+        return Message(item.topic, item.key, item.schema.encode(item.record))
+
+    def _handle(self, messages: list[Message]) -> None:
+        if self._spooling:
+            self._to_spool(messages)
+            if time.monotonic() >= self._next_probe:
+                self._drain()
+            return
+        if messages:
+            self._to_spool(self._send(messages))
+
+    def _send(self, messages: Sequence[Message]) -> list[Message]:
+        """Produce and wait; returns the messages Kafka did not take, in order."""
+        assert self._producer is not None
+        status: list[KafkaError | bool | None] = [None] * len(messages)
+
+        def delivered(index: int) -> Callable[[KafkaError | None, Any], None]:
+            def callback(err: KafkaError | None, _msg: Any) -> None:
+                status[index] = err if err is not None else True
+
+            return callback
+
+        for index, message in enumerate(messages):
+            try:
+                self._producer.produce(
+                    message.topic, message.value, message.key, on_delivery=delivered(index)
+                )
+            except BufferError:
+                self._producer.poll(0.1)
+                self._producer.produce(
+                    message.topic, message.value, message.key, on_delivery=delivered(index)
+                )
+            except KafkaException as exc:
+                status[index] = exc.args[0] if exc.args else None
+        wait = min(self._delivery_timeout + 1.0, self._closing_by - time.monotonic())
+        if self._producer.flush(max(wait, 0.1)):
+            # Closing: what Kafka has not taken yet is spooled rather than lost at exit.
+            self._producer.purge(in_queue=True, in_flight=True, blocking=True)
+            self._producer.flush(1.0)
+        failed: list[Message] = []
+        for message, outcome in zip(messages, status, strict=True):
+            if outcome is True:
+                self.counters.sent += 1
+            elif isinstance(outcome, KafkaError) and outcome.code() in _PERMANENT:
+                self.counters.dropped_refused += 1
+                log.error("Kafka refused a mediawatch event: %s", outcome.str())
+            else:
+                failed.append(message)
+        return failed
+
+    def _to_spool(self, messages: list[Message]) -> None:
+        if not messages:
+            return
+        if not self._spooling:
+            log.warning("Kafka unreachable: mediawatch events go to the local spool")
+            self._spooling = True
+            self._next_probe = time.monotonic() + self._retry_interval
+        accepted = self._spool.append(messages) if self._spool is not None else 0
+        self.counters.spooled += accepted
+        self.counters.dropped_spool_full += len(messages) - accepted
+
+    def _drain(self) -> None:
+        """Send the spool oldest first while Kafka takes it."""
+        assert self._producer is not None
+        self._next_probe = time.monotonic() + self._retry_interval
+        try:
+            self._producer.list_topics(timeout=min(self._retry_interval, 2.0))
+        except KafkaException:
+            return
+        spool = self._spool
+        while spool is not None and not spool.empty:
+            chunk = spool.read(BATCH)
+            failed = self._send(chunk.messages)
+            if failed:
+                return
+            spool.advance(chunk)
+            if time.monotonic() > self._closing_by:
+                return
+        log.warning("Kafka reachable again: the mediawatch spool has been sent")
+        self._spooling = False
+
+    def _finish(self) -> None:
+        if self._spooling and time.monotonic() < self._closing_by:
+            self._drain()
+        if self._producer is not None:
+            self._producer.flush(max(0.0, self._closing_by - time.monotonic()))
+        if self._spool is not None:
+            if not self._spool.empty:
+                log.warning(
+                    "%d mediawatch events stay in %s until the next start",
+                    self._spool.pending,
+                    self._spool.directory,
+                )
+            self._spool.close()
+        self._report(force=True)
+        self.idle.set()
+
+    def _report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if now < self._next_report and not force:
+            return
+        self._next_report = now + REPORT_EVERY
+        dropped = self.counters.dropped()
+        new = {k: v - self.counters.reported.get(k, 0) for k, v in dropped.items()}
+        if any(new.values()):
+            log.warning(
+                "mediawatch dropped events: %s",
+                ", ".join(f"{n} ({reason})" for reason, n in new.items() if n),
+            )
+        self.counters.reported = dropped
