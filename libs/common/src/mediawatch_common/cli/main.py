@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 from mediawatch_common.cli.plugins import EntryPointGroup
@@ -11,13 +9,12 @@ from mediawatch_common.logs import configure_logging, ship_logs
 from mediawatch_common.settings import Settings, SettingsError, load_settings
 
 
-def _own_directory(settings: Settings, name: str, ship: bool) -> Settings:
-    """Configure logging for this process; its settings then name its own log directory."""
+def _configure(settings: Settings, name: str, ship: bool) -> None:
+    """Files in this process's own directory under LOG_DIR; a service ships its records."""
     shipper = ship_logs(settings, name) if ship and settings.log.ship else None
-    directory = configure_logging(settings.log, name, [shipper] if shipper else [])
+    configure_logging(settings.log, name, [shipper] if shipper else [])
     if shipper:
         click.get_current_context().call_on_close(shipper.close)
-    return dataclasses.replace(settings, log=settings.log.model_copy(update={"dir": directory}))
 
 
 @click.group(cls=EntryPointGroup, entry_point_group="mediawatch.commands")
@@ -34,8 +31,9 @@ def main(ctx: click.Context) -> None:
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     command = ctx.invoked_subcommand
-    # A service configures its logging under its own name (``run`` below).
-    ctx.obj = settings if command == "run" else _own_directory(settings, command or "cli", False)
+    if command != "run":  # a service configures its logging under its own name, below
+        _configure(settings, command or "cli", ship=False)
+    ctx.obj = settings
 
 
 @main.group(cls=EntryPointGroup, entry_point_group="mediawatch.services")
@@ -48,4 +46,4 @@ def run(ctx: click.Context) -> None:
     """
     settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
     if settings is not None and service is not None:
-        ctx.obj = _own_directory(settings, service, True)
+        _configure(settings, service, ship=True)

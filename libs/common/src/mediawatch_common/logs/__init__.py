@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediawatch_common.logs.directory import LogDirectoryError, claim_directory
+from mediawatch_common.logs.directory import LogDirectoryError, claim_directory, held_directory
 from mediawatch_common.logs.files import LOG_FILES, LogFile, configure_logging
 from mediawatch_common.logs.formatter import JsonFormatter, record_extra, record_to_dict
 from mediawatch_common.logs.kafka import KafkaSink, ship_logs
@@ -20,6 +20,7 @@ __all__ = [
     "claim_directory",
     "configure_logging",
     "flatten",
+    "held_directory",
     "log_event",
     "record_extra",
     "record_to_dict",

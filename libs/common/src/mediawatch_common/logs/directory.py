@@ -15,7 +15,7 @@ from typing import TextIO
 
 LOCK_FILE = ".lock"
 MAX_DIRECTORIES = 64
-_held: list[TextIO] = []
+_held: list[tuple[Path, TextIO]] = []
 
 
 class LogDirectoryError(RuntimeError):
@@ -42,7 +42,7 @@ def claim_directory(root: Path, name: str) -> Path:
         except BlockingIOError:
             handle.close()
             continue
-        _held.append(handle)
+        _held.append((directory, handle))
         return directory
     raise LogDirectoryError(f"{MAX_DIRECTORIES} log directories of {base} in {root} are in use")
 
@@ -50,4 +50,9 @@ def claim_directory(root: Path, name: str) -> Path:
 def release_directory() -> None:
     """Let another process claim the directory this one holds."""
     while _held:
-        _held.pop().close()
+        _held.pop()[1].close()
+
+
+def held_directory() -> Path | None:
+    """The directory this process claimed (None before :func:`claim_directory`)."""
+    return _held[-1][0] if _held else None

@@ -14,6 +14,7 @@ from mediawatch_api.web.access import AccessFile, AccessLog
 from mediawatch_api.web.app import create_app
 from mediawatch_api.web.build import build_services
 from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.logs import held_directory
 from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_common.storage import StorageSettings
 
@@ -39,7 +40,7 @@ def api(settings: Settings) -> None:
     app = create_app(services, secret)
     access = None
     if own.access_log:
-        log_dir, rotation = settings.log.dir, settings.log
+        log_dir, rotation = held_directory() or settings.log.dir, settings.log
         access = AccessFile(
             log_dir / "access.log", rotation.rotation_size, rotation.backup_count
         ).start()
