@@ -123,12 +123,22 @@ def window(
     )
 
 
-def health(component: str, status: str, host: str = "worker-1", message: str = "") -> HealthChecked:
+def health(
+    component: str,
+    status: str,
+    host: str = "worker-1",
+    message: str = "",
+    *,
+    t: float = 0.0,
+    interval: float | None = None,
+    details: dict[str, Any] | None = None,
+) -> HealthChecked:
+    """A report of one component; ``interval`` set makes it a periodic reporter's."""
     return HealthChecked(
         producer=WORKER,
         host=host,
         overall_status=status,
-        checked_at=T0,
+        checked_at=at(t),
         total_check_time_ms=3.0,
         checks=(
             HealthCheckResult(
@@ -136,8 +146,10 @@ def health(component: str, status: str, host: str = "worker-1", message: str = "
                 status=status,
                 message=message or f"{component} {status}",
                 response_time_ms=1.0,
+                details=details or {},
             ),
         ),
+        interval_seconds=interval,
     )
 
 

@@ -7,7 +7,13 @@ from collections.abc import Iterable, Sequence
 from mediawatch_alerter.alerts import AlertBook, SilenceBook
 from mediawatch_alerter.alerts.inhibition import DEFAULT_INHIBITIONS, InhibitRule
 from mediawatch_alerter.clock import Clock
-from mediawatch_alerter.rules import Rule, RulesFile, StuckSessionRule, builtin_rules
+from mediawatch_alerter.rules import (
+    ReporterMissingRule,
+    Rule,
+    RulesFile,
+    StuckSessionRule,
+    builtin_rules,
+)
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.events import (
     AlertRaised,
@@ -55,7 +61,7 @@ class Evaluator:
     def set_live(self, live: bool) -> None:
         """Whether the input is caught up; time-based rules only judge live data."""
         for rule in self.rules:
-            if isinstance(rule, StuckSessionRule):
+            if isinstance(rule, StuckSessionRule | ReporterMissingRule):
                 rule.live = live
 
     def handle(self, event: Event) -> list[Output]:

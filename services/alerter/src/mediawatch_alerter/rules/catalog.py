@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from mediawatch_alerter.rules.base import Rule, Threshold
+from mediawatch_alerter.rules.consumer_lag import ConsumerLagRule
 from mediawatch_alerter.rules.error_rate import ErrorRateRule
 from mediawatch_alerter.rules.failure import ProcessingFailedRule
 from mediawatch_alerter.rules.health import HealthRule
+from mediawatch_alerter.rules.reporter_missing import ReporterMissingRule
 from mediawatch_alerter.rules.stuck import StuckSessionRule
 from mediawatch_alerter.rules.threshold import ThresholdRule, ThresholdSpec
 from mediawatch_alerter.settings import AlerterSettings
@@ -72,4 +74,6 @@ def builtin_rules(m: MonitoringSettings, a: AlerterSettings) -> list[Rule]:
         _resource("high_memory", "memory_percent", "Memory", m.memory_threshold, m, a),
         _resource("high_disk", "disk_percent", "Disk", m.disk_threshold, m, a),
         HealthRule(a.stale_after_seconds),
+        ConsumerLagRule(),
+        ReporterMissingRule(a.health_missed_reports),
     ]

@@ -1,4 +1,10 @@
-"""ffmpeg unavailable, storage unreachable, log-file problems: from the health check results."""
+"""ffmpeg, storage, log files and temp directory problems, from each host's health reports.
+
+A host's health alert resolves only when a later report of that host finds the component
+healthy again: a report of a periodic reporter carries its interval, and the alert holds
+without any timeout (a reporter that goes quiet is :mod:`reporter_missing`'s business).
+A report run on demand (no interval) holds for ``valid_for_seconds`` only.
+"""
 
 from __future__ import annotations
 
@@ -18,19 +24,30 @@ COMPONENTS = {
         AlertLevel.WARNING,
     ),
     "log_files": ("log_file_problem", "Log File Problem", AlertLevel.WARNING, AlertLevel.WARNING),
+    "temp_directory": (
+        "temp_directory_problem",
+        "Temp Directory Problem",
+        AlertLevel.CRITICAL,
+        AlertLevel.WARNING,
+    ),
 }
+
+RULES = frozenset(rule for rule, *_ in COMPONENTS.values())
+"""Names of the alerts this rule raises, all labelled by host."""
 
 
 class HealthRule(Rule):
-    """Each :class:`HealthChecked` judges ffmpeg, storage and log files on its host.
+    """Each :class:`HealthChecked` judges ffmpeg, storage, log files and temp directory of
+    its host.
 
-    ffmpeg and storage in ``critical`` status are CRITICAL (the service cannot work), a
-    ``warning`` status is WARNING; log-file problems are WARNING. ``healthy`` resolves.
+    ffmpeg, storage and temp directory in ``critical`` status are CRITICAL (the worker cannot
+    work), a ``warning`` status is WARNING; log-file problems are WARNING. ``healthy``
+    resolves.
     """
 
-    def __init__(self, valid_for_seconds: float | None) -> None:
-        self._valid_for = valid_for_seconds
-        self.emits = {rule: valid_for_seconds for rule, *_ in COMPONENTS.values()}
+    def __init__(self, on_demand_valid_for: float | None) -> None:
+        self._on_demand_valid_for = on_demand_valid_for
+        self.emits = dict.fromkeys(RULES)
 
     def on_event(self, event: Event, level_of: LevelOf) -> Sequence[Finding]:
         if not isinstance(event, HealthChecked):
@@ -47,6 +64,7 @@ class HealthRule(Rule):
             return Finding(
                 rule=rule, labels=labels, level=None, reason=f"{check.component} healthy"
             )
+        periodic = event.interval_seconds is not None
         return Finding(
             rule=rule,
             labels=labels,
@@ -55,5 +73,5 @@ class HealthRule(Rule):
             message=check.message,
             metadata={"component": check.component, "status": status, **check.details},
             starts_at=event.checked_at,
-            valid_for_seconds=self._valid_for,
+            valid_for_seconds=None if periodic else self._on_demand_valid_for,
         )
