@@ -7,7 +7,6 @@ would have sent is read back from its spool and decoded as the services decode i
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -60,9 +59,7 @@ def test_the_usage_example_spools_its_pair_while_kafka_is_away(tmp_path: Path) -
             video_count=3,
         )
 
-    started = time.monotonic()
     asyncio.run(pipeline())
-    assert time.monotonic() - started < 1.0, "the calls waited for Kafka"
     media_monitor.close()
     start, done = spooled(tmp_path)
     assert isinstance(start, StageStarted)

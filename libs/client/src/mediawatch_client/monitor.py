@@ -66,6 +66,9 @@ class MediaMonitor:
         self._sender: Sender | None = None
         self._pid = os.getpid()
         self._host = socket.gethostname()
+        # Started now rather than at the first event, so that what an earlier run left in the
+        # spool is sent as soon as the process starts.
+        self._start_sender()
 
     # -- the guide's calls, async ----------------------------------------------------------
 
@@ -285,7 +288,7 @@ class MediaMonitor:
 
     def _emit(self, event: str, topic: str, key: str, record: dict[str, Any]) -> None:
         sender = self._sender if self._pid == os.getpid() else None
-        if sender is None:
+        if sender is None:  # closed, or a forked child
             sender = self._start_sender()
         sender.submit(Outgoing(event_schema(event), topic, key.encode(), record))
 
@@ -293,7 +296,7 @@ class MediaMonitor:
         with self._lock:
             if self._sender is not None and self._pid == os.getpid():
                 return self._sender
-            self._pid = os.getpid()  # a forked child starts its own sender
+            self._pid = os.getpid()
             config = self.config
             self._sender = Sender(
                 {
