@@ -13,6 +13,7 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Producer, encode_event
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_transcoder.records import SlowLimits
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.worker import build, serve, stop_all
@@ -26,6 +27,12 @@ def transcoder_settings() -> TranscoderSettings:
         raise click.UsageError(str(exc)) from None
 
 
+def slow_limits(settings: Settings) -> SlowLimits:
+    """When a stage or an ffmpeg run is slow enough for performance.log."""
+    monitoring = settings.monitoring
+    return SlowLimits(monitoring.processing_time_threshold, monitoring.ffmpeg_slow_share)
+
+
 @click.command("transcoder")
 @pass_settings
 def transcoder(settings: Settings) -> None:
@@ -33,7 +40,9 @@ def transcoder(settings: Settings) -> None:
     own = transcoder_settings()
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     topics = declare_topics(settings.kafka.topic_prefix)
-    worker, loop, sampler = build(own, settings.kafka.bootstrap_servers, topics, codec)
+    worker, loop, sampler = build(
+        own, settings.kafka.bootstrap_servers, topics, codec, slow=slow_limits(settings)
+    )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         click.echo(f"{signal.Signals(signum).name}: abandoning the current stage", err=True)

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.cli.plugins import ships_logs_as
 from mediawatch_common.events import (
     Producer,
     Stage,
@@ -24,7 +25,7 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import Settings
-from mediawatch_transcoder.cli import transcoder_settings
+from mediawatch_transcoder.cli import slow_limits, transcoder_settings
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.worker import build, serve_in_thread, stop_all
 
@@ -54,6 +55,7 @@ def generate_clips(folder: Path) -> dict[str, Path]:
     return clips
 
 
+@ships_logs_as("transcoder")
 @click.command("transcode-demo")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait in all.")
 @pass_settings
@@ -75,7 +77,7 @@ def demo(settings: Settings, timeout: float) -> None:
         transcode_request([clips["landscape"], clips["broken"]], "user_789", who),
     ]
     watcher = _watch(bootstrap, topics.pipeline.name)
-    worker, loop, sampler = build(own, bootstrap, topics, codec)
+    worker, loop, sampler = build(own, bootstrap, topics, codec, slow=slow_limits(settings))
     thread = serve_in_thread(worker, loop, sampler)
     submitter = EventProducer(producer_config(bootstrap, "mediawatch-demo-submit"))
     for job in jobs:

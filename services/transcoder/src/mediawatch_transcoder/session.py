@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.storage import Storage
 from mediawatch_transcoder.errors import SessionAbandonedError, classify
+from mediawatch_transcoder.records import SlowLimits, log_stage, stage_extra
 from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.stages import (
     CLEANUP,
@@ -31,8 +31,6 @@ from mediawatch_transcoder.stages import (
     StageFunction,
 )
 from mediawatch_transcoder.workspace import remove_stale, workspace_for
-
-log = logging.getLogger("mediawatch_transcoder.session")
 
 Emit = Callable[[Event], None]
 
@@ -61,6 +59,7 @@ class SessionRunner:
     producer: Producer
     stop: threading.Event = field(default_factory=threading.Event)
     active: int = 0
+    slow: SlowLimits = field(default_factory=SlowLimits)
 
     def run(self, job: TranscodeRequested, attempt: int = 1) -> SessionResult:
         """Run every stage until one fails, then CLEANUP; never raises for a bad input."""
@@ -99,9 +98,12 @@ class SessionRunner:
             workspace=workspace,
             deadline=begin + self.settings.timeout(stage),
             stop=self.stop,
+            stage=stage,
+            slow=self.slow,
         )
         code: ErrorCode | None = None
         message: str | None = None
+        failure: BaseException | None = None
         report = None
         try:
             if self.stop.is_set() and stage is not Stage.CLEANUP:
@@ -109,17 +111,8 @@ class SessionRunner:
             report = function(ctx, result.state)
         except Exception as exc:
             code, message = classify(exc)
-            level = logging.ERROR if code is ErrorCode.INTERNAL_ERROR else logging.WARNING
-            log.log(
-                level,
-                "stage failed",
-                exc_info=code is ErrorCode.INTERNAL_ERROR,
-                extra={
-                    "session_id": job.session_id,
-                    "stage": stage.label,
-                    "error_code": code.value,
-                },
-            )
+            # The traceback matters only when the failure is ours, not the input's.
+            failure = exc if code is ErrorCode.INTERNAL_ERROR else None
         seconds = time.monotonic() - begin
         self.emit(
             StageCompleted(
@@ -140,15 +133,8 @@ class SessionRunner:
                 cpu_percent=ctx.usage.cpu_percent,
             )
         )
-        log.info(
-            "stage completed",
-            extra={
-                "session_id": job.session_id,
-                "stage": stage.label,
-                "success": code is None,
-                "duration_seconds": round(seconds, 3),
-            },
-        )
+        extra = stage_extra(job, stage, result.attempt, seconds, code, message)
+        log_stage(extra, self.slow, failure)
         if code is not None and result.success:
             result.success = False
             result.failed_stage, result.error_code, result.error_message = stage, code, message

@@ -35,6 +35,7 @@ from mediawatch_common.kafka import (
 from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
 from mediawatch_transcoder.errors import SessionAbandonedError
+from mediawatch_transcoder.records import SlowLimits
 from mediawatch_transcoder.resources import ResourceSampler
 from mediawatch_transcoder.session import SessionResult, SessionRunner, lost_stage
 from mediawatch_transcoder.settings import TranscoderSettings
@@ -88,9 +89,12 @@ class Worker:
         log.info(
             "session finished",
             extra={
+                "event_type": "session",
                 "session_id": job.session_id,
+                "user_id": job.user_id,
                 "attempt": result.attempt,
                 "success": result.success,
+                "failed_stage": result.failed_stage.label if result.failed_stage else None,
                 "error_code": result.error_code.value if result.error_code else None,
             },
         )
@@ -106,11 +110,16 @@ def build(
     codec: AvroCodec | None = None,
     client_id: str = "mediawatch-transcoder",
     extra_consumer: dict[str, Any] | None = None,
+    slow: SlowLimits | None = None,
 ) -> tuple[Worker, ConsumerLoop[Event], ResourceSampler]:
-    """Wire a worker, its consumer loop (one job per batch) and its resource sampler."""
+    """Wire a worker, its consumer loop (one job per batch) and its resource sampler.
+
+    ``slow`` says when a stage or an ffmpeg run goes to performance.log (default: 300 s).
+    """
     producer = EventProducer(producer_config(bootstrap, client_id))
     identity = Producer.current("transcoder")
     runner = SessionRunner(settings, storage_from_settings(settings), lambda e: None, identity)
+    runner.slow = slow or SlowLimits()
     worker = Worker(
         runner, AttemptLedger(bootstrap, topics.pipeline.name, codec), producer, topics, codec
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from mediawatch_common.cli.plugins import EntryPointGroup
+from mediawatch_common.cli.plugins import EntryPointGroup, service_of
 from mediawatch_common.logs import configure_logging, ship_logs
 from mediawatch_common.settings import Settings, SettingsError, load_settings
 
@@ -32,7 +32,12 @@ def main(ctx: click.Context) -> None:
         raise click.UsageError(str(exc)) from None
     command = ctx.invoked_subcommand
     if command != "run":  # a service configures its logging under its own name, below
-        _configure(settings, command or "cli", ship=False)
+        group = ctx.command
+        found = (
+            group.get_command(ctx, command) if command and isinstance(group, click.Group) else None
+        )
+        service = service_of(found)
+        _configure(settings, service or command or "cli", ship=service is not None)
     ctx.obj = settings
 
 

@@ -7,9 +7,30 @@ imports a service it is not asked to run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import entry_points
+from typing import TypeVar
 
 import click
+
+C = TypeVar("C", bound=click.Command)
+SERVICE_ATTRIBUTE = "mediawatch_service"
+
+
+def ships_logs_as(service: str) -> Callable[[C], C]:
+    """Mark a command that runs ``service`` in its own process (a demo's worker): its records
+    go to the service's log directory and to the logs topic, as ``mediawatch run`` does."""
+
+    def mark(command: C) -> C:
+        setattr(command, SERVICE_ATTRIBUTE, service)
+        return command
+
+    return mark
+
+
+def service_of(command: click.Command | None) -> str | None:
+    """The service a command runs in-process (see :func:`ships_logs_as`), if any."""
+    return getattr(command, SERVICE_ATTRIBUTE, None)
 
 
 class EntryPointGroup(click.Group):

@@ -27,6 +27,13 @@ class MonitoringSettings(BaseSettings):
     processing_time_threshold: PositiveInt = Field(
         300, description="Seconds a stage may take before a performance warning."
     )
+    ffmpeg_slow_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Share of processing_time_threshold one ffmpeg run may take before a "
+        "performance warning.",
+    )
     memory_threshold: Percent = Field(80, description="Memory usage percent that raises a warning.")
     cpu_threshold: Percent = Field(80, description="CPU usage percent that raises a warning.")
     disk_threshold: Percent = Field(90, description="Disk usage percent that raises a warning.")

@@ -6,11 +6,12 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mediawatch_common.events import ErrorCode, TranscodeRequested
+from mediawatch_common.events import ErrorCode, Stage, TranscodeRequested
 from mediawatch_common.storage import Storage
 from mediawatch_transcoder.plan import Segment, Target
 from mediawatch_transcoder.probe import ClipInfo
 from mediawatch_transcoder.process import Limits, RunResult, run
+from mediawatch_transcoder.records import SlowLimits, log_slow_run
 from mediawatch_transcoder.settings import TranscoderSettings
 
 
@@ -59,6 +60,8 @@ class StageContext:
     deadline: float
     stop: threading.Event
     usage: Usage = field(default_factory=Usage)
+    stage: Stage | None = None
+    slow: SlowLimits = field(default_factory=SlowLimits)
 
     def run(self, args: list[str], error_code: ErrorCode) -> RunResult:
         """Run a child under this stage's deadline; its usage is added to the stage's."""
@@ -68,7 +71,13 @@ class StageContext:
             grace_seconds=self.settings.stop_grace_seconds,
             sample_interval=self.settings.process_sample_interval_seconds,
         )
-        return run(args, limits, error_code, record=self.usage.add)
+        return run(args, limits, error_code, record=lambda result: self._record(args, result))
+
+    def _record(self, args: list[str], result: RunResult) -> None:
+        self.usage.add(result)
+        where = {"session_id": self.job.session_id, "user_id": self.job.user_id,
+                 "stage": self.stage.label if self.stage else None}  # fmt: skip
+        log_slow_run(args, result, self.slow, where)
 
 
 @dataclass(slots=True)
