@@ -144,8 +144,9 @@ def test_an_enum_index_out_of_range_is_invalid() -> None:
 
 def test_a_union_branch_out_of_range_is_invalid() -> None:
     data = bytearray(_completed())
-    assert data[-7:] == b"\x00" * 7  # the seven optional fields, all null
-    data[-1] = 4  # branch 2 of ["null", "double"]
+    # The seven optional fields, all null, then an empty metadata map.
+    assert data[-8:] == b"\x00" * 8
+    data[-2] = 4  # branch 2 of cpu_percent's ["null", "double"]
 
     with pytest.raises(DecodeError) as caught:
         make_decoder(CODEC)(bytes(data))

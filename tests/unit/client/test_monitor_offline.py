@@ -77,6 +77,7 @@ def test_the_usage_example_spools_its_pair_while_kafka_is_away(tmp_path: Path) -
         1,
     )
     assert done.started_at == start.event_time
+    assert start.metadata == {"video_count": 3, "total_size_mb": 45.2}
     assert start.producer.service == "offline-test"
 
 
@@ -92,7 +93,7 @@ def test_a_failing_block_is_reported_with_its_code_and_re_raised(tmp_path: Path)
     with pytest.raises(TimeoutError, match="took too long"):
         compress()
     with monitor.stage("s1", "u1", ProcessingStage.COMPRESSION) as stage:
-        stage.set(file_size_bytes=2048)
+        stage.set(file_size_bytes=2048, metadata={"codec": "h264", "crf": 23})
     monitor.close()
     events = spooled(tmp_path)
     assert [type(e).__name__ for e in events] == [
@@ -111,6 +112,7 @@ def test_a_failing_block_is_reported_with_its_code_and_re_raised(tmp_path: Path)
     assert failed.peak_memory_mb is not None
     assert failed.peak_memory_mb > 10
     assert (retried.success, retried.attempt, retried.output_size_bytes) == (True, 2, 2048)
+    assert retried.metadata == {"codec": "h264", "crf": 23}
 
 
 def test_a_decorated_coroutine_is_one_stage(tmp_path: Path) -> None:

@@ -116,8 +116,9 @@ class MediaMonitor:
     ) -> int:
         """Emit ``StageStarted``; returns the attempt number (1, then 2 on a retry...).
 
-        ``metadata`` is a flat map of scalars; ``video_count`` and ``total_size_bytes`` (or
-        ``total_size_mb``) fill the event's fields of those names.
+        ``metadata`` is a flat map of scalars (at most 64), kept in the event; its
+        ``video_count`` and ``total_size_bytes`` (or ``total_size_mb``) also fill the
+        event's fields of those names.
         """
         session = identifier("session_id", session_id)
         user = identifier("user_id", user_id)
@@ -152,6 +153,7 @@ class MediaMonitor:
         duration_seconds: float | None = None,
         peak_memory_mb: float | None = None,
         cpu_percent: float | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
         """Emit ``StageCompleted`` for the open attempt of (session, stage).
 
@@ -203,6 +205,7 @@ class MediaMonitor:
             video_count=count("video_count", video_count),
             peak_memory_mb=measure("peak_memory_mb", peak_memory_mb),
             cpu_percent=measure("cpu_percent", cpu_percent),
+            metadata=metadata_map(metadata),
         )
         self._emit("StageCompleted", self.config.pipeline_topic, session, record)
 

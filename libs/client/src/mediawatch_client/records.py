@@ -91,7 +91,8 @@ def stage_started(
     at: datetime,
     metadata: dict[str, Scalar],
 ) -> dict[str, Any]:
-    """A ``StageStarted`` record; ``video_count`` and the total size come from ``metadata``."""
+    """A ``StageStarted`` record carrying ``metadata``; its ``video_count`` and
+    ``total_size_bytes`` (or ``total_size_mb``) also fill the fields of those names."""
     total = metadata.get("total_size_bytes")
     if total is None and isinstance(metadata.get("total_size_mb"), int | float):
         total = round(float(metadata["total_size_mb"]) * MiB)  # type: ignore[arg-type]
@@ -105,6 +106,7 @@ def stage_started(
         "attempt": attempt,
         "video_count": count("metadata['video_count']", metadata.get("video_count")),
         "total_size_bytes": count("metadata['total_size_bytes']", total),
+        "metadata": metadata,
     }
 
 
@@ -125,6 +127,7 @@ def stage_completed(
     video_count: int | None,
     peak_memory_mb: float | None,
     cpu_percent: float | None,
+    metadata: dict[str, Scalar] | None = None,
 ) -> dict[str, Any]:
     """A ``StageCompleted`` record. A failure without a code is ``UNKNOWN``."""
     if not isinstance(success, bool):
@@ -150,4 +153,5 @@ def stage_completed(
         "video_count": video_count,
         "peak_memory_mb": peak_memory_mb,
         "cpu_percent": cpu_percent,
+        "metadata": metadata or {},
     }

@@ -129,6 +129,7 @@ class StageScope:
             duration_seconds=wall,
             cpu_percent=round(100.0 * max(after.cpu - before.cpu, 0.0) / wall, 2),
             peak_memory_mb=round(peak / MiB, 2),
+            metadata=self._results.get("metadata"),
         )
 
 

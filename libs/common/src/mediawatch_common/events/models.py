@@ -77,6 +77,7 @@ class StageStarted(BaseEvent):
     attempt: int = 1
     video_count: int | None = None
     total_size_bytes: int | None = None
+    metadata: Mapping[str, Scalar] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,6 +98,7 @@ class StageCompleted(BaseEvent):
     video_count: int | None = None
     peak_memory_mb: float | None = None
     cpu_percent: float | None = None
+    metadata: Mapping[str, Scalar] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
