@@ -6,6 +6,7 @@ from bench.figures.aggregator import aggregator_throughput
 from bench.figures.api import api_requests
 from bench.figures.consume import consume_decode
 from bench.figures.latency import event_to_chat
+from bench.figures.logs import log_shipping
 from bench.figures.overhead import monitoring_overhead
 from bench.figures.produce import produce_encode
 from bench.figures.projector import projector_throughput
@@ -22,5 +23,6 @@ ALL: list[FigureFn] = [
     api_requests,
     rebuild_events,
     monitoring_overhead,
+    log_shipping,
     volume_scaling,
 ]

@@ -146,3 +146,21 @@ def test_each_process_claims_its_own_directory(log_dir: Path) -> None:
     for handler in list(logging.getLogger().handlers):
         logging.getLogger().removeHandler(handler)
         handler.close()
+
+
+def test_the_fast_encoder_writes_what_the_codec_writes() -> None:
+    from mediawatch_common.events import decode_event, default_codec, encode_event
+    from mediawatch_common.logs.encode import LogEncoder
+
+    encoder = LogEncoder.create(default_codec())
+    assert encoder is not None  # the current schema has the layout it writes
+    record = logging.makeLogRecord(
+        {"name": "mediawatch_transcoder.session", "levelno": 40, "levelname": "ERROR",
+         "msg": "stage failed: ffmpeg exited 1 — “bad”", "session_id": "s-ü",
+         "video_count": 3, "duration_seconds": 12.75, "success": False, "code": None,
+         "big": 2**70, "nested": {"a": {"b": 1}}}
+    )  # fmt: skip
+    event = log_event(record, record.getMessage(), WHO)
+    data = encoder.encode(event)
+    assert data == encode_event(event, default_codec())
+    assert decode_event(data) == event

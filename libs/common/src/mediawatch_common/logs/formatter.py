@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
 
+_FORMATTED = "_mediawatch_json"
 # Attributes every LogRecord has; anything else was passed through ``extra=``.
-_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    _FORMATTED,
+}
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|authorization|api[_-]?key|credential", re.I)
 MASK = "***"
 
 
+@functools.lru_cache(maxsize=4096)
+def _secret(key: str) -> bool:
+    return _SECRET_KEY.search(key) is not None
+
+
 def _mask(value: Any, key: str = "") -> Any:
-    if key and _SECRET_KEY.search(key):
+    if key and _secret(key):
         return MASK
     if isinstance(value, dict):
         return {k: _mask(v, str(k)) for k, v in value.items()}
@@ -55,7 +67,16 @@ def record_to_dict(record: logging.LogRecord) -> dict[str, Any]:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line."""
+    """One JSON object per line.
+
+    The line is built once per record and kept on it: a record goes to up to five handlers
+    (four files and stderr), and a rotating file formats it twice (to decide on rotation,
+    then to write), so building it each time cost most of a ``log.info`` call.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps(record_to_dict(record), default=str, separators=(",", ":"))
+        line: str | None = record.__dict__.get(_FORMATTED)
+        if line is None:
+            line = json.dumps(record_to_dict(record), default=str, separators=(",", ":"))
+            record.__dict__[_FORMATTED] = line
+        return line

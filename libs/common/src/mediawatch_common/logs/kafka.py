@@ -9,8 +9,9 @@ from confluent_kafka import KafkaError, Message
 from confluent_kafka import Producer as KafkaProducer
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
-from mediawatch_common.events import Producer, encode_event
+from mediawatch_common.events import Producer, default_codec, encode_event
 from mediawatch_common.kafka.topics import declare_topics
+from mediawatch_common.logs.encode import LogEncoder
 from mediawatch_common.logs.records import log_event
 from mediawatch_common.logs.shipping import LogShipper
 from mediawatch_common.settings import Settings
@@ -25,9 +26,11 @@ class KafkaSink:
         self, config: dict[str, Any], topic: str, producer: Producer, codec: AvroCodec | None
     ) -> None:
         self._kafka = KafkaProducer(config)
+        self._capacity = int(config.get("queue.buffering.max.messages", 100_000))
         self._topic = topic
         self._producer = producer
         self._codec = codec
+        self._fast = LogEncoder.create(codec or default_codec())
         self._failed = 0
 
     def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
@@ -35,7 +38,10 @@ class KafkaSink:
             self._failed += 1
 
     def send(self, record: logging.LogRecord, message: str) -> bool:
-        data = encode_event(log_event(record, message, self._producer), self._codec)
+        if len(self._kafka) >= self._capacity:  # the broker is away: refuse before encoding
+            return False
+        event = log_event(record, message, self._producer)
+        data = self._fast.encode(event) if self._fast else encode_event(event, self._codec)
         try:
             self._kafka.produce(self._topic, data, record.name, on_delivery=self._delivered)
         except BufferError:

@@ -111,6 +111,11 @@ class LogShipper(logging.Handler):
         return sent
 
     @property
+    def pending(self) -> int:
+        """Records queued and not yet handed to the sink."""
+        return len(self._queue)
+
+    @property
     def dropped(self) -> int:
         """Records not shipped since start: queue full, refused or undelivered."""
         return self._full + self._lost
