@@ -51,10 +51,15 @@ class AlertLog:
 
 @pytest.fixture
 def stack(bootstrap: str, topics: Topics) -> Iterator[tuple[Settings, AlertLog]]:
-    env = {**os.environ, "KAFKA_TOPIC_PREFIX": prefix_of(topics), "LOG_CONSOLE": "false"}
+    env = {
+        **os.environ,
+        "KAFKA_TOPIC_PREFIX": prefix_of(topics),
+        "LOG_CONSOLE": "false",
+        "HEALTH_CHECK_MISSED_REPORTS": "3",
+    }
     settings = load_settings(env)
     log = AlertLog(bootstrap, topics.alerts.name)
-    with background(alerter(settings, health_missed_reports=3)):
+    with background(alerter(settings)):
         yield settings, log
     log.close()
 

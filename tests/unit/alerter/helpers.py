@@ -153,7 +153,12 @@ def health(
     )
 
 
-def evaluator(clock: ManualClock | None = None, **alerter: Any) -> tuple[Evaluator, ManualClock]:
+def evaluator(
+    clock: ManualClock | None = None, missed_reports: int = 3, **alerter: Any
+) -> tuple[Evaluator, ManualClock]:
     clock = clock or ManualClock(T0)
     settings = AlerterSettings.model_validate({"resource_for_seconds": 0, **alerter})
-    return build_evaluator(MonitoringSettings(), settings, ME, clock), clock
+    built = build_evaluator(
+        MonitoringSettings(), settings, ME, clock, missed_reports=missed_reports
+    )
+    return built, clock

@@ -56,7 +56,7 @@ def test_temp_directory_problems_are_host_alerts() -> None:
 
 
 def test_a_host_silent_for_three_intervals_raises_reporter_missing_until_it_reports() -> None:
-    ev, clock = evaluator(health_missed_reports=3)
+    ev, clock = evaluator(missed_reports=3)
     ev.handle(health("ffmpeg", "critical", interval=10))
     ev.handle(health("ffmpeg", "healthy", host="worker-2", interval=10))
 

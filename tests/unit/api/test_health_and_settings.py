@@ -69,16 +69,17 @@ def test_cached_report_until_the_duration_passes() -> None:
     runner = HealthRunner(
         {"x": lambda: CheckResult("x", "warning", "slow")}, 1.0, 60, clock=lambda: now[0]
     )
-    first = runner.document()
+    first, first_cached = runner.report()
     now[0] = 59.0
-    second = runner.document()
+    second, second_cached = runner.report()
     now[0] = 61.0
-    third = runner.document()
+    third, third_cached = runner.report()
     runner.close()
 
-    assert first["overall_status"] == "warning"
-    assert (first["cached"], second["cached"], third["cached"]) == (False, True, False)
-    assert second["timestamp"] == first["timestamp"] != third["timestamp"]
+    assert first.overall_status == "warning"
+    assert (first_cached, second_cached, third_cached) == (False, True, False)
+    assert second is first
+    assert third.checked_at > first.checked_at
     assert runner.runs == 2
 
 
@@ -87,7 +88,7 @@ def test_a_raising_check_is_critical_without_its_message() -> None:
         raise RuntimeError("password=hunter2")
 
     runner = HealthRunner({"db": boom}, 1.0, 0)
-    report = runner.document()
+    report = runner.report()[0].as_json()
     runner.close()
 
     assert report["checks"][0]["status"] == "critical"

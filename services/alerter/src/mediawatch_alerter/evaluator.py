@@ -112,10 +112,12 @@ def build_evaluator(
     producer: Producer,
     clock: Clock,
     rules_file: RulesFile | None = None,
+    missed_reports: int = 3,
 ) -> Evaluator:
     """The built-in rules (minus those disabled) plus a rules file's own."""
     extra = rules_file or RulesFile()
-    rules = [r for r in builtin_rules(monitoring, alerter) if not set(r.emits) & extra.disable]
+    builtin = builtin_rules(monitoring, alerter, missed_reports)
+    rules = [r for r in builtin if not set(r.emits) & extra.disable]
     return Evaluator(
         [*rules, *extra.rules],
         producer,

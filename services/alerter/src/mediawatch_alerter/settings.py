@@ -51,11 +51,6 @@ class AlerterSettings(BaseSettings):
         description="A resource alert, or a health alert from a check run on demand, not "
         "observed for this long resolves (a periodic reporter's health alerts never time out).",
     )
-    health_missed_reports: int = Field(
-        3,
-        ge=1,
-        description="Health reports a host may miss before health_reporter_missing fires.",
-    )
     health_topic: str | None = Field(
         None, description="An extra topic of HealthChecked events (the resources topic has them)."
     )

@@ -20,11 +20,19 @@ from mediawatch_common.health.lag import (
     high_watermarks,
     judge_lags,
 )
-from mediawatch_common.health.model import CheckResult, flatten, level_of, summary, worst
+from mediawatch_common.health.model import (
+    STATUSES,
+    CheckResult,
+    flatten,
+    level_of,
+    summary,
+    worst,
+)
 from mediawatch_common.health.runner import Check, CheckRunner, HealthReport
 from mediawatch_common.health.storage import check_storage, describe
 
 __all__ = [
+    "STATUSES",
     "Check",
     "CheckResult",
     "CheckRunner",

@@ -101,6 +101,9 @@ class HealthCheckSettings(BaseSettings):
     consumer_lag_threshold: PositiveInt = Field(
         10_000, description="Messages a consumer group may be behind before its lag is high."
     )
+    missed_reports: PositiveInt = Field(
+        3, description="Reports a host may miss before its reporter counts as missing."
+    )
     temp_dir: Path = Field(Path("temp"), description="Processing temp directory to check.")
     ffmpeg_binary: str = Field("ffmpeg", description="ffmpeg executable to check.")
 

@@ -25,6 +25,7 @@ def run_backtest(
     end: datetime | None = None,
     tick_seconds: float | None = None,
     identity: Producer | None = None,
+    missed_reports: int = 3,
 ) -> Report:
     """What the live alerter would have published for ``events`` (in event-time order).
 
@@ -37,7 +38,12 @@ def run_backtest(
         return Report(start, end, 0, (), ())
     clock = ManualClock(origin)
     evaluator = build_evaluator(
-        monitoring, alerter, identity or Producer.current("backtest"), clock, rules
+        monitoring,
+        alerter,
+        identity or Producer.current("backtest"),
+        clock,
+        rules,
+        missed_reports=missed_reports,
     )
     outputs = replay(
         evaluator,

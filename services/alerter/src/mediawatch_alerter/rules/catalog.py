@@ -59,8 +59,9 @@ def slow_stage_rule(m: MonitoringSettings, a: AlerterSettings) -> ThresholdRule:
     )
 
 
-def builtin_rules(m: MonitoringSettings, a: AlerterSettings) -> list[Rule]:
-    """Every rule of the guide's alert system."""
+def builtin_rules(m: MonitoringSettings, a: AlerterSettings, missed_reports: int = 3) -> list[Rule]:
+    """Every rule of the guide's alert system; ``missed_reports`` is
+    ``HEALTH_CHECK_MISSED_REPORTS``."""
     return [
         ProcessingFailedRule(a.event_alert_ttl_seconds),
         slow_stage_rule(m, a),
@@ -75,5 +76,5 @@ def builtin_rules(m: MonitoringSettings, a: AlerterSettings) -> list[Rule]:
         _resource("high_disk", "disk_percent", "Disk", m.disk_threshold, m, a),
         HealthRule(a.stale_after_seconds),
         ConsumerLagRule(),
-        ReporterMissingRule(a.health_missed_reports),
+        ReporterMissingRule(missed_reports),
     ]

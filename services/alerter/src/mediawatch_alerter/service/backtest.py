@@ -81,6 +81,7 @@ def backtest(
         start=start.time if start else None,
         end=stop,
         tick_seconds=tick,
+        missed_reports=settings.health.missed_reports,
     )
     _emit(report, as_json)
 

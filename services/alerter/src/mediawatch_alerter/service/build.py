@@ -27,7 +27,12 @@ def build_alerter(
     rules = load_rules_file(alerter.rules_file) if alerter.rules_file else None
     identity = Producer.current("alerter")
     evaluator = build_evaluator(
-        settings.monitoring, alerter, identity, clock or SystemClock(), rules
+        settings.monitoring,
+        alerter,
+        identity,
+        clock or SystemClock(),
+        rules,
+        missed_reports=settings.health.missed_reports,
     )
     # Jobs too: a session's start (for stuck sessions) is its request.
     inputs = [topics.jobs.name, topics.pipeline.name, topics.windows.name, topics.resources.name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediawatch_api.health.reports import HostReport, detailed, latest_reports, merge
 from mediawatch_api.health.runner import HealthRunner
 
-__all__ = ["HealthRunner"]
+__all__ = ["HealthRunner", "HostReport", "detailed", "latest_reports", "merge"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from mediawatch_common.health import Check, CheckRunner, HealthReport
 
@@ -19,7 +19,10 @@ class HealthRunner:
         timeout: float,
         cache_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        host: str | None = None,
     ) -> None:
+        self.host = host or socket.gethostname()
+        """The host these checks run on (named in each of their results)."""
         self._runner = CheckRunner(checks, timeout)
         self._cache_seconds = cache_seconds
         self._clock = clock
@@ -36,11 +39,6 @@ class HealthRunner:
             self.runs += 1
             self._cached = (self._clock(), report)
             return report, False
-
-    def document(self) -> dict[str, Any]:
-        """The report as a detailed health document, with ``cached``."""
-        report, cached = self.report()
-        return {**report.as_json(), "cached": cached}
 
     def close(self) -> None:
         """Stop the worker threads."""

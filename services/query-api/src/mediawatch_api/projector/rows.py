@@ -221,4 +221,5 @@ def _health(e: HealthChecked) -> Row:
         e.overall_status,
         e.total_check_time_ms,
         to_json(checks),
+        e.interval_seconds,
     )

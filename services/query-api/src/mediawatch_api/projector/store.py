@@ -130,7 +130,15 @@ _LOGS = (
     "host",
     "extra",
 )
-_HEALTH = ("event_id", "checked_at", "host", "overall_status", "total_check_time_ms", "checks")
+_HEALTH = (
+    "event_id",
+    "checked_at",
+    "host",
+    "overall_status",
+    "total_check_time_ms",
+    "checks",
+    "interval_seconds",
+)
 _MINUTES = ("minute", "stage", "error_code", "attempts", "successes", "failures", "duration_sum")
 _MINUTES_CONFLICT = (
     "(minute, stage, error_code) DO UPDATE SET attempts = stage_minutes.attempts + "

@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 
 from mediawatch_api import queries
+from mediawatch_api.health import detailed
 from mediawatch_api.users import User
 from mediawatch_api.web import admin
 from mediawatch_api.web.auth import admin_only
@@ -76,11 +77,18 @@ class MonitoringController(Controller):
         responses=error_responses("viewer"),
     )
     def health_detailed(self, services: ServicesDep) -> dict[str, Any]:
-        """Resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka and PostgreSQL.
-
-        Cached for HEALTH_CHECK_CACHE_DURATION seconds.
-        """
-        return services.health.document()
+        """This host's checks (resources, ffmpeg, storage, temp dir, pipeline, logs, Kafka,
+        PostgreSQL; cached for HEALTH_CHECK_CACHE_DURATION seconds), then the latest report of
+        every host's health reporter. Each check names its host."""
+        settings = services.settings
+        with services.reads.connect() as conn:
+            return detailed(
+                services.health,
+                conn,
+                services.clock(),
+                settings.health.missed_reports,
+                settings.retention.metrics_retention_hours,
+            )
 
     @get(
         "/stats",
