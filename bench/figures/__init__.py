@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench.figures.aggregator import aggregator_throughput
 from bench.figures.api import api_requests
 from bench.figures.consume import consume_decode
+from bench.figures.health import health_check_cpu
 from bench.figures.latency import event_to_chat
 from bench.figures.logs import log_shipping
 from bench.figures.overhead import monitoring_overhead
@@ -24,5 +25,6 @@ ALL: list[FigureFn] = [
     rebuild_events,
     monitoring_overhead,
     log_shipping,
+    health_check_cpu,
     volume_scaling,
 ]
