@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bench.figures.aggregator import aggregator_throughput
 from bench.figures.api import api_requests
+from bench.figures.client import client_reporting
 from bench.figures.consume import consume_decode
 from bench.figures.health import health_check_cpu
 from bench.figures.latency import event_to_chat
@@ -26,5 +27,6 @@ ALL: list[FigureFn] = [
     monitoring_overhead,
     log_shipping,
     health_check_cpu,
+    client_reporting,
     volume_scaling,
 ]

@@ -7,6 +7,7 @@ would have sent is read back from its spool and decoded as the services decode i
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,26 @@ def test_completing_without_a_start_warns_and_still_reports(
     assert (done.user_id, done.attempt, done.duration_seconds) == ("unknown", 1, 2.5)
     assert done.error_code is not None
     assert done.error_code.name == "VALIDATION_FAILED"
+
+
+def test_a_forked_child_reports_with_its_own_pid_and_spool(tmp_path: Path) -> None:
+    monitor = offline(tmp_path)
+    assert monitor.flush(5)  # the parent's sender holds its spool before the fork
+    pid = os.fork()
+    if pid == 0:  # the child: report one event, then leave without running the parent's atexit
+        code = 1
+        try:
+            monitor.start_processing_sync("forked", "u", ProcessingStage.UPLOAD)
+            monitor.close()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    monitor.close()
+    assert os.waitstatus_to_exitcode(status) == 0
+    child_spool = Spool(tmp_path / "offline-test-2", 1 << 30)
+    (message,) = child_spool.read(10).messages
+    child_spool.close()
+    event = decode_event(message.value, AvroCodec(SchemaRegistry()))
+    assert isinstance(event, StageStarted)
+    assert (event.session_id, event.producer.pid) == ("forked", pid)

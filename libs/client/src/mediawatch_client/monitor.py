@@ -11,6 +11,7 @@ import signal
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,11 @@ from mediawatch_client.spool import Spool
 from mediawatch_client.vocabulary import ErrorCode, ProcessingStage, as_error_code, as_stage
 
 log = logging.getLogger("mediawatch_client")
+# librdkafka's own messages (a broker refusing connections, every retry) go here; the client
+# says once that Kafka is unreachable, so they are quiet unless someone lowers this level.
+_LIBRDKAFKA = logging.getLogger("mediawatch_client.librdkafka")
+if _LIBRDKAFKA.level == logging.NOTSET:
+    _LIBRDKAFKA.setLevel(logging.CRITICAL)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,6 +72,8 @@ class MediaMonitor:
         self._sender: Sender | None = None
         self._pid = os.getpid()
         self._host = socket.gethostname()
+        self._source_of = producer(self.config.producer_name, self._host, self._pid)
+        _LIVE.add(self)
         # Started now rather than at the first event, so that what an earlier run left in the
         # spool is sent as soon as the process starts.
         self._start_sender()
@@ -287,19 +295,25 @@ class MediaMonitor:
     # -- plumbing --------------------------------------------------------------------------
 
     def _source(self) -> dict[str, Any]:
-        return producer(self.config.producer_name, self._host, os.getpid())
+        return self._source_of
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's sender thread is gone; start afresh on demand."""
+        self._pid = os.getpid()
+        self._source_of = producer(self.config.producer_name, self._host, self._pid)
+        self._lock = threading.Lock()
+        self._sender = None
 
     def _emit(self, event: str, topic: str, key: str, record: dict[str, Any]) -> None:
-        sender = self._sender if self._pid == os.getpid() else None
+        sender = self._sender
         if sender is None:  # closed, or a forked child
             sender = self._start_sender()
         sender.submit(Outgoing(event_schema(event), topic, key.encode(), record))
 
     def _start_sender(self) -> Sender:
         with self._lock:
-            if self._sender is not None and self._pid == os.getpid():
+            if self._sender is not None:
                 return self._sender
-            self._pid = os.getpid()
             config = self.config
             self._sender = Sender(
                 {
@@ -308,6 +322,7 @@ class MediaMonitor:
                     "enable.idempotence": True,
                     "acks": "all",
                     "linger.ms": 5,
+                    "logger": _LIBRDKAFKA,
                     **config.kafka,
                 },
                 lambda: Spool.claim(config.spool_dir, config.producer_name, config.spool_max_bytes),
@@ -318,6 +333,17 @@ class MediaMonitor:
             atexit.register(self.close)
             _close_on_sigterm(self)
             return self._sender
+
+
+_LIVE: weakref.WeakSet[MediaMonitor] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for monitor in list(_LIVE):
+        monitor._after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _close_on_sigterm(monitor: MediaMonitor) -> None:
