@@ -103,8 +103,8 @@ def dashboard(
         ALERTER_GROUP_ID=f"e2e-alerter-{schema}",
         API_ENVIRONMENT="production",
         API_JWT_SECRET="e2e-secret-" + uuid.uuid4().hex,
-        API_STORAGE_DIR=str(tmp_path / "storage"),
-        API_TEMP_DIR=str(tmp_path / "tmp"),
+        TRANSCODER_STORAGE_DIR=str(tmp_path / "storage"),
+        HEALTH_CHECK_TEMP_DIR=str(tmp_path / "tmp"),
         API_STREAM_POLL_SECONDS="0.5",
     )
     now = datetime.now(UTC)
