@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from mediawatch_alerter.alerts import AlertBook, SilenceBook
+from mediawatch_alerter.alerts.clearing import is_clearing
 from mediawatch_alerter.alerts.inhibition import DEFAULT_INHIBITIONS, InhibitRule
 from mediawatch_alerter.clock import Clock
 from mediawatch_alerter.rules import (
@@ -69,8 +70,11 @@ class Evaluator:
         if isinstance(event, SilenceCreated | SilenceExpired):
             self.silences.apply(event)
             return []
-        if isinstance(event, AlertRaised | AlertResolved):
+        if isinstance(event, AlertResolved) and is_clearing(event):
+            self.book.clear(event)  # an operator's: final for that instance
             return []
+        if isinstance(event, AlertRaised | AlertResolved):
+            return []  # our own, read back
         findings = [f for rule in self.rules for f in rule.on_event(event, self.book.level_of)]
         return list(self.book.observe(findings, self._clock.now()))
 

@@ -167,6 +167,7 @@ class AlertResolved(BaseEvent):
     rule: str
     reason: str
     ends_at: datetime
+    actor: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

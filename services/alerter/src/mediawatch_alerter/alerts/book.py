@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mediawatch_alerter.alerts.clearing import Cleared, cleared, is_clearing, occurs_again
 from mediawatch_alerter.alerts.finding import Finding
 from mediawatch_alerter.alerts.ids import IdSequence
 from mediawatch_alerter.alerts.inhibition import (
@@ -45,6 +46,8 @@ class _Entry:
     pending: _Pending | None = None
     firing: _Firing | None = None
     expires_at: datetime | None = None
+    cleared: Cleared | None = None
+    """Set while an operator-cleared instance is still observed (see ``clearing``)."""
 
 
 def match_labels(alert: AlertRaised) -> dict[str, str]:
@@ -77,12 +80,15 @@ class AlertBook:
         self._entries: dict[str, _Entry] = {}
 
     def level_of(self, fingerprint: str) -> AlertLevel | None:
-        """The level a condition is pending at or firing at (for hysteresis), else None."""
+        """The level a condition is pending at, firing at or was cleared at while still
+        observed (for hysteresis), else None."""
         entry = self._entries.get(fingerprint)
         if entry is None:
             return None
         if entry.pending is not None:
             return entry.pending.level
+        if entry.cleared is not None:
+            return entry.cleared.level
         return entry.firing.raised.level if entry.firing else None
 
     def firing(self) -> list[AlertRaised]:
@@ -119,9 +125,30 @@ class AlertBook:
             events += self._unsuppress(entry, now)
         return events
 
+    def clear(self, event: AlertResolved) -> bool:
+        """An operator resolved ``event.alert_id``: forget the firing instance but remember it
+        as cleared, so the same condition is not raised again (see ``clearing``). False when
+        that alert is not the one firing for its fingerprint (already resolved or replaced).
+        """
+        entry = self._entries.get(event.fingerprint)
+        if entry is None or entry.firing is None:
+            return False
+        if entry.firing.raised.alert_id != event.alert_id:
+            return False
+        entry.cleared = cleared(entry.firing.raised)
+        entry.firing = entry.pending = None
+        return True
+
+    def cleared(self) -> list[str]:
+        """Fingerprints cleared by an operator whose condition is still observed."""
+        return sorted(fp for fp, e in self._entries.items() if e.cleared is not None)
+
     def restore(self, event: AlertEvent, now: datetime) -> None:
         """Rebuild state from an event read back from the alerts topic (no output)."""
         self.ids.seen(event.alert_id)
+        if isinstance(event, AlertResolved) and is_clearing(event):
+            self.clear(event)
+            return
         if isinstance(event, AlertRaised):
             valid = self._valid_for(event.rule)
             expires = now + timedelta(seconds=valid) if valid is not None else None
@@ -145,6 +172,11 @@ class AlertBook:
             entry = self._entries[fp] = _Entry()
         if finding.valid_for_seconds is not None:
             entry.expires_at = now + timedelta(seconds=finding.valid_for_seconds)
+        if entry.cleared is not None:
+            if not occurs_again(entry.cleared, finding):
+                entry.cleared.level = finding.level
+                return []
+            entry.cleared = None
         if entry.firing and entry.firing.raised.level is finding.level:
             entry.pending = None
             return []

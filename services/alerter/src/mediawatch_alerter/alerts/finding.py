@@ -42,6 +42,9 @@ class Finding:
     for_seconds: float = 0.0
     valid_for_seconds: float | None = None
     reason: str = "condition cleared"
+    per_event: bool = False
+    """Each event is its own occurrence (a failed stage): after an operator cleared the
+    alert, a finding from a later event (``starts_at``) raises a new one."""
 
     @property
     def fingerprint(self) -> str:

@@ -51,5 +51,6 @@ class ProcessingFailedRule(Rule):
                 metadata=seed_metadata(event),
                 starts_at=event.event_time,
                 valid_for_seconds=self._valid_for,
+                per_event=True,
             ),
         )

@@ -84,6 +84,7 @@ class ThresholdRule(Rule):
                 starts_at=event.event_time,
                 for_seconds=spec.for_seconds,
                 valid_for_seconds=spec.valid_for_seconds,
+                per_event=spec.event_type is StageCompleted,  # each stage run is one occurrence
             ),
         )
 

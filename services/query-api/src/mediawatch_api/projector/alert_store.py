@@ -37,11 +37,13 @@ def write_alerting(conn: Connection, rows: Rows) -> None:
         "message = EXCLUDED.message, metadata = EXCLUDED.metadata, "
         "change_seq = nextval('alert_changes')",
     )
+    # The first resolution wins: an operator's clearing and the alerter's own resolution of
+    # the same alert can cross; later ones change nothing.
     _update(
         conn,
-        "UPDATE alerts SET resolved_at = %s, resolve_reason = %s, "
-        "change_seq = nextval('alert_changes') WHERE alert_id = %s",
-        [(ended, reason, alert_id) for alert_id, ended, reason in rows.alerts_resolved],
+        "UPDATE alerts SET resolved_at = %s, resolve_reason = %s, resolved_by = %s, "
+        "change_seq = nextval('alert_changes') WHERE alert_id = %s AND resolved_at IS NULL",
+        [(end, reason, who, alert_id) for alert_id, end, reason, who in rows.alerts_resolved],
     )
     # The first acknowledgement wins; a second one (two admins at once) changes nothing.
     _update(

@@ -121,7 +121,7 @@ def _add(rows: Rows, event: Event) -> None:
     elif isinstance(event, AlertRaised):
         rows.alerts_raised[event.alert_id] = _alert(event)
     elif isinstance(event, AlertResolved):
-        rows.alerts_resolved.append((event.alert_id, event.ends_at, event.reason))
+        rows.alerts_resolved.append((event.alert_id, event.ends_at, event.reason, event.actor))
     elif isinstance(event, AlertAcknowledged):
         rows.alerts_acknowledged.append(
             (event.alert_id, event.event_time, event.acknowledged_by, event.comment)

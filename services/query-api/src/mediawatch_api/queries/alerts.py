@@ -9,12 +9,13 @@ from sqlalchemy import Connection, text
 _COLUMNS = (
     "alert_id, level, title, message, raised_at, session_id, user_id, stage, metadata, "
     "labels, rule, fingerprint, resolved_at, resolve_reason, acknowledged_at, acknowledged_by, "
-    "acknowledge_comment, change_seq"
+    "acknowledge_comment, change_seq, resolved_by"
 )
 _STATUS = {
     "firing": "resolved_at IS NULL",
     "resolved": "resolved_at IS NOT NULL",
     "acknowledged": "resolved_at IS NULL AND acknowledged_at IS NOT NULL",
+    "all": "TRUE",
 }
 
 
@@ -36,6 +37,7 @@ def alert_json(row: Any) -> dict[str, Any]:
         "status": "resolved" if row.resolved_at else "firing",
         "resolved_at": row.resolved_at,
         "resolve_reason": row.resolve_reason,
+        "resolved_by": row.resolved_by,
         "acknowledged": row.acknowledged_at is not None,
         "acknowledged_at": row.acknowledged_at,
         "acknowledged_by": row.acknowledged_by,
@@ -45,13 +47,14 @@ def alert_json(row: Any) -> dict[str, Any]:
 
 
 def list_alerts(
-    conn: Connection, level: str | None, limit: int, status: str | None = None
+    conn: Connection, level: str | None, limit: int, status: str = "firing"
 ) -> dict[str, Any]:
-    """The newest ``limit`` alerts, optionally of one level and one status only."""
-    conditions = (["level = :level"] if level else []) + ([_STATUS[status]] if status else [])
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    """The newest ``limit`` alerts of one status (firing, resolved, acknowledged or all),
+    optionally of one level only."""
+    where = " AND ".join([_STATUS[status], *(["level = :level"] if level else [])])
+    order = "ORDER BY raised_at DESC, alert_id LIMIT :n"
     rows = conn.execute(
-        text(f"SELECT {_COLUMNS} FROM alerts {where} ORDER BY raised_at DESC, alert_id LIMIT :n"),  # noqa: S608
+        text(f"SELECT {_COLUMNS} FROM alerts WHERE {where} {order}"),  # noqa: S608
         {"level": level, "n": limit},
     ).fetchall()
     alerts = [alert_json(row) for row in rows]

@@ -8,14 +8,13 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
-from sqlalchemy import text
 
 from mediawatch_api.retention import apply_retention
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
 from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
-from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Producer
+from mediawatch_common.events import AlertLevel, AlertRaised, Producer
 from mediawatch_common.kafka import DeliveryError
 
 _SEQUENCE = itertools.count(1)
@@ -33,33 +32,6 @@ def append_events(services: Services, topic: str, events: list[tuple[str, Any]])
         services.events.append(topic, events)
     except DeliveryError:
         raise HTTPException(status_code=503, detail="event log unavailable; try again") from None
-
-
-def clear_alerts(request: Request[User, Any, Any], services: Services) -> dict[str, Any]:
-    """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
-    with services.reads.connect() as conn:
-        firing = conn.execute(
-            text("SELECT alert_id, fingerprint, rule FROM alerts WHERE resolved_at IS NULL")
-        ).fetchall()
-    now, who = services.clock(), request.user.username
-    events = [
-        (
-            r.fingerprint,
-            AlertResolved(
-                producer=_PRODUCER,
-                alert_id=r.alert_id,
-                fingerprint=r.fingerprint,
-                rule=r.rule,
-                reason=f"cleared by {who}",
-                ends_at=now,
-            ),
-        )
-        for r in firing
-    ]
-    if events:
-        append_events(services, services.events.topics.alerts.name, events)
-    services.audit("clear_alerts", "ok", who, client_of(request), {"cleared": len(events)})
-    return {"message": "Alerts cleared", "cleared": len(events)}
 
 
 class AdminController(Controller):

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from mediawatch_api import queries
 from mediawatch_api.health import detailed
 from mediawatch_api.users import User
-from mediawatch_api.web import admin
+from mediawatch_api.web import clearing
 from mediawatch_api.web.auth import admin_only
 from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
@@ -113,11 +113,14 @@ class MonitoringController(Controller):
         level: Annotated[AlertLevelName | None, Parameter(description="Only this level.")] = None,
         limit: Annotated[int, _page("Most alerts returned.")] = 50,
         status: Annotated[
-            Literal["firing", "resolved", "acknowledged"] | None,
-            Parameter(description="Only firing, resolved or acknowledged (and firing) alerts."),
-        ] = None,
+            Literal["firing", "resolved", "acknowledged", "all"],
+            Parameter(
+                description="Firing (the default), resolved, acknowledged (and firing) or all."
+            ),
+        ] = "firing",
     ) -> dict[str, Any]:
-        """The newest alerts in the guide's alert shape, with their lifecycle status."""
+        """The newest alerts in the guide's alert shape, with their lifecycle status; firing
+        ones unless ``status`` says otherwise."""
         with services.reads.connect() as conn:
             return queries.list_alerts(conn, level, limit, status)
 
@@ -133,8 +136,9 @@ class MonitoringController(Controller):
     def clear_alerts(
         self, request: Request[User, Any, Any], services: ServicesDep
     ) -> dict[str, Any]:
-        """Appends an AlertResolved (reason: cleared by the admin) for every firing alert."""
-        return admin.clear_alerts(request, services)
+        """Resolves every firing alert: an AlertResolved (reason ``cleared``, the admin as
+        ``actor``) each; answers how many, once the alerts read as resolved."""
+        return clearing.clear_alerts(request, services)
 
     @get(
         "/metrics/system",
