@@ -169,3 +169,16 @@ def test_the_alerters_own_resolutions_read_back_change_nothing() -> None:
 
 def _fields(alert: AlertRaised) -> dict[str, object]:
     return {name: getattr(alert, name) for name in alert.__dataclass_fields__}
+
+
+def test_a_restarted_alerter_forgets_a_cleared_stuck_session_when_it_ends() -> None:
+    ev, clock = evaluator()
+    ev.handle(started("hung", t=0))
+    clock.set(at(31 * 60))
+    (alert,) = raised(ev.tick())
+
+    restarted, _ = evaluator(clock)
+    restarted.restore([alert, clearing(alert)])
+    assert restarted.book.cleared() == [alert.fingerprint]
+    restarted.handle(completed("hung", stage=Stage.CLEANUP, t=40 * 60))
+    assert restarted.book.cleared() == []

@@ -59,12 +59,13 @@ class StuckSessionRule(Rule):
         if not isinstance(event, StageCompleted):
             return ()
         session = self._sessions.get(event.session_id)
-        if session is None:
-            return ()
-        session.progress = max(session.progress, event.event_time)
+        if session is not None:
+            session.progress = max(session.progress, event.event_time)
         if event.stage is not Stage.CLEANUP and event.success:
             return ()
-        del self._sessions[event.session_id]
+        # Also for a session not tracked (seen first before a restart): its alert, or the
+        # memory of its clearing, ends with it.
+        self._sessions.pop(event.session_id, None)
         outcome = "finished" if event.success else f"failed at {event.stage.label}"
         return (
             Finding(

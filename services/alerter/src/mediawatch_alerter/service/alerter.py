@@ -74,7 +74,11 @@ class AlerterService:
             applied = self.evaluator.restore(history)
         log.info(
             "alert state rebuilt",
-            extra={"events": applied, "firing": len(self.evaluator.book.firing())},
+            extra={
+                "events": applied,
+                "firing": len(self.evaluator.book.firing()),
+                "cleared": len(self.evaluator.book.cleared()),
+            },
         )
         return applied
 

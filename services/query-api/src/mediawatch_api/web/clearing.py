@@ -25,7 +25,7 @@ from mediawatch_common.events import AlertResolved, Producer
 
 CLEARED = "cleared"
 """The reason of a resolution by hand."""
-VISIBLE_WITHIN_SECONDS = 10.0
+VISIBLE_WITHIN_SECONDS = 5.0
 """How long the answer waits for the projector to show the alerts resolved."""
 
 _PRODUCER = Producer.current("query-api")
