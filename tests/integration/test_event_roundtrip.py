@@ -15,6 +15,7 @@ import pytest
 from mediawatch_common.events import (
     EVENT_TYPES,
     AlertAcknowledged,
+    CustomAlertReported,
     AlertDelivered,
     AlertDeliveryFailed,
     AlertLevel,
@@ -204,6 +205,14 @@ def _examples() -> list[Event]:
             rule="processing_failed",
             acknowledged_by="alice",
             comment="on it",
+        ),
+        CustomAlertReported(
+            **common,
+            alert_type="upload_quota_low",
+            level=AlertLevel.WARNING,
+            resolved=True,
+            labels={"bucket": "uploads-eu"},
+            context={"free_gb": 60.0},
         ),
     ]
 

@@ -18,6 +18,7 @@ from mediawatch_common.events import (
     AlertRaised,
     AlertResolved,
     ClipInput,
+    CustomAlertReported,
     ErrorCode,
     Event,
     HealthChecked,
@@ -230,6 +231,14 @@ EXAMPLES: dict[str, Event] = {
         acknowledged_by="alice",
         comment="looking into it, INC-42",
     ),
+    "CustomAlertReported": CustomAlertReported(
+        **HEADER,
+        alert_type="upload_quota_low",
+        level=AlertLevel.WARNING,
+        labels={"bucket": "uploads-eu"},
+        context={"free_gb": 12.5, "threshold_gb": 50},
+        session_id="video_session_123",
+    ),
 }
 
 # Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
@@ -342,6 +351,13 @@ PINNED_HEX: dict[str, str] = {
         "6572745f313730333938373939395f314670726f63657373696e675f6661696c65643a766964656f"
         "5f73657373696f6e5f3132332270726f63657373696e675f6661696c65640a616c6963652e6c6f6f"
         "6b696e6720696e746f2069742c20494e432d3432"
+    ),
+    "CustomAlertReported": (
+        "c3013e84d9554e3c0d434835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442207570"
+        "6c6f61645f71756f74615f6c6f770200020c6275636b65741475706c6f6164732d657500040e6672"
+        "65655f6762060000000000002940187468726573686f6c645f6762046400000222766964656f5f73"
+        "657373696f6e5f31323300"
     ),
 }
 

@@ -288,6 +288,20 @@ class AlertAcknowledged(BaseEvent):
     comment: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomAlertReported(BaseEvent):
+    """A pipeline reported a condition of its own, or that it has cleared (``resolved``)."""
+
+    alert_type: str
+    level: AlertLevel
+    resolved: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, Scalar] = field(default_factory=dict)
+    message: str | None = None
+    session_id: str | None = None
+    user_id: str | None = None
+
+
 Event = (
     TranscodeRequested
     | StageStarted
@@ -303,6 +317,7 @@ Event = (
     | SilenceCreated
     | SilenceExpired
     | AlertAcknowledged
+    | CustomAlertReported
 )
 """Any event of the contract."""
 
@@ -323,6 +338,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         SilenceCreated,
         SilenceExpired,
         AlertAcknowledged,
+        CustomAlertReported,
     )
 }
 """Event classes by Avro short name (the class name)."""
