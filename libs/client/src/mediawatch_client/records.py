@@ -8,6 +8,7 @@ raise ``TypeError`` or ``ValueError`` here, in the caller's thread, naming the a
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,8 @@ from mediawatch_client.vocabulary import ErrorCode, ProcessingStage
 MAX_ID_LENGTH = 256
 MAX_MESSAGE_LENGTH = 8192
 MAX_METADATA_ITEMS = 64
+MAX_LABELS = 16
+ALERT_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
 MiB = 1024 * 1024
 
 Scalar = None | bool | int | float | str
@@ -154,4 +157,59 @@ def stage_completed(
         "peak_memory_mb": peak_memory_mb,
         "cpu_percent": cpu_percent,
         "metadata": metadata or {},
+    }
+
+
+def alert_type_name(value: object) -> str:
+    """An alert type: a letter, then up to 127 letters, digits or ``_.:-``."""
+    if not isinstance(value, str):
+        raise TypeError(f"alert_type must be a str, not {type(value).__name__}")
+    if not ALERT_TYPE.fullmatch(value):
+        raise ValueError(f"alert_type {value!r} must match {ALERT_TYPE.pattern}")
+    return value
+
+
+def label_map(value: object) -> dict[str, str]:
+    """Labels: at most ``MAX_LABELS`` pairs of non-empty strings."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"labels must be a mapping, not {type(value).__name__}")
+    if len(value) > MAX_LABELS:
+        raise ValueError(f"{len(value)} labels; at most {MAX_LABELS}")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise TypeError(f"label {key!r} must map a str to a str")
+        identifier(f"label {key!r}", item)
+        out[key] = item
+    return out
+
+
+def custom_alert(
+    *,
+    source: dict[str, Any],
+    at: datetime,
+    alert_type: str,
+    level: str,
+    resolved: bool,
+    labels: dict[str, str],
+    context: dict[str, Scalar],
+    message: str | None,
+    session_id: str | None,
+    user_id: str | None,
+) -> dict[str, Any]:
+    """A ``CustomAlertReported`` record."""
+    return {
+        "event_id": uuid4(),
+        "event_time": at,
+        "producer": source,
+        "alert_type": alert_type,
+        "level": level,
+        "resolved": resolved,
+        "labels": labels,
+        "context": context,
+        "message": message,
+        "session_id": session_id,
+        "user_id": user_id,
     }
