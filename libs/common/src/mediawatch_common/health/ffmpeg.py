@@ -13,28 +13,16 @@ from pathlib import Path
 
 from mediawatch_common.health.model import CheckResult
 
-ENCODE = [
-    "-nostdin",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    "testsrc=duration=1:size=160x120:rate=10",
-    "-f",
-    "lavfi",
-    "-i",
-    "sine=frequency=440:duration=1",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-shortest",
-]
-DECODE = ["-nostdin", "-v", "error", "-xerror", "-i", "{clip}", "-f", "null", "-"]
+_VIDEO = ["-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10"]
+_AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]
+_CODECS = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac"]
+ENCODE = ["-nostdin", "-y", *_VIDEO, *_AUDIO, *_CODECS, "-shortest"]
+"""Arguments that encode the one-second probe clip (H.264 and AAC, as the pipeline writes)."""
+
+
+def _decode(clip: Path) -> list[str]:
+    """Arguments that decode ``clip`` completely, failing at its first error."""
+    return ["-nostdin", "-v", "error", "-xerror", "-i", str(clip), "-f", "null", "-"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +78,7 @@ def check_ffmpeg(binary: str, timeout: float) -> CheckResult:
             message = f"ffmpeg could not encode a test clip: {_tail(encoded.stderr)}"
             return CheckResult("ffmpeg", "critical", message, details)
         details["clip_bytes"] = clip.stat().st_size
-        decode = [found, *(a.replace("{clip}", str(clip)) for a in DECODE)]
-        decoded = _run(decode, deadline - time.monotonic())
+        decoded = _run([found, *_decode(clip)], deadline - time.monotonic())
     if decoded.code is None:
         return CheckResult("ffmpeg", "critical", _late("decode", timeout), details)
     if decoded.code != 0:
