@@ -15,6 +15,7 @@ from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_e
 from mediawatch_common.kafka import Topics
 from mediawatch_common.settings import Settings, load_settings
 from tests.integration.alerter.running import alerter, background
+from tests.integration.helpers import wait_for
 
 from .conftest import prefix_of
 from .helpers import health_events, reporter, reporter_env, stop
@@ -120,3 +121,40 @@ def test_a_stopped_reporter_raises_reporter_missing_after_three_intervals(
 
     with reporter(env, tmp_path / "reporter.log"):
         assert alerts.wait(_resolved("health_reporter_missing"), timeout=60)
+
+
+def _committed(bootstrap: str, group: str, topic: str) -> int:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group})
+    try:
+        (position,) = consumer.committed([TopicPartition(topic, 0)], timeout=10)
+        return int(position.offset)
+    finally:
+        consumer.close()
+
+
+def test_a_restarted_alerter_still_misses_a_reporter_that_stopped_before(
+    bootstrap: str, topics: Topics, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "KAFKA_TOPIC_PREFIX": prefix_of(topics),
+        "LOG_CONSOLE": "false",
+        "HEALTH_CHECK_MISSED_REPORTS": "8",
+    }
+    settings = load_settings(env)
+    group = f"{prefix_of(topics)}.restart"
+    alerts = AlertLog(bootstrap, topics.alerts.name)
+    resources = topics.resources.name
+    with background(alerter(settings, group="restart")):
+        with reporter(reporter_env(bootstrap, prefix_of(topics), tmp_path, 1), tmp_path / "r.log"):
+            assert len(health_events(bootstrap, resources, 2, timeout=60)) == 2
+        end = len(health_events(bootstrap, resources, 1000, timeout=3))
+        # The first alerter has consumed and committed every report before it stops.
+        assert wait_for(lambda: _committed(bootstrap, group, resources) >= end, timeout=30)
+    assert not alerts.wait(_raised("health_reporter_missing"), timeout=0.5)
+
+    with background(alerter(settings, group="restart")):
+        assert alerts.wait(_raised("health_reporter_missing"), timeout=60)
+    alerts.close()
+    (missing,) = alerts.of("health_reporter_missing")
+    assert missing.labels["host"] == health_events(bootstrap, resources, 1, timeout=5)[0].host

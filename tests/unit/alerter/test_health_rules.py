@@ -128,3 +128,12 @@ def test_consumer_lag_of_a_group_that_disappears_resolves() -> None:
     (done,) = _resolved(ev.handle(_lag(60, projector=3)))
 
     assert done.rule == "consumer_lag_high"
+
+
+def test_a_host_recalled_at_start_is_watched_without_a_live_report() -> None:
+    ev, clock = evaluator(missed_reports=3)
+
+    assert ev.recall([health("ffmpeg", "healthy", host="worker-3", interval=10)]) == 1
+    clock.advance(31)
+
+    assert [a.labels["host"] for a in _raised(ev.tick())] == ["worker-3"]

@@ -95,6 +95,16 @@ class Evaluator:
             events.append(expired)
         return events
 
+    def recall(self, events: Iterable[Event]) -> int:
+        """Let every rule learn from recent input events read back at start; returns how many
+        were read. Nothing is published: the live input decides."""
+        count = 0
+        for event in events:
+            for rule in self.rules:
+                rule.recall(event)
+            count += 1
+        return count
+
     def restore(self, events: Iterable[Event]) -> int:
         """Rebuild alert and silence state from the alerts topic; returns events applied."""
         now = self._clock.now()

@@ -32,6 +32,9 @@ class Rule:
         """Findings due to the passing of time alone (stuck sessions)."""
         return ()
 
+    def recall(self, event: Event) -> None:
+        """Learn from an event read back at start, before the live input (no findings)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Threshold:

@@ -3,7 +3,9 @@
 Every periodic ``HealthChecked`` says when the next one is due (``interval_seconds``). A host
 that sends none for ``missed_reports`` intervals raises ``health_reporter_missing``, its other
 health alerts keep firing, and the next report of the host resolves it. Judged on the clock's
-ticks, only while the alerter is caught up with its input.
+ticks, only while the alerter is caught up with its input. At start the alerter recalls the
+recent reports (:meth:`Rule.recall`), so a host that went quiet before a restart is still
+watched.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ class ReporterMissingRule(Rule):
         self._hosts: dict[str, _Host] = {}
         self.live = True
         self.emits = {NAME: None}
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The hosts being watched."""
+        return frozenset(self._hosts)
+
+    def recall(self, event: Event) -> None:
+        """A report read back at start: its host is watched from that report on."""
+        self.on_event(event, lambda _fingerprint: None)
 
     def on_event(self, event: Event, level_of: LevelOf) -> Sequence[Finding]:
         if not isinstance(event, HealthChecked) or event.interval_seconds is None:

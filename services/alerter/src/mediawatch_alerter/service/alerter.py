@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from mediawatch_alerter.evaluator import Evaluator, Output
 from mediawatch_alerter.service.replay import read_history
@@ -45,6 +45,7 @@ class AlerterService:
         producer: EventProducer,
         tick_seconds: float = 5.0,
         rebuild_timeout: float = 60.0,
+        recall: Callable[[], Iterable[Event]] | None = None,
     ) -> None:
         self.evaluator = evaluator
         self._bootstrap = bootstrap
@@ -53,6 +54,7 @@ class AlerterService:
         self._producer = producer
         self._tick_seconds = tick_seconds
         self._rebuild_timeout = rebuild_timeout
+        self._recall = recall
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.published = 0
@@ -72,12 +74,14 @@ class AlerterService:
         )
         with self._lock:
             applied = self.evaluator.restore(history)
+            recalled = self.evaluator.recall(self._recall()) if self._recall else 0
         log.info(
             "alert state rebuilt",
             extra={
                 "events": applied,
                 "firing": len(self.evaluator.book.firing()),
                 "cleared": len(self.evaluator.book.cleared()),
+                "recalled": recalled,
             },
         )
         return applied

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
 from mediawatch_alerter.clock import Clock, SystemClock
@@ -12,11 +15,12 @@ from mediawatch_alerter.notifier.retry import RetryPolicy
 from mediawatch_alerter.rules import load_rules_file
 from mediawatch_alerter.service.alerter import AlerterService
 from mediawatch_alerter.service.notifier import NotifierService
+from mediawatch_alerter.service.recall import read_since
 from mediawatch_alerter.settings import AlerterSettings, NotifierSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
-from mediawatch_common.events import Producer
+from mediawatch_common.events import Producer, decode_event
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
-from mediawatch_common.settings import Settings
+from mediawatch_common.settings import HealthCheckSettings, Settings
 
 
 def build_alerter(
@@ -39,6 +43,7 @@ def build_alerter(
     if alerter.health_topic:  # HealthChecked events come on the resources topic anyway
         inputs.append(alerter.health_topic)
     kafka = settings.kafka
+    codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     return AlerterService(
         evaluator,
         bootstrap=kafka.bootstrap_servers,
@@ -46,13 +51,26 @@ def build_alerter(
         inputs=inputs,
         alerts_topic=topics.alerts.name,
         deadletter_topic=topics.deadletter.name,
-        codec=AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
+        codec=codec,
         producer=EventProducer(
             producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-alerter")
         ),
         tick_seconds=alerter.tick_seconds,
         rebuild_timeout=alerter.rebuild_timeout_seconds,
+        recall=lambda: read_since(
+            kafka.bootstrap_servers,
+            topics.resources.name,
+            functools.partial(decode_event, codec=codec),
+            datetime.now(UTC) - timedelta(seconds=recall_seconds(settings.health)),
+            alerter.rebuild_timeout_seconds,
+        ),
     )
+
+
+def recall_seconds(health: HealthCheckSettings) -> float:
+    """How far back the alerter reads health reports at start: every host whose reporter
+    could still be declared missing (at least an hour, for hosts with a longer interval)."""
+    return max(3600.0, (health.missed_reports + 1) * health.interval_seconds)
 
 
 def build_notifier(
