@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mediawatch_alerter.rules.base import Rule, Threshold
 from mediawatch_alerter.rules.consumer_lag import ConsumerLagRule
+from mediawatch_alerter.rules.custom import CustomAlertRule
 from mediawatch_alerter.rules.error_rate import ErrorRateRule
 from mediawatch_alerter.rules.failure import ProcessingFailedRule
 from mediawatch_alerter.rules.health import HealthRule
@@ -77,4 +78,5 @@ def builtin_rules(m: MonitoringSettings, a: AlerterSettings, missed_reports: int
         HealthRule(a.stale_after_seconds),
         ConsumerLagRule(),
         ReporterMissingRule(missed_reports),
+        CustomAlertRule(),
     ]
