@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 
 Partitions = dict[tuple[str, int], int]
 
+QUIET = {"log_level": 4}
+"""librdkafka's own notices (e.g. purged background events when a client closes, every run)
+stay out of the process's stderr; warnings and errors still show."""
+
 
 def high_watermarks(bootstrap: str, topics: Sequence[str], timeout: float) -> Partitions:
     """The log end offset of every partition of ``topics`` that exists."""
@@ -22,6 +26,7 @@ def high_watermarks(bootstrap: str, topics: Sequence[str], timeout: float) -> Pa
             "bootstrap.servers": bootstrap,
             "group.id": "mediawatch-health",
             "enable.auto.commit": False,
+            **QUIET,
         }
     )
     try:
@@ -40,7 +45,7 @@ def high_watermarks(bootstrap: str, topics: Sequence[str], timeout: float) -> Pa
 
 def committed_lags(bootstrap: str, highs: Partitions, timeout: float) -> dict[str, int]:
     """Lag of each consumer group with committed offsets on the given partitions."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient({"bootstrap.servers": bootstrap, **QUIET})
     listed = admin.list_consumer_groups(request_timeout=timeout).result()
     lags: dict[str, int] = {}
     for listing in listed.valid:
