@@ -6,6 +6,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from mediawatch_common.cli import main
 
@@ -56,3 +57,12 @@ def test_a_health_reporter_runs_beside_every_worker() -> None:
         beside = [r for r in reporters if r.get("hostname") == worker.get("hostname")]
         assert beside, f"no health reporter on the host of {name}"
         assert set(worker["volumes"]) <= set(beside[0]["volumes"])
+
+
+def test_mediawatch_help_names_every_service_including_health() -> None:
+    shown = CliRunner().invoke(main, ["--help"], terminal_width=200)
+
+    assert shown.exit_code == 0, shown.output
+    line = next(row for row in shown.output.splitlines() if row.strip().startswith("run "))
+    for service in ("transcoder", "aggregator", "alerter", "projector", "api", "health"):
+        assert service in line

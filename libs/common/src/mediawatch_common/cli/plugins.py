@@ -44,6 +44,12 @@ class EntryPointGroup(click.Group):
         found = {ep.name for ep in entry_points(group=self._entry_point_group)}
         return sorted(found | set(super().list_commands(ctx)))
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence of the help, then every command's name, so that the parent's
+        ``--help`` lists them (``mediawatch --help`` names every service ``run`` starts)."""
+        names = ", ".join(self.list_commands(click.Context(self)))
+        return f"{super().get_short_help_str(limit)} One of: {names}."
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         for ep in entry_points(group=self._entry_point_group, name=cmd_name):
             try:
