@@ -40,9 +40,9 @@ class ConsumerLagRule(Rule):
         if not isinstance(event, HealthChecked):
             return ()
         check = next((c for c in event.checks if c.component == COMPONENT), None)
-        if check is None or not isinstance(check.details.get("threshold"), int):
+        threshold = check.details.get("threshold") if check else None
+        if check is None or not isinstance(threshold, int):
             return ()
-        threshold = int(check.details["threshold"])  # type: ignore[arg-type]
         lags = lags_of(check)
         gone = self._reported.get(event.host, set()) - set(lags)
         self._reported[event.host] = set(lags)
