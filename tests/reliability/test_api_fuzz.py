@@ -1,6 +1,9 @@
 """Schemathesis fuzzes the running query API from its own OpenAPI document, with and without
-an admin token: no response is a 5xx, and every answer's status, body schema and content type
-are ones the document declares for that operation.
+an admin token, with every check it has (one excepted, below): no response is a 5xx; every
+answer's status, headers, body schema and content type are ones the document declares; data
+the document allows is accepted and data it forbids is refused; unsupported methods get 405
+with ``Allow``; a protected route refuses a request without its token. The examples, fuzzing
+and stateful phases run (the coverage phase fails inside schemathesis 4.32 on this document).
 
 The API runs as ``mediawatch run api`` on a free port, in a schema and on topics of its own.
 Examples are bounded (``--max-examples``, ``--max-time``) so both runs take under a minute.
@@ -29,14 +32,15 @@ pytestmark = pytest.mark.reliability
 
 BIN = Path(sys.executable).parent
 PASSWORD = "fuzzing horse battery staple"
-CHECKS = ",".join(
-    (
-        "not_a_server_error",
-        "status_code_conformance",
-        "response_schema_conformance",
-        "content_type_conformance",
-    )
-)
+CHECKS = "all"
+"""Every check schemathesis has; ``api_fuzz_hooks`` states the two rules of a new silence
+that the OpenAPI document cannot express."""
+NOT_APPLICABLE = "ensure_resource_availability"
+"""Creating a silence (or an acknowledgement) answers 202 Accepted: the command is appended to
+the event log and the silence exists once the projector has written it, later and in another
+process (none runs here). The check asks a resource to be there right after its creation."""
+HOOKS = "tests.reliability.api_fuzz_hooks"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -94,13 +98,14 @@ def api(database_url: str, admin: AdminClient, tmp_path: Path) -> Iterator[tuple
 
 def _fuzz(base: str, tmp_path: Path, label: str, headers: list[str]) -> tuple[int, str]:
     args = [str(BIN / "schemathesis"), "run", f"{base}/schema/openapi.json", "--checks", CHECKS,
+            "--exclude-checks", NOT_APPLICABLE,
             "--max-examples", "8", "--max-time", "25", "--workers", "2", "--seed", "20261130",
-            "--request-timeout", "10", "--phases", "examples,fuzzing", "--no-color",
+            "--request-timeout", "10", "--phases", "examples,fuzzing,stateful", "--no-color",
             "--report", "junit", "--report-junit-path", str(tmp_path / f"{label}.xml")]  # fmt: skip
     for header in headers:
         args += ["-H", header]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=180, check=False,
-                          env={**os.environ, "SCHEMATHESIS_HOOKS": ""})  # fmt: skip
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(args, capture_output=True, text=True, timeout=180, check=False, env=env)
     return done.returncode, done.stdout + done.stderr
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -133,6 +134,7 @@ def test_window_series_and_bucketed_metrics(
     )
     viewer = login(client, services, "viewer1", "viewer")
     series = client.get("/api/v1/monitoring/windows/series?hours=1", headers=viewer).json()
+    assert (series["window_seconds"], series["window_sizes"]) == (60, [60, 300])
     assert series["bucket_seconds"] == 60
     stamps = series["timestamps"]
     at = stamps.index(int(minute.timestamp()))
@@ -154,3 +156,30 @@ def test_window_series_and_bucketed_metrics(
     assert by_host["worker-1"] in (10.0, 20.0, 30.0)  # one or two hour buckets
     raw = client.get("/api/v1/monitoring/metrics/system?hours=1", headers=viewer).json()
     assert raw["count"] == 3
+
+
+def test_window_series_charts_the_windows_the_aggregator_produced(
+    client: TestClient[object], services: Services, database_url: str, schema: str
+) -> None:
+    # The demo's aggregator: 10 s tumbling windows and 30 s windows hopping by 10 s.
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    start = now - timedelta(minutes=5)
+    tumbling = [window(start + timedelta(seconds=10 * i), Stage.UPLOAD, 2, 0, 1.5, size=10)
+                for i in range(6)]  # fmt: skip
+    hopping = replace(window(start, Stage.UPLOAD, 6, 0, 9.0, size=30), hop_seconds=10)
+    project(database_url, schema, [*tumbling, hopping])
+    viewer = login(client, services, "viewer1", "viewer")
+
+    chosen = client.get("/api/v1/monitoring/windows/series?hours=1", headers=viewer).json()
+    sixty = client.get(
+        "/api/v1/monitoring/windows/series?hours=1&window_seconds=60", headers=viewer
+    ).json()
+
+    assert (chosen["window_seconds"], chosen["window_sizes"]) == (10, [10])
+    upload = chosen["stages"]["upload"]
+    at = chosen["timestamps"].index(int(start.timestamp()))
+    assert upload["attempts"][at] == 12  # six 10 s windows in one 60 s bucket
+    assert upload["p95"][at] == 1.5
+    assert chosen["latest_percentiles"]["upload"]["p95_seconds"] == 1.5
+    assert sixty["latest_percentiles"] == {}
+    assert sixty["window_sizes"] == [10]

@@ -111,7 +111,7 @@ def test_active_sessions_and_timeline(
     assert missing.status_code == 404
     nul = client.get("/api/v1/monitoring/sessions/s%002/timeline", headers=headers)
     assert nul.status_code == 400  # PostgreSQL text cannot hold NUL: the input, not a 500
-    assert "cannot be stored" in nul.json()["detail"]
+    assert nul.json()["extra"][0]["key"] == "session_id"
 
 
 def test_recent_logs_of_every_service_filtered_by_level(

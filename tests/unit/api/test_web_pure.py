@@ -11,7 +11,8 @@ import pytest
 from mediawatch_api.queries.buckets import bucket_seconds, bucket_starts, floor_time
 from mediawatch_api.queries.stats import first_whole_hour
 from mediawatch_api.web.csrf import csrf_ok
-from mediawatch_api.web.live import alert_feed
+from mediawatch_api.web.encoding import utc_text
+from mediawatch_api.web.live import alert_feed, snapshot_feed
 from mediawatch_api.web.session import session_cookies
 
 pytestmark = pytest.mark.unit
@@ -100,6 +101,45 @@ def test_alert_feed_sends_ready_then_each_change_once() -> None:
     assert asked[:4] == [3, 3, 7, 7]
     assert set(asked[4:]) == {9}
     assert any(m.comment == "keep-alive" for m in messages)
+
+
+def test_snapshot_feed_sends_the_records_at_once_and_again_only_when_they_change() -> None:
+    at = datetime(2026, 3, 1, 11, 0, 0, 250000, tzinfo=UTC)
+    one = {"logs": [{"timestamp": at, "message": "ffmpeg failed"}]}
+    two = {"logs": [*one["logs"], {"timestamp": at, "message": "upload failed"}]}
+    answers = [one, one, one, two, two]
+
+    def read() -> dict[str, Any]:
+        return answers.pop(0) if answers else two
+
+    async def collect() -> list[Any]:
+        feed = snapshot_feed(
+            read, "logs", poll_seconds=0.001, lifetime_seconds=0.2, keepalive_seconds=0.01
+        )
+        return [m async for m in feed]
+
+    messages = asyncio.run(collect())
+    sent = [m.data for m in messages if m.event == "logs"]
+    assert sent == [
+        '{"logs": [{"timestamp": "2026-03-01T11:00:00.250Z", "message": "ffmpeg failed"}]}',
+        '{"logs": [{"timestamp": "2026-03-01T11:00:00.250Z", "message": "ffmpeg failed"}, '
+        '{"timestamp": "2026-03-01T11:00:00.250Z", "message": "upload failed"}]}',
+    ]
+    assert any(m.comment == "keep-alive" for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (datetime(2023, 12, 31, 23, 59, 59, 123456, tzinfo=UTC), "2023-12-31T23:59:59.123Z"),
+        (datetime(2023, 12, 31, 23, 59, 59, tzinfo=UTC), "2023-12-31T23:59:59Z"),
+        (datetime(2024, 1, 1, 1, 59, 59, 5000, tzinfo=timezone(timedelta(hours=2))),
+         "2023-12-31T23:59:59.005Z"),
+        (datetime(2023, 12, 31, 23, 59, 59), "2023-12-31T23:59:59Z"),
+    ],
+)  # fmt: skip
+def test_times_are_written_in_utc_ending_in_z(value: datetime, text: str) -> None:
+    assert utc_text(value) == text
 
 
 @pytest.mark.parametrize(

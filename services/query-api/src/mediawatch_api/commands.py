@@ -24,7 +24,9 @@ from mediawatch_common.events import (
 OPERATORS = ("=", "!=", "=~", "!~")
 MAX_MATCHERS = 10
 MAX_SILENCE_MINUTES = 30 * 24 * 60
-_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_MATCHER_VALUE = 200
+LABEL_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+_LABEL = re.compile(LABEL_PATTERN)
 
 
 class CommandError(Exception):
@@ -49,8 +51,8 @@ def _matcher(m: MatcherInput) -> SilenceMatcher:
         raise CommandError(400, f"matcher label {m.label[:64]!r} is not a label name")
     if m.op not in OPERATORS:
         raise CommandError(400, f"matcher op must be one of {' '.join(OPERATORS)}")
-    if len(m.value) > 200:
-        raise CommandError(400, "matcher value is longer than 200 characters")
+    if len(m.value) > MAX_MATCHER_VALUE:
+        raise CommandError(400, f"matcher value is longer than {MAX_MATCHER_VALUE} characters")
     if m.op in ("=~", "!~"):
         try:
             re.compile(m.value)
@@ -80,13 +82,17 @@ def create_silence(
     start = starts_at or now
     if start.tzinfo is None:
         raise CommandError(400, "starts_at needs a time zone")
+    try:
+        ends_at = start + timedelta(minutes=duration_minutes)
+    except OverflowError:
+        raise CommandError(400, "the silence would end after the year 9999") from None
     return SilenceCreated(
         producer=producer,
         event_time=now,
         silence_id=f"silence_{int(now.timestamp())}_{uuid.uuid4().hex[:8]}",
         matchers=tuple(_matcher(m) for m in matchers),
         starts_at=start,
-        ends_at=start + timedelta(minutes=duration_minutes),
+        ends_at=ends_at,
         author=author,
         comment=comment.strip(),
     )

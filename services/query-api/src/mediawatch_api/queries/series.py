@@ -3,6 +3,10 @@
 Built from the aggregator's tumbling windows (hop = size, so no attempt is counted twice),
 grouped into chart buckets. A bucket's percentiles are the highest of its windows: merged
 windows cannot give an exact percentile, and the worst window is what an operator looks for.
+
+The window length is the caller's choice among those the aggregator produced in the period
+(``AGGREGATOR_WINDOWS`` decides them: 1 min in production, 10 s in the demo); without one, the
+shortest gives the finest chart.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ _LATEST = text(
     "duration_count FROM window_results WHERE window_seconds = :size AND hop_seconds = :size "
     "AND window_start >= :since AND duration_count > 0 ORDER BY stage, window_start DESC"
 )
+_SIZES = text(
+    "SELECT DISTINCT window_seconds FROM window_results WHERE hop_seconds = window_seconds "
+    "AND window_start >= :since ORDER BY 1"
+)
+DEFAULT_WINDOW_SECONDS = 60
+"""The window charted when the period holds no tumbling window results at all."""
 _FIELDS = ("attempts", "failures", "error_rate", "throughput_per_minute", "p50", "p95", "p99")
 
 
@@ -35,12 +45,21 @@ def _empty(n: int) -> dict[str, list[Any]]:
     return {name: [None] * n for name in _FIELDS}
 
 
+def window_sizes(conn: Connection, since: datetime) -> list[int]:
+    """Lengths of the tumbling windows (hop = size) with results since ``since``, ascending."""
+    return [int(r.window_seconds) for r in conn.execute(_SIZES, {"since": since})]
+
+
 def window_series(
-    conn: Connection, hours: int, now: datetime, window_seconds: int
+    conn: Connection, hours: int, now: datetime, window_seconds: int | None = None
 ) -> dict[str, Any]:
-    """Dense per-stage series (``None`` where a bucket had no window) and latest percentiles."""
-    size = bucket_seconds(hours, smallest=window_seconds)
+    """Dense per-stage series (``None`` where a bucket had no window) and latest percentiles
+    of ``window_seconds`` windows (default: the shortest tumbling windows of the period)."""
     since = now - timedelta(hours=hours)
+    sizes = window_sizes(conn, since)
+    if window_seconds is None:
+        window_seconds = sizes[0] if sizes else DEFAULT_WINDOW_SECONDS
+    size = bucket_seconds(hours, smallest=window_seconds)
     starts = bucket_starts(since, now, size)
     index = {start: i for i, start in enumerate(starts)}
     stages = {stage: _empty(len(starts)) for stage in STAGES}
@@ -68,6 +87,7 @@ def window_series(
     return {
         "period_hours": hours,
         "window_seconds": window_seconds,
+        "window_sizes": sizes,
         "bucket_seconds": size,
         "timestamps": [int(start.timestamp()) for start in starts],
         "stages": stages,

@@ -2,43 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import Body, Parameter
+from msgspec import Meta, Struct
 
 from mediawatch_api import commands, queries
 from mediawatch_api.commands import CommandError, MatcherInput
 from mediawatch_api.users import User
 from mediawatch_api.web.admin import append_events, client_of
 from mediawatch_api.web.auth import admin_only
-from mediawatch_api.web.errors import error_responses
+from mediawatch_api.web.errors import STORABLE_TEXT, error_responses
 from mediawatch_api.web.services import ServicesDep
 from mediawatch_common.events import Producer
 
 _PRODUCER = Producer.current("query-api")
 MAX_PAGE = 1000
-Id = Annotated[str, Parameter(max_length=200, description="Id.")]
+Id = Annotated[str, Parameter(max_length=200, pattern=STORABLE_TEXT, description="Id.")]
 
 
-@dataclass
-class SilenceInput:
-    """A new silence."""
-
-    matchers: list[MatcherInput]
-    duration_minutes: int
-    comment: str
-    starts_at: datetime | None = None
+Text = Annotated[str, Meta(pattern=STORABLE_TEXT)]
+SAYS_WHY = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+"""A comment with something besides white space, and no NUL."""
 
 
-@dataclass
-class AcknowledgeInput:
+class MatcherBody(Struct, frozen=True):
+    """One matcher: a label, an operator and a value (a regular expression for ``=~``/``!~``)."""
+
+    label: Annotated[str, Meta(pattern=commands.LABEL_PATTERN)]
+    op: Literal["=", "!=", "=~", "!~"]
+    value: Annotated[Text, Meta(max_length=commands.MAX_MATCHER_VALUE)]
+
+
+class SilenceInput(Struct):
+    """A new silence; ``starts_at`` (default now) plus the duration must end before 10000."""
+
+    matchers: Annotated[list[MatcherBody], Meta(min_length=1, max_length=commands.MAX_MATCHERS)]
+    duration_minutes: Annotated[int, Meta(ge=1, le=commands.MAX_SILENCE_MINUTES)]
+    comment: Annotated[str, Meta(min_length=1, max_length=500, pattern=SAYS_WHY)]
+    starts_at: Annotated[datetime, Meta(tz=True)] | None = None
+
+
+class AcknowledgeInput(Struct):
     """An acknowledgement's optional comment."""
 
-    comment: str = field(default="")
+    comment: Annotated[Text, Meta(max_length=500)] = ""
 
 
 def _refused(exc: CommandError) -> HTTPException:
@@ -128,7 +139,7 @@ class AlertingController(Controller):
         who = request.user.username
         try:
             event = commands.create_silence(
-                data.matchers,
+                [MatcherInput(m.label, m.op, m.value) for m in data.matchers],
                 data.duration_minutes,
                 data.comment,
                 who,

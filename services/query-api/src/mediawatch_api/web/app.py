@@ -23,7 +23,7 @@ from mediawatch_api.web.auth import AuthController, build_jwt
 from mediawatch_api.web.csrf import CsrfMiddleware
 from mediawatch_api.web.encoding import ApiResponse
 from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
-from mediawatch_api.web.live import alert_stream
+from mediawatch_api.web.live import alert_stream, log_stream
 from mediawatch_api.web.methods import OptionsMiddleware
 from mediawatch_api.web.monitoring import MonitoringController
 from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
@@ -60,6 +60,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
             SessionController,
             PagesController,
             alert_stream,
+            log_stream,
             metrics,
             *asset_routers(services.api.web_vendor_dir),
         ],

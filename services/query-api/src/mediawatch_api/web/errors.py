@@ -99,6 +99,9 @@ def _spec(status: int) -> ResponseSpec:
     )
 
 
+STORABLE_TEXT = "^[^\\u0000]*$"
+"""``pattern`` of a text parameter: anything PostgreSQL text can hold (no NUL character)."""
+
 PUBLIC_SECURITY: list[dict[str, list[str]]] = [{}]
 """``security`` of a public route: no token needed (overrides the document's default)."""
 

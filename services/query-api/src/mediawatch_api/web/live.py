@@ -1,9 +1,14 @@
-"""``alerts/stream``: alert changes as server-sent events, for the dashboard.
+"""Server-sent events for the dashboard: ``alerts/stream`` and ``logs/stream``.
 
-Each connection polls the projection for alerts whose change number passed its cursor. The
-event id is that number, so a reconnecting browser (``Last-Event-ID``) resumes where it was.
-A ``ready`` event carries the starting cursor: the page loads the alert lists after it, and
-whatever changes later arrives on the stream.
+``alerts/stream``: each connection polls the projection for alerts whose change number passed
+its cursor. The event id is that number, so a reconnecting browser (``Last-Event-ID``) resumes
+where it was. A ``ready`` event carries the starting cursor: the page loads the alert lists
+after it, and whatever changes later arrives on the stream.
+
+``logs/stream``: each connection polls the newest log records at a level and above (what
+``logs/recent`` answers) and sends them as one ``logs`` event whenever they differ from what
+it sent last, the first time at once. Records carry no change number and may reach the
+projection out of time order, so the whole short list is sent again rather than a delta.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from mediawatch_api import queries
 from mediawatch_api.web.encoding import with_utc_text
 from mediawatch_api.web.errors import error_responses
+from mediawatch_api.web.monitoring import LogLevelName
 from mediawatch_api.web.services import Services, ServicesDep
 
 Changes = Callable[[int], list[dict[str, Any]]]
@@ -49,6 +55,31 @@ async def alert_feed(
         if quiet >= keepalive_seconds:
             quiet = 0.0
             yield ServerSentEventMessage(comment="keep-alive")
+
+
+async def snapshot_feed(
+    read: Callable[[], dict[str, Any]],
+    event: str,
+    poll_seconds: float,
+    lifetime_seconds: float,
+    keepalive_seconds: float = 15.0,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """``event`` with what ``read`` answers, now and whenever it changes, until the lifetime
+    ends; comments keep idle proxies from closing the connection."""
+    deadline = time.monotonic() + lifetime_seconds
+    sent, quiet = "", 0.0
+    while True:
+        data = json.dumps(with_utc_text(await anyio.to_thread.run_sync(read)))
+        if data != sent:
+            sent, quiet = data, 0.0
+            yield ServerSentEventMessage(event=event, data=data, retry=2000)
+        elif quiet >= keepalive_seconds:
+            quiet = 0.0
+            yield ServerSentEventMessage(comment="keep-alive")
+        if time.monotonic() + poll_seconds >= deadline:
+            return
+        await anyio.sleep(poll_seconds)
+        quiet += poll_seconds
 
 
 def _start(services: Services, last_event_id: str | None, after: int | None) -> int:
@@ -86,4 +117,28 @@ async def alert_stream(
 
     live = services.api
     feed = alert_feed(changes, start, live.stream_poll_seconds, live.stream_lifetime_seconds)
+    return ServerSentEvent(feed, headers={"Cache-Control": "no-store"})
+
+
+@get(
+    "/api/v1/monitoring/logs/stream",
+    tags=["monitoring"],
+    summary="Live recent log records (SSE)",
+    media_type="text/event-stream",
+    responses=error_responses("viewer", params=True),
+)
+async def log_stream(
+    services: ServicesDep,
+    lines: Annotated[int, Parameter(ge=1, le=100, description="Most records sent.")] = 20,
+    level: Annotated[LogLevelName, Parameter(description="This level and above.")] = "ERROR",
+) -> ServerSentEvent:
+    """Server-sent events: ``logs`` (``{"logs": [...]}`` as ``logs/recent`` answers) at once
+    and whenever the newest ``lines`` records at ``level`` and above change."""
+
+    def newest() -> dict[str, Any]:
+        with services.reads.connect() as conn:
+            return queries.recent_logs(conn, queries.LogQuery(lines, level))
+
+    live = services.api
+    feed = snapshot_feed(newest, "logs", live.stream_poll_seconds, live.stream_lifetime_seconds)
     return ServerSentEvent(feed, headers={"Cache-Control": "no-store"})

@@ -13,7 +13,7 @@ from mediawatch_api.health import detailed
 from mediawatch_api.users import User
 from mediawatch_api.web import clearing
 from mediawatch_api.web.auth import admin_only
-from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
+from mediawatch_api.web.errors import PUBLIC_SECURITY, STORABLE_TEXT, error_responses
 from mediawatch_api.web.services import ServicesDep
 
 MAX_PAGE = 1000
@@ -34,8 +34,15 @@ def _page(description: str) -> Any:
     return Parameter(ge=1, le=MAX_PAGE, description=description)
 
 
+SINCE_FORMS = [
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "pattern": r"^\d{1,5}\s*[smhdw]$"},
+]
+"""The forms ``since`` takes: a time with its offset, or an age in s, m, h, d or w."""
+
+
 def _text(description: str) -> Any:
-    return Parameter(min_length=1, max_length=200, description=description)
+    return Parameter(min_length=1, max_length=200, pattern=STORABLE_TEXT, description=description)
 
 
 class MonitoringController(Controller):
@@ -179,7 +186,10 @@ class MonitoringController(Controller):
         ] = None,
         stage: Annotated[StageName | None, Parameter(description="Only at this stage.")] = None,
         user_id: Annotated[
-            str | None, Parameter(min_length=1, max_length=200, description="Only this user's.")
+            str | None,
+            Parameter(
+                min_length=1, max_length=200, pattern=STORABLE_TEXT, description="Only this user's."
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """Unfinished sessions, oldest (so stuck) first: user, stage, elapsed times, resources,
@@ -198,7 +208,9 @@ class MonitoringController(Controller):
     def timeline(
         self,
         services: ServicesDep,
-        session_id: Annotated[str, Parameter(max_length=200, description="Session id.")],
+        session_id: Annotated[
+            str, Parameter(max_length=200, pattern=STORABLE_TEXT, description="Session id.")
+        ],
     ) -> dict[str, Any]:
         """Every event of one session in order, for incident analysis."""
         with services.reads.connect() as conn:
@@ -234,8 +246,14 @@ class MonitoringController(Controller):
         services: ServicesDep,
         hours: Hours = 24,
         window_seconds: Annotated[
-            int, Parameter(ge=1, le=86400, description="Size of the tumbling windows to chart.")
-        ] = 60,
+            int | None,
+            Parameter(
+                ge=1,
+                le=86400,
+                description="Length of the tumbling windows to chart (default: the shortest "
+                "the aggregator produced in the period; `window_sizes` lists them).",
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """Error rate, throughput and duration percentiles per stage in chart buckets."""
         with services.reads.connect() as conn:
@@ -258,12 +276,17 @@ class MonitoringController(Controller):
         host: Annotated[str | None, _text("Only this host.")] = None,
         session_id: Annotated[str | None, _text("Only records of this session.")] = None,
         since: Annotated[
-            str | None, _text("Not before: an ISO time (2026-12-07T10:00:00Z) or an age (90m).")
+            str | None,
+            Parameter(
+                max_length=64,
+                description="Not before: an ISO time (2026-12-07T10:00:00Z) or an age (90m).",
+                schema_extra={"oneOf": SINCE_FORMS},
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """Structured log records shipped by every service through the logs topic."""
         try:
-            start = queries.parse_since(since, services.clock()) if since else None
+            start = queries.parse_since(since, services.clock()) if since is not None else None
         except ValueError as exc:
             raise ValidationException(f"since: {exc}") from None
         query = queries.LogQuery(lines, level, service, host, session_id, start)
