@@ -21,6 +21,7 @@ export LOG_CONSOLE=false
 export DATABASE_URL="${DATABASE_URL:-$(bash infra/stack/postgres.sh url)}"
 export API_PORT="${API_PORT:-8000}"
 # Short windows so that results appear within the demo; production uses 1 min, 5 min and 1 h.
+# The dashboard charts the shortest tumbling windows there are: 10 s here.
 export AGGREGATOR_WINDOWS="${AGGREGATOR_WINDOWS:-10,30/10}" AGGREGATOR_GRACE_SECONDS="${AGGREGATOR_GRACE_SECONDS:-2}"
 export AGGREGATOR_MAX_DELAY_SECONDS="${AGGREGATOR_MAX_DELAY_SECONDS:-2}"
 # The health reporter checks this host every 30 s in the demo (default 300 s), so its results

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from mediawatch_common.events import (
     ErrorCode,
     Event,
+    LogRecorded,
     Producer,
     ResourceSample,
     Stage,
@@ -72,14 +73,18 @@ def samples(now: datetime, hosts: tuple[str, ...], minutes: int) -> list[Resourc
     ]
 
 
-def windows(now: datetime, minutes: int) -> list[WindowAggregated]:
-    """Tumbling one-minute windows for every stage."""
-    rng = random.Random(11)
+def windows(
+    now: datetime, minutes: int, size: int = 60, hop: int | None = None
+) -> list[WindowAggregated]:
+    """Closed windows of every stage over the last ``minutes``: ``size`` seconds long, one
+    every ``hop`` seconds (tumbling when ``hop`` is None)."""
+    rng = random.Random(11 + size)
     who = Producer(service="metrics-aggregator", host="agg", pid=100)
+    step = hop or size
     base = now.replace(second=0, microsecond=0)
     out = []
-    for m in range(minutes, 0, -1):
-        start = base - timedelta(minutes=m)
+    for k in range(minutes * 60 // step, 0, -1):
+        start = base - timedelta(seconds=k * step)
         for i, stage in enumerate(STAGES):
             attempts = rng.randint(4, 12)
             failures = rng.choice([0, 0, 0, 1, 2]) if stage is Stage.COMPRESSION else 0
@@ -87,11 +92,11 @@ def windows(now: datetime, minutes: int) -> list[WindowAggregated]:
             out.append(
                 WindowAggregated(
                     producer=who,
-                    event_time=start + timedelta(seconds=60),
+                    event_time=start + timedelta(seconds=size),
                     window_start=start,
-                    window_end=start + timedelta(seconds=60),
-                    window_seconds=60,
-                    hop_seconds=60,
+                    window_end=start + timedelta(seconds=size),
+                    window_seconds=size,
+                    hop_seconds=step,
                     stage=stage,
                     attempts=attempts,
                     successes=attempts - failures,
@@ -110,3 +115,34 @@ def windows(now: datetime, minutes: int) -> list[WindowAggregated]:
                 )
             )
     return out
+
+
+def active(session_id: str, start: datetime, user_id: str, stage: Stage) -> StageStarted:
+    """A session in progress: it started ``stage`` at ``start`` and nothing since."""
+    who = Producer(service="transcoder", host="worker-1", pid=100)
+    return StageStarted(
+        producer=who,
+        session_id=session_id,
+        user_id=user_id,
+        stage=stage,
+        event_time=start,
+        video_count=2,
+    )
+
+
+def error_record(at: datetime, message: str, session_id: str) -> LogRecorded:
+    """An ERROR record of the transcoder about ``session_id``."""
+    return LogRecorded(
+        producer=Producer(service="transcoder", host="worker-2", pid=100),
+        event_time=at,
+        timestamp=at,
+        level="ERROR",
+        logger="mediawatch_transcoder",
+        message=message,
+        module="stages",
+        function="run_stage",
+        line=120,
+        process_id=100,
+        thread_id=1,
+        extra={"session_id": session_id, "error_code": "FFMPEG_FAILED"},
+    )

@@ -1,13 +1,13 @@
 // The dashboard: every figure comes from the API's JSON endpoints.
 import { connectLive, loadSilences, renderAlerts, wireSilenceForm } from "./alerts.js";
-import { duration, el, getJSON, time, wireSignOut } from "./api.js";
+import { el, getJSON, time, wireSignOut } from "./api.js";
 import { lineChart, resizeAll } from "./charts.js";
+import { connectErrors } from "./logs.js";
+import { loadSessions, tickSessions, wireSessions } from "./sessions.js";
 
 const REFRESH_MS = 30000;
 const BUCKETS = { 1: 60, 24: 600, 168: 3600 };
 let hours = 24;
-let sessionsFetchedAt = Date.now();
-let sessions = [];
 
 async function loadHealth() {
   const health = await getJSON("health/detailed");
@@ -39,8 +39,22 @@ const span = () => {
   return [now - hours * 3600, now];
 };
 
+// null: the API's choice, the shortest windows the aggregator produced in the range.
+let windowSeconds = null;
+
+const windowLabel = (s) => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+function renderWindowChoice(data) {
+  const select = document.getElementById("window-size");
+  const sizes = [...new Set([...data.window_sizes, data.window_seconds])].sort((a, b) => a - b);
+  select.replaceChildren(...sizes.map((s) => el("option", { value: s, selected: s === data.window_seconds }, windowLabel(s))));
+  document.getElementById("window-note").textContent = data.window_sizes.length ? "" : "no window results in this range";
+}
+
 async function loadWindows() {
-  const data = await getJSON(`windows/series?hours=${hours}`);
+  const chosen = windowSeconds === null ? "" : `&window_seconds=${windowSeconds}`;
+  const data = await getJSON(`windows/series?hours=${hours}${chosen}`);
+  renderWindowChoice(data);
   const stages = Object.entries(data.stages).filter(([, s]) => s.attempts.some((v) => v !== null));
   const pick = (field) => stages.map(([stage, s]) => ({ label: stage, values: s[field] }));
   lineChart("chart-error-rate", data.timestamps, pick("error_rate"), { percent: true, range: span() });
@@ -67,27 +81,6 @@ async function loadResources() {
   }
 }
 
-function renderSessions() {
-  const since = (Date.now() - sessionsFetchedAt) / 1000;
-  const rows = sessions.map((s) => el("tr", { class: s.stuck ? "stuck" : undefined },
-    el("td", {}, el("a", { href: `/sessions/${encodeURIComponent(s.session_id)}` }, s.session_id)),
-    el("td", {}, s.user_id),
-    el("td", {}, s.current_stage || s.status, s.stuck ? el("span", { class: "badge status-warning" }, "stuck") : null),
-    el("td", {}, duration(s.elapsed_seconds + since)),
-    el("td", {}, duration(s.stage_elapsed_seconds === null ? null : s.stage_elapsed_seconds + since)),
-    el("td", {}, `${s.stages_completed}/7`)));
-  document.getElementById("sessions").replaceChildren(...rows);
-  document.getElementById("sessions-count").textContent = sessions.length;
-  document.getElementById("sessions-empty").hidden = sessions.length > 0;
-}
-
-async function loadSessions() {
-  const data = await getJSON("sessions/active");
-  sessions = data.active_sessions;
-  sessionsFetchedAt = Date.now();
-  renderSessions();
-}
-
 // body[data-loaded] names the range whose figures are on screen (tests wait for it).
 function refresh() {
   const loading = hours;
@@ -104,17 +97,23 @@ function wireRange() {
       refresh();
     });
   }
+  document.getElementById("window-size").addEventListener("change", (event) => {
+    windowSeconds = Number(event.target.value);
+    loadWindows().catch((error) => console.error("windows", error));
+  });
 }
 
 function start() {
   wireSignOut();
   wireRange();
   wireSilenceForm(loadSilences);
+  wireSessions();
   renderAlerts();
   connectLive();
+  connectErrors();
   refresh();
   setInterval(refresh, REFRESH_MS);
-  setInterval(renderSessions, 1000);
+  setInterval(tickSessions, 1000);
   window.addEventListener("resize", resizeAll);
 }
 
