@@ -50,6 +50,7 @@ def _file_handler(directory: Path, spec: LogFile) -> logging.Handler:
         maxBytes=spec.max_bytes,
         backupCount=spec.backups,
         encoding="utf-8",
+        delay=True,  # a file is created when it gets its first record, not before
     )
     handler.setLevel(spec.level)
     handler.setFormatter(JsonFormatter())
