@@ -3,6 +3,7 @@ every method on every path gets a 2xx or 4xx (405 naming the methods the path se
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -160,3 +161,34 @@ def test_every_method_on_every_path_gets_a_2xx_or_4xx_and_a_true_allow(
     assert silences.headers["allow"] == "GET, OPTIONS, POST"
     cleanup = client.options("/api/v1/monitoring/cleanup")
     assert (cleanup.status_code, cleanup.headers["allow"]) == (204, "OPTIONS, POST")
+
+
+def test_the_logs_stream_sends_the_newest_errors(
+    client: TestClient[object], services: Services, database_url: str, schema: str
+) -> None:
+    now = datetime.now(UTC)
+    project(
+        database_url,
+        schema,
+        [
+            log(now - timedelta(minutes=3), "ERROR", "upload failed", session_id="s-1"),
+            log(now - timedelta(minutes=2), "INFO", "merge done"),
+            log(now - timedelta(minutes=1), "CRITICAL", "disk full", session_id="s-2"),
+        ],
+    )
+    headers = login(client, services, "viewer1", "viewer")
+
+    with client.stream("GET", "/api/v1/monitoring/logs/stream", headers=headers) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        text = answer.read().decode()
+
+    data = [line[6:] for line in text.splitlines() if line.startswith("data: ")]
+    assert "event: logs" in text
+    sent = json.loads(data[0])["logs"]
+    assert [(r["level"], r["message"]) for r in sent] == [
+        ("ERROR", "upload failed"),
+        ("CRITICAL", "disk full"),
+    ]
+    assert all(UTC_Z.match(r["timestamp"]) for r in sent)
+    assert len(data) == 1  # nothing changed afterwards, so nothing more was sent
