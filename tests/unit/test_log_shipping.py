@@ -91,7 +91,7 @@ def test_a_full_queue_drops_and_reports_without_waiting(
         logger.info("record %d", n)
     spent = time.monotonic() - began
     assert shipper.dropped >= 1000 - 10 - 1
-    assert spent < 2.0, "callers waited on a blocked sink"
+    assert spent < 5.0, "callers waited on a blocked sink (it holds each send for 10 s)"
     gate.set()
     with caplog.at_level(logging.WARNING, "mediawatch_common.logs"):
         wait_for(lambda: any(r.getMessage().startswith("log records not") for r in caplog.records))

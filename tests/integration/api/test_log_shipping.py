@@ -76,6 +76,8 @@ def test_a_dead_broker_costs_the_caller_nothing(log_dir: Path) -> None:
     began = time.monotonic()
     shipper.close()
     closing = time.monotonic() - began
-    assert slowest < 0.05, f"one call took {slowest * 1000:.1f} ms"
-    assert closing < 3.0
+    # A call that waited for the broker would take librdkafka's 30 s message timeout; the
+    # bounds leave room for a loaded machine's scheduling.
+    assert slowest < 1.0, f"one call took {slowest * 1000:.1f} ms"
+    assert closing < 5.0  # LOG_SHIP_FLUSH_SECONDS=1
     assert shipper.dropped == 20_000
