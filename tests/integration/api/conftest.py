@@ -52,7 +52,10 @@ def topics(admin: AdminClient) -> Iterator[Topics]:
 
 
 def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> dict[str, str]:
-    """Environment of a service process working in ``schema`` and on ``topics``."""
+    """Environment of a service process working in ``schema`` and on ``topics``.
+
+    The process does not ship its own log records: tests count what the logs topic holds.
+    """
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
@@ -60,6 +63,7 @@ def env_for(database_url: str, schema: str, topics: Topics, log_dir: Path) -> di
         KAFKA_TOPIC_PREFIX=topics.jobs.name.rsplit(".", 1)[0],
         LOG_DIR=str(log_dir),
         LOG_CONSOLE="false",
+        LOG_SHIP="false",
         PROJECTOR_GROUP_ID=f"test-projector-{schema}",
         HEALTH_CHECK_TEMP_DIR=str(log_dir.parent / "tmp"),
         TRANSCODER_STORAGE_BACKEND="local",

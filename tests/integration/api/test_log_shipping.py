@@ -29,7 +29,7 @@ def _shipped(bootstrap: str, topic: str, count: int) -> list[LogRecorded]:
 def test_a_service_ships_its_records_up_to_its_shutdown(
     bootstrap: str, database_url: str, schema: str, topics: Topics, log_dir: Path
 ) -> None:
-    env = env_for(database_url, schema, topics, log_dir)
+    env = env_for(database_url, schema, topics, log_dir) | {"LOG_SHIP": "true"}
     command = [str(Path(sys.executable).with_name("mediawatch")), "run", "projector"]
     process = subprocess.Popen(command, env=env)
     try:
