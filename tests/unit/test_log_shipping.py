@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -164,3 +165,11 @@ def test_the_fast_encoder_writes_what_the_codec_writes() -> None:
     data = encoder.encode(event)
     assert data == encode_event(event, default_codec())
     assert decode_event(data) == event
+    # Straight from the record: the same event but for its own id and emission time.
+    direct = decode_event(
+        encoder.encode_record(record, record.getMessage(), encoder.producer_bytes(WHO))
+    )
+    assert isinstance(direct, type(event))
+    assert (
+        dataclasses.replace(direct, event_id=event.event_id, event_time=event.event_time) == event
+    )

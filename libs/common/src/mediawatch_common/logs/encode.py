@@ -9,6 +9,7 @@ current schema (:meth:`LogEncoder.create`); otherwise the shipper uses the codec
 
 from __future__ import annotations
 
+import logging
 import struct
 import time
 import uuid
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.avro.framing import frame
 from mediawatch_common.events import LogRecorded, Producer, Scalar, encode_event
+from mediawatch_common.logs.records import MAX_TEXT, event_extra
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DOUBLE = struct.Struct("<d")
@@ -38,9 +40,19 @@ def _long(n: int) -> bytes:
     return bytes(out)
 
 
+_TEXTS: dict[str, bytes] = {}
+"""Encodings of the short strings that recur in every record: level, logger, module, keys."""
+
+
 def _text(value: str) -> bytes:
+    known = _TEXTS.get(value)
+    if known is not None:
+        return known
     data = value.encode("utf-8", "surrogatepass")
-    return _long(len(data)) + data
+    encoded = _long(len(data)) + data
+    if len(value) <= 64 and len(_TEXTS) < 4096:
+        _TEXTS[value] = encoded
+    return encoded
 
 
 def _value(value: Scalar) -> bytes:
@@ -122,3 +134,27 @@ class LogEncoder:
     def encode(self, event: LogRecorded) -> bytes:
         """Single-object encoded bytes of ``event``."""
         return frame(self._fingerprint, body(event))
+
+    @staticmethod
+    def producer_bytes(producer: Producer) -> bytes:
+        """The encoded producer, the same in every event of a process."""
+        return _text(producer.service) + _text(producer.host) + _long(producer.pid)
+
+    def encode_record(self, record: logging.LogRecord, message: str, producer: bytes) -> bytes:
+        """The bytes of ``log_event(record, message, ...)``, without building the event."""
+        parts = [
+            _text(str(uuid.uuid4())),
+            _long(time.time_ns() // 1000),
+            producer,
+            _long(micros(datetime.fromtimestamp(record.created, UTC))),
+            _text(record.levelname),
+            _text(record.name),
+            _text(message[:MAX_TEXT]),
+            _text(record.module),
+            _text(record.funcName or ""),
+            _long(record.lineno),
+            _long(record.process or 0),
+            _long(record.thread or 0),
+            _map(event_extra(record)),
+        ]
+        return frame(self._fingerprint, b"".join(parts))

@@ -31,6 +31,7 @@ class KafkaSink:
         self._producer = producer
         self._codec = codec
         self._fast = LogEncoder.create(codec or default_codec())
+        self._who = LogEncoder.producer_bytes(producer)
         self._failed = 0
 
     def _delivered(self, err: KafkaError | None, _msg: Message) -> None:
@@ -40,8 +41,10 @@ class KafkaSink:
     def send(self, record: logging.LogRecord, message: str) -> bool:
         if len(self._kafka) >= self._capacity:  # the broker is away: refuse before encoding
             return False
-        event = log_event(record, message, self._producer)
-        data = self._fast.encode(event) if self._fast else encode_event(event, self._codec)
+        if self._fast is not None:
+            data = self._fast.encode_record(record, message, self._who)
+        else:
+            data = encode_event(log_event(record, message, self._producer), self._codec)
         try:
             self._kafka.produce(self._topic, data, record.name, on_delivery=self._delivered)
         except BufferError:

@@ -17,7 +17,15 @@ MAX_TEXT = 8192
 """Characters kept of one string value (a traceback, a long message)."""
 
 
+_PLAIN = frozenset({float, bool, type(None)})
+
+
 def _scalar(value: Any) -> Scalar:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value  # type: ignore[no-any-return]
+    if kind is str:
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT]  # type: ignore[no-any-return]
     if isinstance(value, enum.Enum):
         value = value.value
     if value is None or isinstance(value, bool | float):
@@ -41,11 +49,17 @@ def flatten(extra: Mapping[str, Any], prefix: str = "") -> dict[str, Scalar]:
     return flat
 
 
-def log_event(record: logging.LogRecord, message: str, producer: Producer) -> LogRecorded:
-    """The event of one record; a traceback goes under ``extra["exception"]``."""
+def event_extra(record: logging.LogRecord) -> dict[str, Scalar]:
+    """The event's ``extra``: the record's, flattened, and a traceback under ``exception``."""
     extra = flatten(record_extra(record))
     if record.exc_info:
         extra["exception"] = logging.Formatter().formatException(record.exc_info)[-MAX_TEXT:]
+    return extra
+
+
+def log_event(record: logging.LogRecord, message: str, producer: Producer) -> LogRecorded:
+    """The event of one record; a traceback goes under ``extra["exception"]``."""
+    extra = event_extra(record)
     return LogRecorded(
         producer=producer,
         timestamp=datetime.fromtimestamp(record.created, tz=UTC),
