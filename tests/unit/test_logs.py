@@ -109,3 +109,29 @@ def test_debug_records_are_not_built_unless_a_file_keeps_them(configured: Path) 
     media.debug("probe output", extra={"session_id": "s1"})
     (entry,) = _lines(configured / "media_processing.log")
     assert entry["level"] == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("command", "directory", "ships"),
+    [(["transcode-demo", "--help"], "transcoder", True), (["replay", "--help"], "replay", False)],
+)
+def test_a_command_logs_in_its_own_directory_and_ships_when_it_runs_a_service(
+    log_dir: Path, command: list[str], directory: str, ships: bool
+) -> None:
+    from click.testing import CliRunner
+
+    from mediawatch_common.cli import main
+    from mediawatch_common.logs import LogShipper, held_directory
+
+    env = {"LOG_DIR": str(log_dir), "LOG_CONSOLE": "false", "LOG_SHIP_FLUSH_SECONDS": "0",
+           "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"}  # fmt: skip
+    root = logging.getLogger()
+    try:
+        result = CliRunner().invoke(main, command, env=env)
+        assert result.exit_code == 0, result.output
+        assert held_directory() == log_dir / directory
+        assert any(isinstance(h, LogShipper) for h in root.handlers) is ships
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
