@@ -31,9 +31,13 @@ def parse_since(value: str, now: datetime) -> datetime:
     Raises:
         ValueError: with the accepted forms.
     """
-    bound = parse_bound(value, now)
+    accepted = "an ISO time like 2026-12-07T10:00:00Z or an age like 90m, 2h or 7d"
+    try:
+        bound = parse_bound(value, now)
+    except ValueError:
+        raise ValueError(f"not a time or an age: {value!r} (use {accepted})") from None
     if bound.time is None:
-        raise ValueError(f"since must be a time or an age, not an offset: {value!r}")
+        raise ValueError(f"not a time or an age: {value!r} (use {accepted})")
     return bound.time
 
 
