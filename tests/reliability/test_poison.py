@@ -2,7 +2,7 @@
 consumer keeps processing the good event sent after the poison.
 
 The consumers run as processes (``mediawatch run ...``) on topics of the test's own: projector
-(every topic but the dead letters), alerter (pipeline, windows, resources, alerts), notifier
+(every topic but the dead letters), alerter (jobs, pipeline, windows, resources, alerts), notifier
 (alerts), aggregator (pipeline), transcoder (jobs), cost-report example (pipeline). Each topic
 gets three poison messages — random bytes, the ``C3 01`` marker with an unknown fingerprint,
 a valid event cut in half — then a good event. Every (consumer group, topic) pair must
@@ -179,7 +179,7 @@ def _run(bootstrap: str, admin: AdminClient, database_url: str, hook: Hook, tmp_
     }
     reads = {
         "projector": ["jobs", "pipeline", "resources", "windows", "alerts", "logs"],
-        "alerter": ["pipeline", "windows", "resources", "alerts"],
+        "alerter": ["jobs", "pipeline", "windows", "resources", "alerts"],
         "notifier": ["alerts"],
         "aggregator": ["pipeline"],
         "transcoder": ["jobs"],
