@@ -193,6 +193,7 @@ def _sessions_panel(page: Page) -> None:
     card = page.locator("section[aria-labelledby=sessions-title]").bounding_box()
     height = page.evaluate("document.documentElement.scrollHeight")
     assert card is not None
+    print(f"1,000 active sessions: page {height} px tall, sessions card {card['height']:.0f} px")
     assert card["height"] < 1300, card
     assert height < 4500, height
 

@@ -41,8 +41,9 @@ function renderSessions() {
   const shown = page.active_sessions.length;
   const first = shown ? page.offset + 1 : 0;
   document.getElementById("sessions-count").textContent = number(page.total);
+  const range = shown ? `${number(first)}–${number(page.offset + shown)}` : "0";
   document.getElementById("sessions-summary").textContent =
-    `${number(first)}–${number(page.offset + shown)} of ${number(page.total)}, ${number(page.stuck_total)} stuck`;
+    `${range} of ${number(page.total)}, ${number(page.stuck_total)} stuck`;
   document.getElementById("sessions-empty").hidden = shown > 0;
   document.getElementById("sessions-prev").disabled = page.offset === 0;
   document.getElementById("sessions-next").disabled = page.offset + shown >= page.total;
