@@ -84,6 +84,7 @@ def test_every_time_in_an_answer_is_utc_ending_in_z(
     headers = login(client, services, "viewer1", "viewer")
     paths = [
         "health",
+        "health/detailed",
         "stats?hours=24",
         "alerts?status=firing",
         "alerts/alert_1_1/deliveries",
