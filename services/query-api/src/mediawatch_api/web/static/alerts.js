@@ -52,7 +52,7 @@ export function renderAlerts() {
 export async function loadAlerts() {
   const [firing, recent] = await Promise.all([
     getJSON("alerts?status=firing&limit=200"),
-    getJSON("alerts?limit=50"),
+    getJSON("alerts?status=all&limit=50"),
   ]);
   for (const alert of [...firing.alerts, ...recent.alerts]) merge(alert);
   renderAlerts();
