@@ -13,6 +13,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
 from mediawatch_common.kafka.deadletter import DeadLetters
+from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ tries to keep 100,000 messages *per partition* queued (``queued.min.messages``) 
 on a long topic that filled the projector's memory by ~75 MiB within seconds of starting,
 which a short topic never did, so peak RSS grew with the backlog. 2,000 per partition (4 MiB
 at most) still keeps two batches of 5,000 ready on a topic of 6 partitions."""
+
+_COMMIT_BACKOFF = Backoff(initial=0.5, maximum=2.0)
+"""Between the five attempts at a synchronous commit."""
 
 
 class Record(NamedTuple, Generic[T]):
@@ -111,7 +115,7 @@ class ConsumerLoop(Generic[T]):
         self._deadletters = deadletters
         self._batch_size = batch_size
         self._poll_timeout = poll_timeout
-        self._max_backoff = max_backoff
+        self._backoff = Backoff(initial=0.5, maximum=max_backoff)
         self._on_assign = on_assign
         self._stopping = threading.Event()
         self.group = str(config["group.id"])
@@ -148,23 +152,31 @@ class ConsumerLoop(Generic[T]):
 
     def _process(self, messages: list[Message]) -> None:
         batch = self._decode_batch(messages)
-        backoff = 0.5
         paused: list[TopicPartition] = []
+
+        def handle() -> None:
+            if batch:
+                self._handler(batch)
+            self._deadletters.flush()
+
+        def pause(_exc: Exception, delay: float) -> None:
+            nonlocal paused
+            log.exception("handler failed; retrying", extra={"backoff_seconds": delay})
+            paused = paused or self._pause()
+
         try:
-            while True:
-                try:
-                    if batch:
-                        self._handler(batch)
-                    self._deadletters.flush()
-                    break
-                except Exception:
-                    if self._stopping.is_set():
-                        log.warning("handler failed while stopping; batch will be read again")
-                        return
-                    log.exception("handler failed; retrying", extra={"backoff_seconds": backoff})
-                    paused = paused or self._pause()
-                    self._idle(backoff)
-                    backoff = min(backoff * 2, self._max_backoff)
+            retry(
+                handle,
+                self._backoff,
+                stopping=self._stopping.is_set,
+                wait=self._idle,
+                on_retry=pause,
+            )
+        except Exception:
+            if not self._stopping.is_set():
+                raise
+            log.warning("handler failed while stopping; batch will be read again")
+            return
         finally:
             if paused:
                 self._consumer.resume(paused)
@@ -235,11 +247,15 @@ class ConsumerLoop(Generic[T]):
             except KafkaException as exc:  # the next batch's commit covers these offsets
                 log.warning("commit failed", extra={"error": str(exc)})
             return
-        for attempt in range(5):
-            try:
-                self._consumer.commit(offsets=offsets, asynchronous=False)
-                return
-            except KafkaException as exc:
-                log.warning("commit failed", extra={"attempt": attempt + 1, "error": str(exc)})
-                time.sleep(0.5 * (attempt + 1))
-        log.error("giving up committing; these events may be delivered again after a restart")
+        try:
+            retry(
+                lambda: self._consumer.commit(offsets=offsets, asynchronous=False),
+                _COMMIT_BACKOFF,
+                on_retry=lambda exc, _delay: log.warning(
+                    "commit failed", extra={"error": str(exc)}
+                ),
+                retry_on=KafkaException,
+                max_attempts=5,
+            )
+        except KafkaException:
+            log.error("giving up committing; these events may be delivered again after a restart")

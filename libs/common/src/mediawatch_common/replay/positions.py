@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-_AGO = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+from mediawatch_common.durations import parse_duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +22,10 @@ class Bound:
 
 
 def parse_bound(text: str, now: datetime | None = None) -> Bound:
-    """Parse ``2026-11-30T10:00:00Z``, ``2026-11-30 10:00`` (UTC), ``2h`` (ago) or ``@1234``.
+    """Parse ``2026-11-30T10:00:00Z``, ``2026-11-30 10:00`` (UTC), an age or ``@1234``.
+
+    An age is a duration (:func:`~mediawatch_common.durations.parse_duration`: ``90m``,
+    ``2h``, ``1.5d``) before ``now``.
 
     Raises:
         ValueError: with the accepted forms, when ``text`` is none of them.
@@ -32,14 +33,15 @@ def parse_bound(text: str, now: datetime | None = None) -> Bound:
     text = text.strip()
     if text.startswith("@") and text[1:].isdigit():
         return Bound(offset=int(text[1:]))
-    if match := _AGO.match(text):
-        amount, unit = match.groups()
-        return Bound(time=(now or datetime.now(UTC)) - timedelta(**{_UNIT[unit]: int(amount)}))
+    try:
+        return Bound(time=(now or datetime.now(UTC)) - parse_duration(text))
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
             f"not a time or offset: {text!r} (use an ISO time like 2026-11-30T10:00:00Z, "
-            "an age like 90m, 2h or 7d, or an offset like @1234)"
+            "an age like 90m, 2h or 1.5d, or an offset like @1234)"
         ) from None
     return Bound(time=parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
