@@ -14,11 +14,15 @@ from collections.abc import Callable
 
 import pytest
 
-from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator, WindowResult
-from mediawatch_aggregator.clock import Progress
-from mediawatch_aggregator.passes import collect, finish
-from mediawatch_aggregator.rows import Row
-from mediawatch_aggregator.windows import MICROS, parse_specs
+from mediawatch_aggregator.windowing.closing_pass import collect, finish
+from mediawatch_aggregator.windowing.completion_rows import Row
+from mediawatch_aggregator.windowing.stage_aggregator import (
+    AggregationConfig,
+    StageAggregator,
+    WindowResult,
+)
+from mediawatch_aggregator.windowing.watermark import Progress
+from mediawatch_aggregator.windowing.window_specs import MICROS, parse_specs
 
 pytestmark = pytest.mark.unit
 
@@ -62,8 +66,8 @@ def expected_60s(per: dict[int, list[Row]]) -> Counter[int]:
 
 
 class Timer:
-    """The timer pass of the app (:mod:`~mediawatch_aggregator.passes`); ``during_publish``
-    runs where the app awaits the brokers."""
+    """The timer pass of the app (:mod:`~mediawatch_aggregator.windowing.closing_pass`);
+    ``during_publish`` runs where the app awaits the brokers."""
 
     def __init__(self, agg: StageAggregator) -> None:
         self.agg = agg

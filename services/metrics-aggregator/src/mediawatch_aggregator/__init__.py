@@ -1,19 +1,28 @@
-"""Metrics aggregator: windowed error rates, counts and duration percentiles per stage."""
+"""Metrics aggregator: windowed error rates, counts and duration percentiles per stage.
+
+``reading`` turns the pipeline topic into rows per stage, ``windowing`` counts them into
+windows (pure), ``runtime`` runs both on Faust; ``results_reader`` reads the results back.
+"""
 
 from __future__ import annotations
 
-from mediawatch_aggregator.aggregation import (
+from mediawatch_aggregator.settings import AggregatorSettings, load_aggregator_settings
+from mediawatch_aggregator.windowing import (
     AggregationConfig,
     Applied,
     Closing,
+    LogSketch,
+    Outcomes,
+    Pane,
+    Row,
     StageAggregator,
     WindowResult,
+    WindowSpec,
+    pack_rows,
+    pane_seconds,
+    parse_specs,
+    unpack_rows,
 )
-from mediawatch_aggregator.pane import Outcomes, Pane
-from mediawatch_aggregator.rows import Row, pack_rows, unpack_rows
-from mediawatch_aggregator.settings import AggregatorSettings, load_aggregator_settings
-from mediawatch_aggregator.sketch import LogSketch
-from mediawatch_aggregator.windows import WindowSpec, pane_seconds, parse_specs
 
 __all__ = [
     "AggregationConfig",

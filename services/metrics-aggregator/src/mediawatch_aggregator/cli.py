@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from confluent_kafka.admin import AdminClient
 
-from mediawatch_aggregator.internal import internal_topics
+from mediawatch_aggregator.results_reader import latest_closed, render
+from mediawatch_aggregator.runtime.internal_topics import internal_topics
 from mediawatch_aggregator.settings import load_aggregator_settings
-from mediawatch_aggregator.watch import latest_closed, render
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import create_missing_topics, declare_topics, new_topics
@@ -24,7 +24,7 @@ def run_aggregator(settings: Settings) -> None:
     """
     from faust.worker import Worker
 
-    from mediawatch_aggregator.app import build_app
+    from mediawatch_aggregator.runtime.faust_app import build_app
 
     try:
         agg = load_aggregator_settings()
@@ -36,7 +36,7 @@ def run_aggregator(settings: Settings) -> None:
     wanted = (topics.pipeline, topics.windows, topics.deadletter)
     rf, isr = kafka.replication_factor, kafka.min_insync_replicas
     # The internal topics too, before the worker subscribes: a topic Faust creates may be
-    # missing from the consumer's first metadata, and then stays unassigned (internal.py).
+    # missing from the consumer's first metadata, and then stays unassigned (internal_topics.py).
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     app = build_app(settings, agg, topics, codec)

@@ -8,8 +8,8 @@ from pathlib import Path
 from pydantic import Field, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mediawatch_aggregator.aggregation import AggregationConfig
-from mediawatch_aggregator.windows import WindowSpec, parse_specs
+from mediawatch_aggregator.windowing.stage_aggregator import AggregationConfig
+from mediawatch_aggregator.windowing.window_specs import WindowSpec, parse_specs
 from mediawatch_common.settings import load_group
 
 PREFIX = "AGGREGATOR_"

@@ -7,8 +7,9 @@ aggregates. Offsets are committed only after those messages (and any dead letter
 acknowledged by the brokers: at-least-once, with duplicates skipped by the panes.
 
 After the rows, and at most every ``report_seconds``, the ingest reports its progress
-(:class:`~mediawatch_aggregator.clock.Progress`): per partition, the highest event time read
-and the last time the partition was read to its end. Those reports are the aggregation's clock.
+(:class:`~mediawatch_aggregator.windowing.watermark.Progress`): per partition, the highest
+event time read and the last time the partition was read to its end. Those reports are the
+aggregation's clock.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from aiokafka.errors import (
     IllegalStateError,
 )
 
-from mediawatch_aggregator.clock import Progress
-from mediawatch_aggregator.decode import RowDecoder
-from mediawatch_aggregator.rows import RowValues
+from mediawatch_aggregator.reading.event_decoding import RowDecoder
+from mediawatch_aggregator.windowing.completion_rows import RowValues
+from mediawatch_aggregator.windowing.watermark import Progress
 from mediawatch_common.avro import DecodeError
 
 log = logging.getLogger(__name__)

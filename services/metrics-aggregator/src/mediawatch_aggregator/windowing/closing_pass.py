@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mediawatch_aggregator.aggregation import Closing, StageAggregator, WindowResult
+from mediawatch_aggregator.windowing.stage_aggregator import Closing, StageAggregator, WindowResult
 
 
 @dataclass(slots=True)
-class TimerPass:
+class ClosingPass:
     """What one pass publishes, and the closings to mark once it is published."""
 
     results: list[WindowResult] = field(default_factory=list)
@@ -30,12 +30,12 @@ class TimerPass:
         return sum(len(c.results) for c in self.closings.values())
 
 
-def collect(agg: StageAggregator, stages: Iterable[str], update: bool) -> TimerPass:
+def collect(agg: StageAggregator, stages: Iterable[str], update: bool) -> ClosingPass:
     """The due closings of ``stages`` and, if ``update``, their changed open windows.
 
     An open window that closes in the same pass is published once, closed.
     """
-    batch = TimerPass()
+    batch = ClosingPass()
     for stage in stages:
         closing = agg.due_closings(stage)
         closing_now = {(r.spec, r.start) for r in closing.results}
@@ -45,7 +45,7 @@ def collect(agg: StageAggregator, stages: Iterable[str], update: bool) -> TimerP
     return batch
 
 
-def finish(agg: StageAggregator, batch: TimerPass) -> int:
+def finish(agg: StageAggregator, batch: ClosingPass) -> int:
     """Stores the close marks of a published pass and expires panes; returns panes deleted."""
     deleted = 0
     for stage, closing in batch.closings.items():

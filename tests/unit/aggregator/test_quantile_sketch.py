@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from mediawatch_aggregator.sketch import LogSketch
+from mediawatch_aggregator.windowing.quantile_sketch import LogSketch
 
 pytestmark = pytest.mark.unit
 

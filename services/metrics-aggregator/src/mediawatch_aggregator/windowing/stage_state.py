@@ -1,7 +1,7 @@
 """What the aggregator keeps per stage: panes and a small meta record, under string keys.
 
 Keys start with the stage symbol, so the stage alone decides the table partition:
-``MERGING|pane|<start µs>`` holds a :class:`~mediawatch_aggregator.pane.Pane`,
+``MERGING|pane|<start µs>`` holds a :class:`~mediawatch_aggregator.windowing.panes.Pane`,
 ``MERGING|meta`` a :class:`StageMeta`.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediawatch_aggregator.pane import Pane
+from mediawatch_aggregator.windowing.panes import Pane
 
 SEPARATOR = "|"
 

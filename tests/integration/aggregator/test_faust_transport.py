@@ -17,7 +17,7 @@ from confluent_kafka import Producer as KafkaProducer
 from confluent_kafka import TopicPartition as KafkaPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from mediawatch_aggregator.transport import seek_to_committed
+from mediawatch_aggregator.runtime.faust_transport import seek_to_committed
 
 pytestmark = pytest.mark.integration
 

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator
-from mediawatch_aggregator.pane import Pane
-from mediawatch_aggregator.sliding import WindowSketch
-from mediawatch_aggregator.windows import MICROS, parse_specs
+from mediawatch_aggregator.windowing.panes import Pane
+from mediawatch_aggregator.windowing.sliding_windows import WindowSketch
+from mediawatch_aggregator.windowing.stage_aggregator import AggregationConfig, StageAggregator
+from mediawatch_aggregator.windowing.window_specs import MICROS, parse_specs
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ from typing import Any
 import faust
 from faust.serializers import codecs
 
-from mediawatch_aggregator.state import dumps, loads, stage_of
+from mediawatch_aggregator.windowing.stage_state import dumps, loads, stage_of
 from mediawatch_common.events import Stage
 
 CODEC = "mediawatch-aggregator-state"

@@ -9,8 +9,8 @@ from typing import Any, cast
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from mediawatch_aggregator.clock import Progress
-from mediawatch_aggregator.ingest import Batch, Ingest, Tracker
+from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest, Tracker
+from mediawatch_aggregator.windowing.watermark import Progress
 
 pytestmark = pytest.mark.unit
 

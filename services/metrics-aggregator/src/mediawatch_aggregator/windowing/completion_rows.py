@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from mediawatch_aggregator.clock import Progress
+from mediawatch_aggregator.windowing.watermark import Progress
 
 
 class Row(NamedTuple):

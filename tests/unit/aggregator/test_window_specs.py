@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from mediawatch_aggregator.settings import load_aggregator_settings
-from mediawatch_aggregator.windows import MICROS, WindowSpec, pane_seconds, parse_specs
+from mediawatch_aggregator.windowing.window_specs import (
+    MICROS,
+    WindowSpec,
+    pane_seconds,
+    parse_specs,
+)
 from mediawatch_common.settings import SettingsError
 
 pytestmark = pytest.mark.unit

@@ -8,7 +8,8 @@ more than ``grace`` before the stage clock is *late*. It is not counted in any w
 reported in the ``late_events`` of every window containing its pane; since the windows of a
 pane all agree, a hopping window is always the exact sum of its panes.
 
-The clock is the event-time watermark the ingest reports (:mod:`~mediawatch_aggregator.clock`).
+The clock is the event-time watermark the ingest reports
+(:mod:`~mediawatch_aggregator.windowing.watermark`).
 Rows of one batch are judged against the clock as it stood before the batch, so the order of
 rows inside a batch does not matter.
 
@@ -28,12 +29,18 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
-from mediawatch_aggregator.clock import Progress, Watermark
-from mediawatch_aggregator.pane import Outcomes, Pane
-from mediawatch_aggregator.rows import RowValues
-from mediawatch_aggregator.sliding import window_outcomes
-from mediawatch_aggregator.state import StageMeta, StateValue, meta_key, pane_key, pane_prefix
-from mediawatch_aggregator.windows import MICROS, WindowSpec, pane_seconds
+from mediawatch_aggregator.windowing.completion_rows import RowValues
+from mediawatch_aggregator.windowing.panes import Outcomes, Pane
+from mediawatch_aggregator.windowing.sliding_windows import window_outcomes
+from mediawatch_aggregator.windowing.stage_state import (
+    StageMeta,
+    StateValue,
+    meta_key,
+    pane_key,
+    pane_prefix,
+)
+from mediawatch_aggregator.windowing.watermark import Progress, Watermark
+from mediawatch_aggregator.windowing.window_specs import MICROS, WindowSpec, pane_seconds
 
 RESULT_NAMESPACE = uuid.UUID("9f4f2b56-3d2e-4a51-9b6e-6f1c0b7a5d10")
 

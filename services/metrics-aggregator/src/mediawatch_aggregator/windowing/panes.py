@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediawatch_aggregator.sketch import DEFAULT_ALPHA, LogSketch
+from mediawatch_aggregator.windowing.quantile_sketch import DEFAULT_ALPHA, LogSketch
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mediawatch_aggregator.windows import MICROS
+from mediawatch_aggregator.windowing.window_specs import MICROS
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The Faust application: batch ingest -> stage batches topic -> aggregating agent -> windows.
 
-Wiring only; the logic lives in :mod:`~mediawatch_aggregator.aggregation` (windows),
-:mod:`~mediawatch_aggregator.ingest` (reading) and :mod:`~mediawatch_aggregator.results`.
+Wiring only; the logic lives in :mod:`~mediawatch_aggregator.windowing` (windows) and
+:mod:`~mediawatch_aggregator.reading` (reading).
 """
 
 from __future__ import annotations
@@ -20,17 +20,21 @@ import faust
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from confluent_kafka import Message
 
-from mediawatch_aggregator.aggregation import StageAggregator, WindowResult
-from mediawatch_aggregator.clock import Progress
-from mediawatch_aggregator.decode import RowDecoder
-from mediawatch_aggregator.ingest import Batch, Ingest
-from mediawatch_aggregator.internal import BATCHES_RETENTION_MS, STATE_TABLE, batches_topic
-from mediawatch_aggregator.passes import collect, finish
-from mediawatch_aggregator.results import window_record
-from mediawatch_aggregator.rows import pack_progress, pack_rows, unpack
+from mediawatch_aggregator.reading.event_decoding import RowDecoder
+from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest
+from mediawatch_aggregator.runtime.faust_transport import AggregatorApp
+from mediawatch_aggregator.runtime.internal_topics import (
+    BATCHES_RETENTION_MS,
+    STATE_TABLE,
+    batches_topic,
+)
+from mediawatch_aggregator.runtime.state_table import stage_partition, state_table
 from mediawatch_aggregator.settings import AggregatorSettings
-from mediawatch_aggregator.table import stage_partition, state_table
-from mediawatch_aggregator.transport import AggregatorApp
+from mediawatch_aggregator.windowing.closing_pass import collect, finish
+from mediawatch_aggregator.windowing.completion_rows import pack_progress, pack_rows, unpack
+from mediawatch_aggregator.windowing.stage_aggregator import StageAggregator, WindowResult
+from mediawatch_aggregator.windowing.watermark import Progress
+from mediawatch_aggregator.windowing.window_records import window_record
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Producer, Stage
 from mediawatch_common.kafka import Topics, deadletter_headers

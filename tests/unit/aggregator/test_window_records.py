@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mediawatch_aggregator.aggregation import WindowResult
-from mediawatch_aggregator.pane import Outcomes
-from mediawatch_aggregator.results import to_event, window_record
-from mediawatch_aggregator.windows import MICROS, WindowSpec
+from mediawatch_aggregator.windowing.panes import Outcomes
+from mediawatch_aggregator.windowing.stage_aggregator import WindowResult
+from mediawatch_aggregator.windowing.window_records import to_event, window_record
+from mediawatch_aggregator.windowing.window_specs import MICROS, WindowSpec
 from mediawatch_common.events import (
     Producer,
     Stage,

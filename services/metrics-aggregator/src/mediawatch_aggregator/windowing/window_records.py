@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from uuid import uuid4
 
-from mediawatch_aggregator.aggregation import WindowResult
+from mediawatch_aggregator.windowing.stage_aggregator import WindowResult
 from mediawatch_common.events import Producer, WindowAggregated, from_record
 
 QUANTILES = (0.5, 0.95, 0.99)

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from fastavro import parse_schema
 
-from mediawatch_aggregator.rows import RowValues
+from mediawatch_aggregator.windowing.completion_rows import RowValues
 from mediawatch_common.avro import HEADER_SIZE, DecodeError, SchemaRegistry
 from mediawatch_common.avro.compiled import FieldsReader, compile_fields_reader
 from mediawatch_common.avro.framing import unframe
@@ -49,8 +49,9 @@ class RowDecoder:
         """Reads one message.
 
         Returns:
-            (stage symbol, row values in :class:`~mediawatch_aggregator.rows.Row`'s order) for
-            a StageCompleted; None for another known event.
+            (stage symbol, row values in
+            :class:`~mediawatch_aggregator.windowing.completion_rows.Row`'s order) for a
+            StageCompleted; None for another known event.
 
         Raises:
             DecodeError: The message is not a readable event of the contract.

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from operator import add, sub
 
-from mediawatch_aggregator.pane import Outcomes, Pane
-from mediawatch_aggregator.sketch import LogSketch
+from mediawatch_aggregator.windowing.panes import Outcomes, Pane
+from mediawatch_aggregator.windowing.quantile_sketch import LogSketch
 
 
 class _Running:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mediawatch_aggregator.internal import internal_topics
+from mediawatch_aggregator.runtime.internal_topics import internal_topics
 from mediawatch_aggregator.settings import load_aggregator_settings
 
 pytestmark = pytest.mark.unit

@@ -6,11 +6,17 @@ import random
 
 import pytest
 
-from mediawatch_aggregator.aggregation import AggregationConfig, StageAggregator
-from mediawatch_aggregator.clock import Progress
-from mediawatch_aggregator.rows import Row, pack_progress, pack_rows, unpack, unpack_rows
-from mediawatch_aggregator.state import StateValue, dumps, loads
-from mediawatch_aggregator.windows import MICROS, parse_specs
+from mediawatch_aggregator.windowing.completion_rows import (
+    Row,
+    pack_progress,
+    pack_rows,
+    unpack,
+    unpack_rows,
+)
+from mediawatch_aggregator.windowing.stage_aggregator import AggregationConfig, StageAggregator
+from mediawatch_aggregator.windowing.stage_state import StateValue, dumps, loads
+from mediawatch_aggregator.windowing.watermark import Progress
+from mediawatch_aggregator.windowing.window_specs import MICROS, parse_specs
 
 pytestmark = pytest.mark.unit
 
