@@ -24,7 +24,7 @@ def run_aggregator(settings: Settings) -> None:
     """
     from faust.worker import Worker
 
-    from mediawatch_aggregator.runtime.faust_app import build_app
+    from mediawatch_aggregator.runtime.faust_app import FaustAggregator
 
     try:
         agg = load_aggregator_settings()
@@ -39,7 +39,7 @@ def run_aggregator(settings: Settings) -> None:
     # missing from the consumer's first metadata, and then stays unassigned (internal_topics.py).
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    app = build_app(settings, agg, topics, codec)
+    app = FaustAggregator(settings, agg, topics, codec).app
     worker = Worker(app, override_logging=False, redirect_stdouts=False, quiet=True)
     worker.execute_from_commandline()
 

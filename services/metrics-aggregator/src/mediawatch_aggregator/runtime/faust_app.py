@@ -63,108 +63,131 @@ class _Origin:
         return int(self.record.offset)
 
 
-def build_app(
-    settings: Settings, agg: AggregatorSettings, topics: Topics, codec: AvroCodec
-) -> faust.App:
-    """Creates the Faust app with its topics, table, agent, timer and ingest task."""
-    kafka = settings.kafka
-    app = AggregatorApp(
-        agg.app_id,
-        broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
-        store=agg.store,
-        datadir=str(agg.state_dir),
-        key_serializer="raw",
-        value_serializer="raw",
-        web_enabled=False,
-        table_standby_replicas=0,
-        topic_partitions=agg.partitions,
-        topic_replication_factor=kafka.replication_factor,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        broker_session_timeout=agg.session_timeout_seconds,
-        broker_heartbeat_interval=agg.session_timeout_seconds / 3,
-    )
-    batches = app.topic(
-        batches_topic(agg.app_id),
-        partitions=agg.partitions,
-        internal=True,
-        retention=timedelta(milliseconds=BATCHES_RETENTION_MS),
-        key_type=bytes,
-        value_type=bytes,
-    )
-    batches_name = batches.get_topic_name()
-    aggregator = StageAggregator(agg.aggregation(), state_table(app, STATE_TABLE, agg.partitions))
-    producer = Producer.current("metrics-aggregator")
-    stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
-    for each in Stage:
-        stages_of[stage_partition(each.value, agg.partitions)].append(each.value)
-    ingest_group = f"{agg.app_id}-ingest"
+class FaustAggregator:
+    """The Faust app with its topics, table, ingest task, aggregating agent and closing timer.
+
+    The methods are the app's handlers; what they share (the aggregator, the agent's read
+    counts, when open windows and status were last reported) lives in attributes.
+    """
+
+    def __init__(
+        self, settings: Settings, agg: AggregatorSettings, topics: Topics, codec: AvroCodec
+    ) -> None:
+        """Creates the Faust app (``self.app``) and registers its task, agent and timer."""
+        self._settings, self._agg, self._topics, self._codec = settings, agg, topics, codec
+        self.app = self._new_app()
+        batches = self.app.topic(
+            batches_topic(agg.app_id),
+            partitions=agg.partitions,
+            internal=True,
+            retention=timedelta(milliseconds=BATCHES_RETENTION_MS),
+            key_type=bytes,
+            value_type=bytes,
+        )
+        self._batches_name = batches.get_topic_name()
+        table = state_table(self.app, STATE_TABLE, agg.partitions)
+        self._aggregator = StageAggregator(agg.aggregation(), table)
+        self._producer_record = dataclasses.asdict(Producer.current("metrics-aggregator"))
+        self._stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
+        for each in Stage:
+            self._stages_of[stage_partition(each.value, agg.partitions)].append(each.value)
+        self._ingest_group = f"{agg.app_id}-ingest"
+        self._read: Counter[int] = Counter()
+        self._last_update, self._last_status = 0.0, time.monotonic()
+        self.app.task(self.ingest)
+        self.app.agent(batches, concurrency=1)(self.aggregate)
+        self.app.timer(interval=agg.tick_seconds)(self.close_windows)
+
+    def _new_app(self) -> faust.App:
+        agg, kafka = self._agg, self._settings.kafka
+        return AggregatorApp(
+            agg.app_id,
+            broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+            store=agg.store,
+            datadir=str(agg.state_dir),
+            key_serializer="raw",
+            value_serializer="raw",
+            web_enabled=False,
+            table_standby_replicas=0,
+            topic_partitions=agg.partitions,
+            topic_replication_factor=kafka.replication_factor,
+            consumer_auto_offset_reset="earliest",
+            producer_acks=-1,
+            broker_session_timeout=agg.session_timeout_seconds,
+            broker_heartbeat_interval=agg.session_timeout_seconds / 3,
+        )
 
     async def send(
+        self,
         topic: str,
         key: bytes | None,
         value: bytes,
         partition: int | None = None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> Awaitable[Any]:
+        """Sends one message; returns the future of its acknowledgement."""
         # Faust's producer directly: a topic's send() adds futures, callbacks and sensors per
         # message, which cost more than the encoding of a window result.
-        return await app.producer.send(topic, key, value, partition, None, headers)
+        return await self.app.producer.send(topic, key, value, partition, None, headers)
 
-    async def sink(batch: Batch) -> None:
+    async def sink(self, batch: Batch) -> None:
+        """Publishes a read batch (rows per stage, dead letters) and awaits the acks."""
         pending = []
         for stage, rows in batch.rows.items():
             for i in range(0, len(rows), ROWS_PER_MESSAGE):
                 value = pack_rows(stage, rows[i : i + ROWS_PER_MESSAGE])
-                partition = stage_partition(stage, agg.partitions)
-                pending.append(await send(batches_name, stage.encode(), value, partition))
+                partition = stage_partition(stage, self._agg.partitions)
+                pending.append(
+                    await self.send(self._batches_name, stage.encode(), value, partition)
+                )
         for record, reason in batch.dead:
-            headers = deadletter_headers(cast(Message, _Origin(record)), reason, ingest_group)
+            headers = deadletter_headers(cast(Message, _Origin(record)), reason, self._ingest_group)
             value = record.value or b""
-            pending.append(await send(topics.deadletter.name, record.key, value, None, headers))
+            deadletter = self._topics.deadletter.name
+            pending.append(await self.send(deadletter, record.key, value, None, headers))
         for future in pending:
             await future
 
-    async def report(progress: Progress) -> None:
+    async def report(self, progress: Progress) -> None:
+        """Publishes a progress report to every internal partition and awaits the acks."""
         # Every internal partition gets the report: each worker's agent needs the clock.
         value = pack_progress(progress)
         pending = [
-            await send(batches_name, b"progress", value, partition)
-            for partition in range(agg.partitions)
+            await self.send(self._batches_name, b"progress", value, partition)
+            for partition in range(self._agg.partitions)
         ]
         for future in pending:
             await future
 
-    async def ingest() -> None:
+    async def ingest(self) -> None:
+        """The app's task: reads the pipeline topic in batches until cancelled."""
+        agg, kafka = self._agg, self._settings.kafka
         consumer = AIOKafkaConsumer(
-            topics.pipeline.name,
+            self._topics.pipeline.name,
             bootstrap_servers=kafka.bootstrap_servers,
-            group_id=ingest_group,
+            group_id=self._ingest_group,
             client_id=f"{kafka.client_id}-aggregator-ingest",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=8 * 1024 * 1024,
         )
-        decoder = RowDecoder(codec.registry)
+        decoder = RowDecoder(self._codec.registry)
         quiet_gc()  # the worker has started: what exists now lives as long as the process
         await Ingest(
             consumer,
             decoder,
-            sink,
-            report,
+            self.sink,
+            self.report,
             agg.batch_size,
             agg.batch_timeout_seconds,
             agg.tick_seconds,
         ).run()
 
-    app.task(ingest)
-
-    read: Counter[int] = Counter()
-
-    @app.agent(batches, concurrency=1)
-    async def aggregate(stream: faust.StreamT[bytes]) -> None:
+    async def aggregate(self, stream: faust.StreamT[bytes]) -> None:
+        """The agent: applies stage batches and progress reports to the aggregator."""
+        aggregator = self._aggregator
         async for event in stream.events():
-            read[event.message.partition] += 1
+            self._read[event.message.partition] += 1
             try:
                 message = unpack(event.value)
             except (ValueError, KeyError, TypeError) as exc:
@@ -172,7 +195,7 @@ def build_app(
                 continue
             if isinstance(message, Progress):
                 # The stages of this partition only: their rows came in order before it.
-                for stage in stages_of[event.message.partition]:
+                for stage in self._stages_of[event.message.partition]:
                     aggregator.observe(stage, message)
                 continue
             stage, rows = message
@@ -183,48 +206,49 @@ def build_app(
                     extra={"stage": stage, "late": applied.late, "expired": applied.expired},
                 )
 
-    producer_record = dataclasses.asdict(producer)
-
-    async def publish(results: list[WindowResult]) -> None:
+    async def publish(self, results: list[WindowResult]) -> None:
+        """Publishes window results as WindowAggregated events and awaits the acks."""
         # Each send only appends to the producer's batches; the acks are awaited once.
         pending, now = [], datetime.now(UTC)
+        windows = self._topics.windows.name
         for result in results:
-            record = window_record(result, producer_record, now)
+            record = window_record(result, self._producer_record, now)
             # Built by window_record with aware datetimes and in-range ints: no walk needed.
-            value = codec.encode("WindowAggregated", record, check=False)
-            pending.append(await send(topics.windows.name, result.stage.encode(), value))
+            value = self._codec.encode("WindowAggregated", record, check=False)
+            pending.append(await self.send(windows, result.stage.encode(), value))
         await asyncio.gather(*pending)
 
-    last_update, last_status = [0.0], [time.monotonic()]
-
-    def status(stages: list[str]) -> None:
-        # How far each owned stage's clock is behind the wall clock, and what the agent read.
+    def status(self, stages: list[str]) -> None:
+        """Logs how far each owned stage's clock is behind the wall clock, and what was read."""
         now = time.time() * 1_000_000
-        clocks = {stage: aggregator.clock(stage) for stage in stages}
+        clocks = {stage: self._aggregator.clock(stage) for stage in stages}
         lag = {s: None if c is None else round((now - c) / 1e6, 1) for s, c in clocks.items()}
-        counts = {str(partition): n for partition, n in sorted(read.items())}
+        counts = {str(partition): n for partition, n in sorted(self._read.items())}
         log.info("clock status", extra={"clock_lag_seconds": lag, "read_by_partition": counts})
-        read.clear()
+        self._read.clear()
 
-    def owned_stages() -> list[str]:
-        actives = app.assignor.assigned_actives()
-        owned = {tp.partition for tp in actives if tp.topic == batches_name}
-        return [stage for partition in sorted(owned) for stage in stages_of[partition]]
+    def owned_stages(self) -> list[str]:
+        """The stages of the internal partitions this worker is assigned."""
+        actives = self.app.assignor.assigned_actives()
+        owned = {tp.partition for tp in actives if tp.topic == self._batches_name}
+        return [stage for partition in sorted(owned) for stage in self._stages_of[partition]]
 
-    async def close_windows() -> None:
+    async def close_windows(self) -> None:
+        """The timer: one closing pass over the owned stages (none during a rebalance)."""
+        app = self.app
         if app.rebalancing or not cast(Any, app.tables).recovery.completed.is_set():
             return
         began = time.perf_counter()
-        update = time.monotonic() - last_update[0] >= agg.update_interval_seconds
+        update = time.monotonic() - self._last_update >= self._agg.update_interval_seconds
         if update:
-            last_update[0] = time.monotonic()
-        stages = owned_stages()
-        if time.monotonic() - last_status[0] >= STATUS_SECONDS:
-            last_status[0] = time.monotonic()
-            status(stages)
-        batch = collect(aggregator, stages, update)
-        await publish(batch.results)
-        finish(aggregator, batch)
+            self._last_update = time.monotonic()
+        stages = self.owned_stages()
+        if time.monotonic() - self._last_status >= STATUS_SECONDS:
+            self._last_status = time.monotonic()
+            self.status(stages)
+        batch = collect(self._aggregator, stages, update)
+        await self.publish(batch.results)
+        finish(self._aggregator, batch)
         if batch.results:
             perf.info(
                 "closing pass",
@@ -234,6 +258,3 @@ def build_app(
                     "seconds": round(time.perf_counter() - began, 3),
                 },
             )
-
-    app.timer(interval=agg.tick_seconds)(close_windows)
-    return app
