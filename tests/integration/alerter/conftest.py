@@ -11,16 +11,7 @@ from confluent_kafka.admin import AdminClient
 
 from mediawatch_common.kafka import Topics, declare_topics, ensure_topics
 from mediawatch_common.settings import Settings, load_settings
-
-from .receiver import Receiver
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    """A local HTTP receiver, stopped after the test."""
-    server = Receiver().start()
-    yield server
-    server.close()
+from tests.integration.notifier.conftest import receiver  # noqa: F401 - a fixture, found by name
 
 
 @pytest.fixture

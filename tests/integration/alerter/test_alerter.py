@@ -21,8 +21,9 @@ from mediawatch_common.kafka import EventProducer, Topics, producer_config
 from mediawatch_common.settings import Settings
 
 from ..helpers import wait_for
-from .receiver import Receiver
-from .running import alert_events, alerter, background, notifier
+from ..notifier.receiver import Receiver
+from ..notifier.running import notifier
+from .running import alert_events, alerter, background
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +103,7 @@ def test_rebuild_knows_resolved_alerts_and_continues_ids(isolated: tuple[Setting
 def test_alerting_demo_prints_the_alert_the_receiver_got(settings: Settings) -> None:
     from click.testing import CliRunner
 
-    from mediawatch_alerter.service.demo import alerting_demo
+    from mediawatch_alerting_demo.cli import alerting_demo
 
     result = CliRunner().invoke(alerting_demo, ["--timeout", "30"], obj=settings)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mediawatch_alerter.service.backtest import backtest
+from mediawatch_alerter.backtest_command import backtest
 from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
     AlertRaised,

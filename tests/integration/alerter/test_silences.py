@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from mediawatch_alerter.service.silences import silences
+from mediawatch_alerter.silence_commands import silences
 from mediawatch_common.events import AlertRaised
 from mediawatch_common.kafka import Topics
 from mediawatch_common.settings import Settings

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.alerter.receiver import Receiver
 from tests.integration.api.conftest import (  # noqa: F401 - fixtures, found by name
     api_settings,
     client,
@@ -17,6 +16,7 @@ from tests.integration.api.conftest import (  # noqa: F401 - fixtures, found by 
     storage_settings,
     topics,
 )
+from tests.integration.notifier.receiver import Receiver
 
 
 @pytest.fixture

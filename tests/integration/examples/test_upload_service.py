@@ -19,10 +19,11 @@ from mediawatch_api.web import Services
 from mediawatch_client import ClientConfig, MediaMonitor
 from mediawatch_common.kafka import ConsumerLoop, Topics
 from mediawatch_common.settings import Settings
-from tests.integration.alerter.receiver import Receiver
-from tests.integration.alerter.running import alerter, background, notifier
+from tests.integration.alerter.running import alerter, background
 from tests.integration.api.helpers import login
 from tests.integration.helpers import wait_for
+from tests.integration.notifier.receiver import Receiver
+from tests.integration.notifier.running import notifier
 from upload_service import Pipeline, create_app
 
 pytestmark = pytest.mark.integration

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mediawatch_alerter.clock import ManualClock
 from mediawatch_alerter.evaluator import Evaluator, build_evaluator
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.events import (
@@ -22,6 +21,7 @@ from mediawatch_common.events import (
     WindowAggregated,
 )
 from mediawatch_common.settings import MonitoringSettings
+from mediawatch_common.wall_clock import ManualClock
 
 T0 = datetime(2026, 1, 5, 12, 0, 0, tzinfo=UTC)
 WORKER = Producer(service="transcoder", host="worker-1", pid=7)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mediawatch_alerter.alerts import AlertBook, Finding, IdSequence, fingerprint
+from mediawatch_alerter.alerts import AlertBook, Finding, fingerprint
+from mediawatch_common.alerting import IdSequence
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved
 
 from .helpers import ME, T0, at

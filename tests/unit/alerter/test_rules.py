@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mediawatch_alerter.alerts import alert_json
+from mediawatch_common.alerting import alert_json
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Stage
 
 from .helpers import T0, at, completed, evaluator, health, requested, sample, started, window

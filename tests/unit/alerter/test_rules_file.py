@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from mediawatch_alerter.clock import ManualClock
 from mediawatch_alerter.evaluator import build_evaluator
 from mediawatch_alerter.rules import RulesFileError, load_rules_file, parse_rules
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved
 from mediawatch_common.settings import MonitoringSettings
+from mediawatch_common.wall_clock import ManualClock
 
 from .helpers import ME, T0, completed, sample
 

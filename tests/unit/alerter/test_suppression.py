@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from mediawatch_alerter.alerts import AlertBook, Finding, MatcherError, matches, parse_matcher
+from mediawatch_alerter.alerts import AlertBook, Finding
+from mediawatch_common.alerting import MatcherError, matches, parse_matcher
 from mediawatch_common.events import AlertLevel, AlertRaised, SilenceCreated, SilenceExpired
 
 from .helpers import ME, T0, at

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from mediawatch_alerter.alerts import AlertBook, SilenceBook
+from mediawatch_alerter.alerts import AlertBook
 from mediawatch_alerter.alerts.clearing import is_clearing
 from mediawatch_alerter.alerts.inhibition import DEFAULT_INHIBITIONS, InhibitRule
-from mediawatch_alerter.clock import Clock
 from mediawatch_alerter.rules import (
     ReporterMissingRule,
     Rule,
@@ -16,6 +15,7 @@ from mediawatch_alerter.rules import (
     builtin_rules,
 )
 from mediawatch_alerter.settings import AlerterSettings
+from mediawatch_common.alerting import SilenceBook
 from mediawatch_common.events import (
     AlertRaised,
     AlertResolved,
@@ -25,6 +25,7 @@ from mediawatch_common.events import (
     SilenceExpired,
 )
 from mediawatch_common.settings import MonitoringSettings
+from mediawatch_common.wall_clock import Clock
 
 Output = AlertRaised | AlertResolved | SilenceExpired
 

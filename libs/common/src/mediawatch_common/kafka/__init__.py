@@ -17,6 +17,7 @@ from mediawatch_common.kafka.producer import (
     EventProducer,
     producer_config,
 )
+from mediawatch_common.kafka.read_back import end_offsets, read_history
 from mediawatch_common.kafka.topics import (
     FOREVER,
     Topics,
@@ -43,8 +44,10 @@ __all__ = [
     "deadletter_headers",
     "declare_topics",
     "each",
+    "end_offsets",
     "ensure_topics",
     "new_topics",
     "producer_config",
+    "read_history",
     "watermarks",
 ]

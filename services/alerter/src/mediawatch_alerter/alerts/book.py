@@ -14,14 +14,13 @@ from datetime import datetime, timedelta
 
 from mediawatch_alerter.alerts.clearing import Cleared, cleared, is_clearing, occurs_again
 from mediawatch_alerter.alerts.finding import Finding
-from mediawatch_alerter.alerts.ids import IdSequence
 from mediawatch_alerter.alerts.inhibition import (
     DEFAULT_INHIBITIONS,
     Firing,
     InhibitRule,
     inhibited_by,
 )
-from mediawatch_alerter.alerts.silences import SilenceBook
+from mediawatch_common.alerting import IdSequence, SilenceBook, match_labels
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Producer
 
 AlertEvent = AlertRaised | AlertResolved
@@ -48,16 +47,6 @@ class _Entry:
     expires_at: datetime | None = None
     cleared: Cleared | None = None
     """Set while an operator-cleared instance is still observed (see ``clearing``)."""
-
-
-def match_labels(alert: AlertRaised) -> dict[str, str]:
-    """Labels silences and routes match on: the alert's labels plus ``rule`` and ``level``."""
-    found = {**alert.labels, "rule": alert.rule, "level": alert.level.value.lower()}
-    if alert.session_id:
-        found.setdefault("session_id", alert.session_id)
-    if alert.stage:
-        found.setdefault("stage", alert.stage.label)
-    return found
 
 
 class AlertBook:

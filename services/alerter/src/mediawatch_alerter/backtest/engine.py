@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from mediawatch_alerter.clock import ManualClock
 from mediawatch_alerter.evaluator import Evaluator, Output
 from mediawatch_common.events import Event
+from mediawatch_common.wall_clock import ManualClock
 
 
 class ReplayRun:

@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mediawatch_alerter.alerts import iso_z
 from mediawatch_alerter.backtest.report import Report
+from mediawatch_common.alerting import iso_z
 
 _STYLE = {"CRITICAL": "bold red", "ERROR": "red", "WARNING": "yellow", "INFO": "cyan"}
 

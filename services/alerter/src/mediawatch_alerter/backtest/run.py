@@ -7,12 +7,12 @@ from datetime import datetime
 
 from mediawatch_alerter.backtest.engine import replay
 from mediawatch_alerter.backtest.report import Report, build_report
-from mediawatch_alerter.clock import ManualClock
 from mediawatch_alerter.evaluator import build_evaluator
 from mediawatch_alerter.rules import RulesFile
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.events import Event, Producer
 from mediawatch_common.settings import MonitoringSettings
+from mediawatch_common.wall_clock import ManualClock
 
 
 def run_backtest(

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from confluent_kafka import Consumer, TopicPartition
 
-from mediawatch_alerter.service.replay import end_offsets
 from mediawatch_common.events import Event
+from mediawatch_common.kafka.read_back import end_offsets
 
 
 def read_since(

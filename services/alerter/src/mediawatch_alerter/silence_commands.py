@@ -10,15 +10,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from mediawatch_alerter.alerts import (
-    SilenceBook,
     SilenceError,
     expire,
-    iso_z,
     listing,
     new_silence,
     parse_duration,
     silence_book,
 )
+from mediawatch_common.alerting import SilenceBook, iso_z
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event, Producer, decode_event, encode_event

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from mediawatch_alerter.evaluator import Evaluator, Output
-from mediawatch_alerter.service.replay import read_history
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_event, encode_event
 from mediawatch_common.kafka import (
@@ -19,6 +18,7 @@ from mediawatch_common.kafka import (
     Record,
     consumer_config,
 )
+from mediawatch_common.kafka.read_back import read_history
 
 log = logging.getLogger(__name__)
 

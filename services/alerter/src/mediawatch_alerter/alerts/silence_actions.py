@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mediawatch_alerter.alerts.silences import Silence, SilenceBook, parse_matcher
+from mediawatch_common.alerting import Silence, SilenceBook, parse_matcher
 from mediawatch_common.events import Event, Producer, SilenceCreated, SilenceExpired
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")

@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 
-from mediawatch_alerter.clock import Clock
-from mediawatch_alerter.notifier.config import Sink
-from mediawatch_alerter.notifier.grouping import Notification
-from mediawatch_alerter.notifier.payloads import request_for
-from mediawatch_alerter.notifier.ratelimit import TokenBucket
-from mediawatch_alerter.notifier.retry import RetryPolicy
-from mediawatch_alerter.notifier.safety import UnsafeUrlError, check_url, redact
 from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed, Producer
+from mediawatch_common.wall_clock import Clock
+from mediawatch_notifier.grouping import Notification
+from mediawatch_notifier.payloads import request_for
+from mediawatch_notifier.rate_limit import TokenBucket
+from mediawatch_notifier.retry_policy import RetryPolicy
+from mediawatch_notifier.routing import Sink
+from mediawatch_notifier.url_safety import UnsafeUrlError, check_url, redact
 
 log = logging.getLogger(__name__)
 

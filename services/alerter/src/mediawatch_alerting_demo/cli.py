@@ -15,11 +15,9 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from mediawatch_alerter.notifier.config import Route, Routing, Sink
-from mediawatch_alerter.service.build import build_alerter, build_notifier
-from mediawatch_alerter.service.receiver import WebhookReceiver
-from mediawatch_alerter.service.replay import read_history
-from mediawatch_alerter.settings import AlerterSettings, NotifierSettings
+from mediawatch_alerter.settings import AlerterSettings
+from mediawatch_alerter.wiring import build_alerter
+from mediawatch_alerting_demo.webhook_receiver import WebhookReceiver
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
@@ -39,7 +37,11 @@ from mediawatch_common.kafka import (
     ensure_topics,
     producer_config,
 )
+from mediawatch_common.kafka.read_back import read_history
 from mediawatch_common.settings import Settings, load_settings
+from mediawatch_notifier.routing import Route, Routing, Sink
+from mediawatch_notifier.settings import NotifierSettings
+from mediawatch_notifier.wiring import build_notifier
 
 SECRET = "demo-secret"  # noqa: S105 - signs demo messages to a local receiver only
 

@@ -11,15 +11,15 @@ from datetime import datetime
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
-from mediawatch_alerter.clock import Clock
-from mediawatch_alerter.notifier.config import Routing
-from mediawatch_alerter.notifier.delivery import Deliverer, Outcome, Record
-from mediawatch_alerter.notifier.grouping import Dispatcher, Notification
-from mediawatch_alerter.notifier.offsets import PendingOffsets, Token
-from mediawatch_alerter.service.replay import read_history
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, decode_event, encode_event
 from mediawatch_common.kafka import DeadLetters, EventProducer, consumer_config
+from mediawatch_common.kafka.read_back import read_history
+from mediawatch_common.wall_clock import Clock
+from mediawatch_notifier.delivery import Deliverer, Outcome, Record
+from mediawatch_notifier.grouping import Dispatcher, Notification
+from mediawatch_notifier.pending_offsets import PendingOffsets, Token
+from mediawatch_notifier.routing import Routing
 
 log = logging.getLogger(__name__)
 

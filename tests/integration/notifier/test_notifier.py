@@ -18,9 +18,10 @@ from mediawatch_common.events import (
 from mediawatch_common.kafka import EventProducer, Topics, producer_config
 from mediawatch_common.settings import Settings
 
+from ..alerter.running import alert_events, background
 from ..helpers import wait_for
 from .receiver import Receiver, Reply
-from .running import alert_events, background, notifier
+from .running import notifier
 
 pytestmark = pytest.mark.integration
 

@@ -13,10 +13,10 @@ import hmac
 import json
 from typing import Any
 
-from mediawatch_alerter.alerts import alert_json, iso_z
-from mediawatch_alerter.notifier.config import Sink
-from mediawatch_alerter.notifier.grouping import Notification
+from mediawatch_common.alerting import alert_json, iso_z
 from mediawatch_common.events import AlertLevel, AlertRaised
+from mediawatch_notifier.grouping import Notification
+from mediawatch_notifier.routing import Sink
 
 SHOWN = 20
 """Alerts listed one by one in a chat message; the rest are counted."""

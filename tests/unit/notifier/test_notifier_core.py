@@ -10,22 +10,22 @@ from datetime import timedelta
 import pytest
 from pydantic import SecretStr
 
-from mediawatch_alerter.alerts import parse_matcher
-from mediawatch_alerter.notifier.config import (
+from mediawatch_common.alerting import parse_matcher
+from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, SilenceCreated, Stage
+from mediawatch_notifier.grouping import Dispatcher
+from mediawatch_notifier.payloads import request_for
+from mediawatch_notifier.pending_offsets import PendingOffsets, Token
+from mediawatch_notifier.rate_limit import TokenBucket
+from mediawatch_notifier.retry_policy import RetryPolicy, parse_retry_after
+from mediawatch_notifier.routing import (
     Route,
     RoutingError,
     Sink,
     load_routing,
     parse_routing,
 )
-from mediawatch_alerter.notifier.grouping import Dispatcher
-from mediawatch_alerter.notifier.offsets import PendingOffsets, Token
-from mediawatch_alerter.notifier.payloads import request_for
-from mediawatch_alerter.notifier.ratelimit import TokenBucket
-from mediawatch_alerter.notifier.retry import RetryPolicy, parse_retry_after
-from mediawatch_alerter.notifier.safety import UnsafeUrlError, check_url, redact
-from mediawatch_alerter.settings import NotifierSettings
-from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, SilenceCreated, Stage
+from mediawatch_notifier.settings import NotifierSettings
+from mediawatch_notifier.url_safety import UnsafeUrlError, check_url, redact
 
 from .helpers import ME, T0, at
 

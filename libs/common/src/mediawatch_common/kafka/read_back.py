@@ -1,4 +1,8 @@
-"""Read a topic from the beginning up to given offsets (default: its current end)."""
+"""Read a topic back from the beginning up to given offsets (default: its current end).
+
+Services rebuild their state this way at start: the alerter its alerts and silences, the
+notifier the groups it announced.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``mediawatch run alerter`` and ``mediawatch run notifier``."""
+"""``mediawatch run alerter``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from types import FrameType
 
 import click
 
-from mediawatch_alerter.notifier.config import RoutingError, describe, load_routing
 from mediawatch_alerter.rules import RulesFileError
-from mediawatch_alerter.service.build import build_alerter, build_notifier
-from mediawatch_alerter.settings import AlerterSettings, NotifierSettings, load
+from mediawatch_alerter.settings import AlerterSettings, load
+from mediawatch_alerter.wiring import build_alerter
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings, SettingsError
 
@@ -40,19 +39,4 @@ def alerter(settings: Settings) -> None:
     log.info(
         "alerter starting", extra={"rules": [n for r in service.evaluator.rules for n in r.emits]}
     )
-    service.run()
-
-
-@click.command("notifier")
-@pass_settings
-def notifier(settings: Settings) -> None:
-    """Deliver alert notifications to the configured chat sinks."""
-    try:
-        config = load(NotifierSettings)
-        routing = load_routing(config)
-    except (SettingsError, RoutingError) as exc:
-        raise click.UsageError(str(exc)) from None
-    service = build_notifier(settings, config, routing)
-    _on_signals(service.stop)
-    log.info("notifier starting", extra={"routes": describe(routing)})
     service.run()

@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mediawatch_alerter.alerts import IdSequence, SilenceBook, match_labels, matches
-from mediawatch_alerter.notifier.config import Route
-from mediawatch_alerter.notifier.offsets import Token
+from mediawatch_common.alerting import IdSequence, SilenceBook, match_labels, matches
 from mediawatch_common.events import (
     AlertRaised,
     AlertResolved,
@@ -21,6 +19,8 @@ from mediawatch_common.events import (
     SilenceCreated,
     SilenceExpired,
 )
+from mediawatch_notifier.pending_offsets import Token
+from mediawatch_notifier.routing import Route
 
 
 @dataclass(frozen=True, slots=True)

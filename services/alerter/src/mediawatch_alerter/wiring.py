@@ -1,26 +1,20 @@
-"""Wiring: settings in, ready-to-run services out (used by the commands, tests and the demo)."""
+"""Wiring: settings in, a ready-to-run alerter out (used by the command, tests and the demo)."""
 
 from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
-from mediawatch_alerter.clock import Clock, SystemClock
+from mediawatch_alerter.alerter_service import AlerterService
 from mediawatch_alerter.evaluator import build_evaluator
-from mediawatch_alerter.notifier.config import Routing
-from mediawatch_alerter.notifier.delivery import Deliverer
-from mediawatch_alerter.notifier.retry import RetryPolicy
+from mediawatch_alerter.recent_input import read_since
 from mediawatch_alerter.rules import load_rules_file
-from mediawatch_alerter.service.alerter import AlerterService
-from mediawatch_alerter.service.notifier import NotifierService
-from mediawatch_alerter.service.recall import read_since
-from mediawatch_alerter.settings import AlerterSettings, NotifierSettings
+from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Producer, decode_event
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import HealthCheckSettings, Settings
+from mediawatch_common.wall_clock import Clock, SystemClock
 
 
 def build_alerter(
@@ -71,43 +65,3 @@ def recall_seconds(health: HealthCheckSettings) -> float:
     """How far back the alerter reads health reports at start: every host whose reporter
     could still be declared missing (at least an hour, for hosts with a longer interval)."""
     return max(3600.0, (health.missed_reports + 1) * health.interval_seconds)
-
-
-def build_notifier(
-    settings: Settings, notifier: NotifierSettings, routing: Routing, clock: Clock | None = None
-) -> NotifierService:
-    """The notifier over ``routing`` with the configured retry, rate and timeout policy."""
-    topics = declare_topics(settings.kafka.topic_prefix)
-    clock = clock or SystemClock()
-    kafka = settings.kafka
-    producer = EventProducer(
-        producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-notifier")
-    )
-    deliverer = Deliverer(
-        client=httpx.Client(follow_redirects=False),
-        policy=RetryPolicy(
-            max_attempts=notifier.max_attempts,
-            initial=notifier.backoff_initial_seconds,
-            maximum=notifier.backoff_max_seconds,
-            max_retry_after=notifier.max_retry_after_seconds,
-        ),
-        producer=Producer.current("notifier"),
-        record=lambda _record: None,
-        clock=clock,
-        timeout=notifier.timeout_seconds,
-        timeouts=routing.timeouts,
-        rate_per_minute=notifier.rate_limit_per_minute,
-        allow_link_local=notifier.allow_link_local,
-    )
-    return NotifierService(
-        routing,
-        deliverer,
-        bootstrap=kafka.bootstrap_servers,
-        group_id=notifier.group_id,
-        alerts_topic=topics.alerts.name,
-        deadletter_topic=topics.deadletter.name,
-        codec=AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
-        producer=producer,
-        clock=clock,
-        workers=notifier.workers,
-    )

@@ -10,10 +10,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from mediawatch_alerter.alerts.silences import MatcherError, parse_matcher
-from mediawatch_alerter.notifier.safety import Resolver, UnsafeUrlError, check_url, system_resolver
-from mediawatch_alerter.settings import LevelName, NotifierSettings, SinkType
+from mediawatch_common.alerting import MatcherError, parse_matcher
 from mediawatch_common.events import SilenceMatcher
+from mediawatch_notifier.settings import LevelName, NotifierSettings, SinkType
+from mediawatch_notifier.url_safety import Resolver, UnsafeUrlError, check_url, system_resolver
 
 LEVELS: tuple[LevelName, ...] = ("info", "warning", "error", "critical")
 

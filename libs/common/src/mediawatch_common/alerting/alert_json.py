@@ -1,4 +1,4 @@
-"""The seed's alert JSON shape, for chat messages, webhooks and the demo."""
+"""The JSON shape of one alert, as chat messages, webhooks and the demo show it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from mediawatch_common.events import AlertRaised
 
 
 def iso_z(when: datetime) -> str:
-    """``2023-12-31T23:59:59Z``: UTC, whole seconds, as the seed prints timestamps."""
+    """``2023-12-31T23:59:59Z``: UTC, whole seconds, as alert JSON prints timestamps."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def alert_json(alert: AlertRaised) -> dict[str, Any]:
-    """The alert as the monitoring guide shows it (id, level, title, message, ... metadata)."""
+    """The alert as the API and webhooks show it (id, level, title, message, ... metadata)."""
     return {
         "id": alert.alert_id,
         "level": alert.level.value.lower(),

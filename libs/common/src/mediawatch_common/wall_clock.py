@@ -1,4 +1,7 @@
-"""Injectable time: the system clock in services, a manual clock in tests and backtests."""
+"""Wall-clock time, injected: the system clock in services, a manual one in tests and backtests.
+
+Not event time: the aggregator's watermark follows the events, this follows the host.
+"""
 
 from __future__ import annotations
 
