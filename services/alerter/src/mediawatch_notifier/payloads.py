@@ -1,9 +1,7 @@
 """Message bodies per sink type: Slack-compatible (text + blocks), Discord, Teams, JSON webhook.
 
-Mattermost and Rocket.Chat accept the Slack body. The generic webhook body lists each alert in
-the seed's JSON shape and is signed: ``X-Mediawatch-Signature: sha256=<hex HMAC-SHA256 of
-"<timestamp>.<body>">`` with ``X-Mediawatch-Timestamp``, so a receiver can reject forgeries
-and replays.
+The generic webhook body lists each alert as alert JSON and is signed (HMAC-SHA256 of
+``"<timestamp>.<body>"``), so a receiver can reject forgeries and replays.
 """
 
 from __future__ import annotations
@@ -133,7 +131,7 @@ def teams(n: Notification) -> dict[str, Any]:
 
 
 def webhook(n: Notification) -> dict[str, Any]:
-    """Generic JSON: the seed's alert shape per alert plus status, rule, fingerprint, labels."""
+    """Generic JSON: each alert's alert JSON plus status, rule, fingerprint, labels."""
     alerts = []
     for s, a in _lines(n):
         alerts.append(

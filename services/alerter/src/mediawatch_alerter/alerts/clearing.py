@@ -1,18 +1,8 @@
 """An alert cleared by an operator stays cleared until its condition occurs again (pure).
 
-``DELETE /alerts`` resolves firing alerts by hand (an :class:`AlertResolved` with an
-``actor``). The alerter treats that as final for that instance: while the rule keeps
-reporting the same condition, nothing is raised. A new alert is raised only when the
-condition occurs again, which is one of:
-
-- the rule observes the condition clear (a finding without a level: the value is back
-  under its clear line, the stage succeeded, the session finished, the check passed), or
-  the condition goes unobserved for the rule's validity period; the next finding with a
-  level is then a new occurrence;
-- for rules where each event is its own occurrence (``Finding.per_event``: a failed or slow
-  stage), an event of a later time than the cleared alert's (another failed attempt);
-- the condition gets worse: a level above the last one observed since the clearing
-  (WARNING cleared, then CRITICAL).
+``DELETE /alerts`` resolves firing alerts by hand; the alerter raises nothing for that instance
+until the condition clears, is unobserved for its validity, recurs as a later event, or gets
+worse. The rules are listed in docs/alerting.md.
 """
 
 from __future__ import annotations

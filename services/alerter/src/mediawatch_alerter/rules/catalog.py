@@ -1,4 +1,4 @@
-"""The built-in rules, with the guide's thresholds (``MONITORING_*``) and the alerter's knobs."""
+"""The built-in rules, with the ``MONITORING_*`` thresholds and the alerter's knobs."""
 
 from __future__ import annotations
 
@@ -61,8 +61,7 @@ def slow_stage_rule(m: MonitoringSettings, a: AlerterSettings) -> ThresholdRule:
 
 
 def builtin_rules(m: MonitoringSettings, a: AlerterSettings, missed_reports: int = 3) -> list[Rule]:
-    """Every rule of the guide's alert system; ``missed_reports`` is
-    ``HEALTH_CHECK_MISSED_REPORTS``."""
+    """Every built-in rule; ``missed_reports`` is ``HEALTH_CHECK_MISSED_REPORTS``."""
     return [
         ProcessingFailedRule(a.event_alert_ttl_seconds),
         slow_stage_rule(m, a),

@@ -1,9 +1,6 @@
 """Consumer lag high: a consumer group further behind than the reporter's threshold.
 
-The health reporter's ``consumer_lag`` check carries each group's lag (``lag.<group>``) and
-the threshold it was judged against (``HEALTH_CHECK_CONSUMER_LAG_THRESHOLD``); a group past
-it fires, and resolves when a report finds it at or under the threshold, or no longer
-committing on our topics.
+Reads each group's lag and the threshold from the health reporter's ``consumer_lag`` check.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Processing failure: a failed stage is an ERROR alert in the seed's words."""
+"""Processing failure: a failed stage is an ERROR alert carrying its error and figures."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from mediawatch_common.events import AlertLevel, Event, StageCompleted
 NAME = "processing_failed"
 
 
-def seed_metadata(event: StageCompleted) -> dict[str, str | float | int | None]:
-    """The guide's alert metadata: error_code, duration_seconds, memory_usage_mb (+ attempt)."""
+def failure_metadata(event: StageCompleted) -> dict[str, str | float | int | None]:
+    """A failed stage's alert metadata: error_code, duration_seconds, memory_usage_mb, attempt."""
     return {
         "error_code": event.error_code.value if event.error_code else None,
         "duration_seconds": event.duration_seconds,
@@ -48,7 +48,7 @@ class ProcessingFailedRule(Rule):
                 session_id=event.session_id,
                 user_id=event.user_id,
                 stage=event.stage,
-                metadata=seed_metadata(event),
+                metadata=failure_metadata(event),
                 starts_at=event.event_time,
                 valid_for_seconds=self._valid_for,
                 per_event=True,

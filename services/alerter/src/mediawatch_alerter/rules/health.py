@@ -1,9 +1,7 @@
 """ffmpeg, storage, log files and temp directory problems, from each host's health reports.
 
-A host's health alert resolves only when a later report of that host finds the component
-healthy again: a report of a periodic reporter carries its interval, and the alert holds
-without any timeout (a reporter that goes quiet is :mod:`reporter_missing`'s business).
-A report run on demand (no interval) holds for ``valid_for_seconds`` only.
+A periodic reporter's alert resolves only when a later report finds the component healthy; a
+report run on demand holds for ``valid_for_seconds``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,7 @@
-"""Health reporter missing: a host whose reporter stopped reporting (a dead man's switch).
+"""Health reporter missing: a host whose periodic reports stopped (a dead man's switch).
 
-Every periodic ``HealthChecked`` says when the next one is due (``interval_seconds``). A host
-that sends none for ``missed_reports`` intervals raises ``health_reporter_missing``, its other
-health alerts keep firing, and the next report of the host resolves it. Judged on the clock's
-ticks, only while the alerter is caught up with its input. At start the alerter recalls the
-recent reports (:meth:`Rule.recall`), so a host that went quiet before a restart is still
-watched.
+A host silent for ``missed_reports`` of the intervals its last report announced raises
+``health_reporter_missing``; its next report resolves it. Judged on ticks, only when live.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
 """Stuck session: started more than ``MONITORING_STUCK_SESSION_MINUTES`` ago, not finished.
 
-The definition is :func:`mediawatch_common.stuck.is_stuck`, shared with the API, the dashboard
-and the pipeline health check. A session's start is its first event (the job's request, or
-its first stage when the request was not seen); it finishes when CLEANUP completes or a stage
-fails. Evaluated on the clock's ticks, so a session is found whether it went silent or keeps
-completing stages.
+Uses :func:`mediawatch_common.stuck.is_stuck`, the definition the API, the dashboard and the
+health check share. Evaluated on the clock's ticks.
 """
 
 from __future__ import annotations

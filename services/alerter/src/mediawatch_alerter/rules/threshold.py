@@ -17,7 +17,7 @@ from mediawatch_alerter.rules.base import (
     plain,
     render,
 )
-from mediawatch_alerter.rules.failure import seed_metadata
+from mediawatch_alerter.rules.failure import failure_metadata
 from mediawatch_common.events import Event, Stage, StageCompleted
 
 
@@ -123,4 +123,4 @@ def _fields(event: Event) -> dict[str, Any]:
 
 
 def _metadata(event: Event) -> dict[str, Any]:
-    return seed_metadata(event) if isinstance(event, StageCompleted) else {}
+    return failure_metadata(event) if isinstance(event, StageCompleted) else {}
