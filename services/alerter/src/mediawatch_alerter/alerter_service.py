@@ -19,6 +19,7 @@ from mediawatch_common.kafka import (
     consumer_config,
 )
 from mediawatch_common.kafka.read_back import read_history
+from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ LIVE_LAG_SECONDS = 60.0
 
 IDLE_SECONDS = 3.0
 """No batch for this long means the backlog is consumed."""
+
+PUBLISH_BACKOFF = Backoff(initial=0.5, maximum=30.0)
+"""Waits between attempts to publish while the broker is unavailable."""
 
 
 class AlerterService:
@@ -135,25 +139,27 @@ class AlerterService:
         alert is never dropped (the input batch is only committed after this returns)."""
         if not events:
             return
-        delay = 0.5
-        while True:
+
+        def produce_all() -> None:
             for event in events:
                 data = encode_event(event, self._codec)
                 self._producer.produce(self._alerts, data, key=_key(event))
-            try:
-                self._producer.flush()
-                break
-            except DeliveryError:
-                if self._stopping.is_set():
-                    raise
-                log.exception(
-                    "publishing alerts failed; retrying", extra={"backoff_seconds": delay}
-                )
-                time.sleep(delay)
-                delay = min(delay * 2, 30.0)
+            self._producer.flush()
+
+        retry(
+            produce_all,
+            PUBLISH_BACKOFF,
+            stopping=self._stopping.is_set,
+            on_retry=_log_publish_failure,
+            retry_on=DeliveryError,
+        )
         self.published += len(events)
         for event in events:
             log.info("published", extra={"event": type(event).__name__, "key": _key(event)})
+
+
+def _log_publish_failure(_error: Exception, delay: float) -> None:
+    log.exception("publishing alerts failed; retrying", extra={"backoff_seconds": delay})
 
 
 def _key(event: Output) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from mediawatch_common.retry import Backoff
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -26,8 +28,9 @@ class RetryPolicy:
     max_retry_after: float = 300.0
 
     def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt number ``attempt`` (from 1)."""
-        return float(min(self.maximum, self.initial * 2.0 ** (attempt - 1)))
+        """Delay after failed attempt number ``attempt`` (from 1): the backoff's ceiling, so
+        the delay each delivery record announces is the one waited."""
+        return Backoff(self.initial, self.maximum).ceiling(attempt)
 
     def decide(
         self, attempt: int, status: int | None, retry_after: str | None, now: datetime

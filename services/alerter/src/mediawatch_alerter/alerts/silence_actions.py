@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mediawatch_common import durations
 from mediawatch_common.alerting import Silence, SilenceBook, parse_matcher
 from mediawatch_common.events import Event, Producer, SilenceCreated, SilenceExpired
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class SilenceError(ValueError):
@@ -20,15 +17,15 @@ class SilenceError(ValueError):
 
 
 def parse_duration(text: str) -> timedelta:
-    """``90s``, ``30m``, ``2h``, ``1.5d``, ``1w`` as a positive duration.
+    """How long a silence lasts, in the project's one duration grammar (``90s`` ... ``1w``).
 
     Raises:
         SilenceError: for anything else.
     """
-    match = _DURATION.match(text)
-    if not match or float(match.group(1)) <= 0:
-        raise SilenceError(f"not a duration: {text!r} (use e.g. 90s, 30m, 2h, 1d, 1w)")
-    return timedelta(seconds=float(match.group(1)) * _UNIT[match.group(2)])
+    try:
+        return durations.parse_duration(text)
+    except ValueError as exc:
+        raise SilenceError(str(exc)) from None
 
 
 def new_silence(
