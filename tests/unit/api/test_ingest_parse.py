@@ -33,7 +33,7 @@ def parse(*items: Any) -> list[Any]:
 
 def test_a_minimal_start_gets_an_id_a_time_and_the_callers_identity() -> None:
     (parsed,) = parse(
-        {"type": "StageStarted", "session_id": "s1", "user_id": "u1", "stage": "merging"}
+        {"type": "StageStarted", "session_id": "s1", "user_id": "u1", "stage": "MERGING"}
     )
     event = parsed.event
     assert isinstance(event, StageStarted)
@@ -61,7 +61,7 @@ def test_a_full_completion_keeps_every_field() -> None:
             "started_at": "2026-12-01T09:59:14+00:00",
             "success": False,
             "duration_seconds": 45.5,
-            "error_code": "ffmpeg_failed",
+            "error_code": "FFMPEG_FAILED",
             "error_message": "exit 1",
             "video_count": 3,
             "metadata": {"codec": "h264"},
@@ -81,7 +81,7 @@ def test_a_full_completion_keeps_every_field() -> None:
 
 
 def test_a_custom_alert_is_keyed_by_its_type() -> None:
-    (parsed,) = parse({"type": "CustomAlertReported", "alert_type": "quota", "level": "error"})
+    (parsed,) = parse({"type": "CustomAlertReported", "alert_type": "quota", "level": "ERROR"})
     assert isinstance(parsed.event, CustomAlertReported)
     assert (parsed.role, parsed.key, parsed.event.level) == ("alerts", "quota", AlertLevel.ERROR)
 
@@ -115,3 +115,43 @@ def test_mistakes_name_the_event_and_the_field(item: Any, field: str, detail: st
     assert (caught.value.index, caught.value.field) == (1, field)
     assert detail in caught.value.detail
     assert str(caught.value).startswith(f"events[1]{'.' + field if field else ''}: ")
+
+
+def _validator() -> Any:
+    import jsonschema
+
+    from mediawatch_api.ingest import INGESTIBLE
+    from mediawatch_api.ingest.json_schema import event_schemas
+
+    schema = {"oneOf": event_schemas(REGISTRY, list(INGESTIBLE))}
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def test_the_json_schema_clients_see_agrees_with_the_parser() -> None:
+    validator = _validator()
+    accepted = [
+        {"type": "StageStarted", "session_id": "s", "user_id": "u", "stage": "UPLOAD"},
+        {"type": "CustomAlertReported", "alert_type": "quota", "level": "ERROR",
+         "labels": {"bucket": "eu"}, "context": {"free_gb": 3.5}},
+        {"type": "StageCompleted", "session_id": "s", "user_id": "u", "stage": "CLEANUP",
+         "started_at": "2026-12-01T10:00:00Z", "success": True, "duration_seconds": 1,
+         "producer": {"pid": 3.0}},
+    ]  # fmt: skip
+    for item in accepted:
+        assert validator.is_valid(item), list(validator.iter_errors(item))
+        parse(item)
+    refused = [
+        {"type": "StageStarted", "session_id": "s", "user_id": "u", "stage": "merging"},
+        {"type": "StageStarted", "session_id": "s\x00", "user_id": "u", "stage": "UPLOAD"},
+        {"type": "StageStarted", "session_id": "s" * 1025, "user_id": "u", "stage": "UPLOAD"},
+        {"type": "StageStarted", "session_id": "s", "user_id": "u", "stage": "UPLOAD",
+         "metadata": {f"k{n}": n for n in range(65)}},
+        {"type": "StageStarted", "session_id": "s", "user_id": "u", "stage": "UPLOAD",
+         "attempt": 2**31},
+    ]  # fmt: skip
+    for item in refused:
+        assert not validator.is_valid(item), item
+        with pytest.raises(InvalidEventError):
+            parse(item)

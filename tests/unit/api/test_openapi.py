@@ -73,8 +73,7 @@ def test_an_admin_route_declares_401_and_403_and_a_limited_route_429(
     clear = document["paths"]["/api/v1/monitoring/alerts"]["delete"]["responses"]
     assert {"401", "403", "429"} <= set(clear)
     stats = document["paths"]["/api/v1/monitoring/stats"]["get"]["responses"]
-    assert {"400", "401", "429"} <= set(stats)
-    assert "403" not in stats
+    assert {"400", "401", "403", "429"} <= set(stats)  # 403: a producer token reads nothing
     error = {"$ref": "#/components/schemas/ErrorBody"}
     assert clear["403"]["content"]["application/json"]["schema"] == error
     assert stats["429"]["content"]["application/json"]["schema"] == error
@@ -132,3 +131,25 @@ def test_the_errors_sent_match_the_declared_body(app: Litestar, document: dict[s
     for error in (unauthenticated, bad, answers[-1]):
         jsonschema.validate(error.json(), schema)
         assert error.headers["content-type"] == "application/json"
+
+
+def test_the_event_ingest_shows_each_event_schema_from_the_contract(
+    document: dict[str, Any],
+) -> None:
+    ingest = document["paths"]["/api/v1/events"]["post"]
+    assert {"202", "401", "403", "413", "422", "429", "503"} <= set(ingest["responses"])
+    ref = ingest["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    events = body["properties"]["events"]
+    assert (events["minItems"], events["maxItems"]) == (1, 500)
+    shapes = {item["title"]: item for item in events["items"]["oneOf"]}
+    assert set(shapes) == {
+        "StageStarted", "StageCompleted", "ResourceSample", "CustomAlertReported",
+    }  # fmt: skip
+    completed = shapes["StageCompleted"]
+    assert completed["required"] == [
+        "type", "session_id", "user_id", "stage", "started_at", "success", "duration_seconds",
+    ]  # fmt: skip
+    assert completed["properties"]["started_at"]["format"] == "date-time"
+    assert "FFMPEG_FAILED" in completed["properties"]["error_code"]["anyOf"][1]["enum"]
+    assert completed["additionalProperties"] is False

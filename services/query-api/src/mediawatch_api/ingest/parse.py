@@ -2,10 +2,11 @@
 
 An event is a JSON object with ``type`` (the event's name) and the fields of its ``.avsc``:
 timestamps as ISO 8601 strings with a zone (``2026-12-01T10:00:00Z``), uuids as strings,
-enum symbols in any case, optional fields left out or null. ``event_id`` and ``event_time``
-may be left out (a new uuid; the time it arrived), and so may ``producer`` (the caller's
-account and address). Anything else that does not fit the schema is refused, naming the event's
-index and the field.
+enum symbols as the schema spells them (``MERGING``), optional fields left out or null.
+``event_id`` and ``event_time`` may be left out (a new uuid; the time it arrived), and so may
+``producer`` (the caller's account and address). Strings are at most 1,024 characters without
+NUL, maps at most 64 entries (:mod:`mediawatch_api.ingest.json_schema` states the same rules
+to clients). Anything else is refused, naming the event's index and the field.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
+from mediawatch_api.ingest.json_schema import MAX_MAP_ITEMS, MAX_TEXT
 from mediawatch_common.avro import SchemaRegistry
 from mediawatch_common.avro.validate import MismatchError, check_datum
 from mediawatch_common.events import Event, Producer, from_record
@@ -29,9 +31,6 @@ INGESTIBLE: Mapping[str, tuple[Role, str]] = {
     "CustomAlertReported": ("alerts", "alert_type"),
 }
 """Event types a pipeline may send: the topic role each goes to and the field keying it."""
-
-_ENUMS = frozenset({"io.mediawatch.events.Stage", "io.mediawatch.events.ErrorCode",
-                    "io.mediawatch.events.AlertLevel"})  # fmt: skip
 
 
 class InvalidEventError(ValueError):
@@ -78,8 +77,11 @@ def _parse(
     for field in schema["fields"]:
         key = field["name"]
         if key in record and isinstance(record[key], str):
-            record[key] = _from_text(record[key], field["type"])
+            record[key] = _timestamp(record[key], field["type"])
+        elif key in record and isinstance(record[key], float) and record[key].is_integer():
+            record[key] = _integral(record[key], field["type"])
     try:
+        _check_limits(record, "")
         check_datum(record, schema)
     except MismatchError as exc:
         raise InvalidEventError(index, exc.path, exc.detail) from None
@@ -93,19 +95,44 @@ def _producer(index: int, given: Any, default: Producer) -> dict[str, Any]:
         return {"service": default.service, "host": default.host, "pid": default.pid}
     if not isinstance(given, Mapping):
         raise InvalidEventError(index, "producer", "expected an object with service, host, pid")
-    return {"service": default.service, "host": default.host, "pid": 0, **given}
+    out = {"service": default.service, "host": default.host, "pid": 0, **given}
+    pid = out["pid"]
+    if isinstance(pid, float) and pid.is_integer():
+        out["pid"] = int(pid)
+    return out
 
 
-def _from_text(value: str, schema: Any) -> Any:
-    """A JSON string as the schema's type wants it: timestamps parsed, enum symbols upper."""
+def _timestamp(value: str, schema: Any) -> Any:
+    """A JSON string as a timestamp field wants it: parsed when it is one, else unchanged."""
     for branch in schema if isinstance(schema, list) else [schema]:
         if isinstance(branch, dict) and branch.get("logicalType") == "timestamp-micros":
             try:
-                return datetime.fromisoformat(value)
-            except ValueError:
+                moment = datetime.fromisoformat(value)
+                # Without a zone the time is ambiguous: left as text, the check refuses it.
+                return moment.astimezone(UTC) if moment.tzinfo is not None else value
+            except (ValueError, OverflowError):  # not a time, or not one in UTC's range
                 return value
-        if (isinstance(branch, str) and branch in _ENUMS) or (
-            isinstance(branch, dict) and branch.get("type") == "enum"
-        ):
-            return value.upper()
     return value
+
+
+def _integral(value: float, schema: Any) -> Any:
+    """``3.0`` for an int or long field is the integer 3, as JSON Schema counts it."""
+    branches = schema if isinstance(schema, list) else [schema]
+    return int(value) if any(b in ("int", "long") for b in branches) else value
+
+
+def _check_limits(value: Any, path: str) -> None:
+    """Strings, map keys and maps within the limits the JSON Schema states."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT or "\x00" in value:
+            raise MismatchError(path, f"strings are at most {MAX_TEXT} characters, without NUL")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MismatchError(path, "not valid Unicode (a lone surrogate)") from None
+    elif isinstance(value, Mapping):
+        if len(value) > MAX_MAP_ITEMS and path:
+            raise MismatchError(path, f"at most {MAX_MAP_ITEMS} entries")
+        for key, item in value.items():
+            _check_limits(key, path)
+            _check_limits(item, f"{path}.{key}" if path else str(key))

@@ -1,4 +1,7 @@
-"""Accounts of the query API: argon2-hashed passwords and a role (viewer or admin)."""
+"""Accounts of the query API: argon2-hashed passwords and a role.
+
+Roles: viewer (reads), admin (reads and admin actions), producer (only sends events).
+"""
 
 from __future__ import annotations
 

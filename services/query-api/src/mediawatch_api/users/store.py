@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, text
 
-ROLES = ("viewer", "admin")
+ROLES = ("viewer", "admin", "producer")
 _HASHER = PasswordHasher()
 # Verified when the user does not exist, so both cases take the same time.
 _DUMMY_HASH = _HASHER.hash("no such user")
@@ -25,6 +25,11 @@ class User:
     def is_admin(self) -> bool:
         """Whether the account may use the admin endpoints."""
         return self.role == "admin"
+
+    @property
+    def is_producer(self) -> bool:
+        """Whether the account may only append events (``POST /api/v1/events``)."""
+        return self.role == "producer"
 
 
 def add_user(conn: Connection, username: str, password: str, role: str) -> None:

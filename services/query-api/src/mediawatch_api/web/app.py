@@ -19,10 +19,11 @@ from litestar.template.config import TemplateConfig
 
 from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
-from mediawatch_api.web.auth import AuthController, build_jwt
+from mediawatch_api.web.auth import AuthController, build_jwt, producers_only_ingest
 from mediawatch_api.web.csrf import CsrfMiddleware
 from mediawatch_api.web.encoding import ApiResponse
 from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
+from mediawatch_api.web.ingest import IngestController
 from mediawatch_api.web.live import alert_stream, log_stream
 from mediawatch_api.web.methods import OptionsMiddleware
 from mediawatch_api.web.monitoring import MonitoringController
@@ -58,6 +59,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
             AdminController,
             AuthController,
             SessionController,
+            IngestController,
             PagesController,
             alert_stream,
             log_stream,
@@ -72,6 +74,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
         on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit)],
         middleware=[OptionsMiddleware(), CsrfMiddleware()],
+        guards=[producers_only_ingest],
         response_class=ApiResponse,
         exception_handlers={
             HTTPException: _http_error,

@@ -107,6 +107,27 @@ def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandl
         raise PermissionDeniedException("admin role required")
 
 
+def producers_and_admins(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Guard: the caller must have the producer or the admin role."""
+    user = connection.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException("sign in first")
+    if not isinstance(user, User) or not (user.is_producer or user.is_admin):
+        raise PermissionDeniedException("producer or admin role required")
+
+
+def producers_only_ingest(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """App-wide guard: a producer token reaches only the routes marked ``opt={"producer":
+    True}`` (the event ingest); producers send events, they do not read monitoring data."""
+    user = connection.scope.get("user")
+    if isinstance(user, User) and user.is_producer and not handler.opt.get("producer"):
+        raise PermissionDeniedException("a producer token may only send events")
+
+
 @dataclass
 class Credentials:
     """Login body, as in the monitoring guide."""

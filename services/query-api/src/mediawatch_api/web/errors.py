@@ -16,18 +16,20 @@ from litestar.response import Redirect
 
 log = logging.getLogger("mediawatch_api.web")
 
-Access = Literal["public", "viewer", "admin"]
+Access = Literal["public", "viewer", "admin", "producer"]
 """Who may call a route: anyone, any signed-in user, or admins only."""
 
 WHY: dict[int, str] = {
     400: "Bad parameters or body; `extra` names each one and why.",
     401: "No token, or a bad, expired or unsigned one (or a wrong user name or password).",
-    403: "Not allowed: the admin role is required, the dashboard's X-CSRF-Token header is "
-    "missing, or a sign-in came from another origin.",
+    403: "Not allowed: the admin role is required, a producer token is used outside "
+    "POST /api/v1/events, the dashboard's X-CSRF-Token header is missing, or a sign-in came "
+    "from another origin.",
     404: "Nothing with this id.",
     409: "The change conflicts with the current state.",
     413: "The request body is larger than API_MAX_BODY_BYTES.",
     415: "The body is not JSON.",
+    422: "An event does not fit its schema; `extra` names its index and field.",
     429: "Too many requests from this client address (API_RATE_LIMIT_PER_MINUTE); see the "
     "RateLimit-* and Retry-After headers.",
     503: "The event log did not acknowledge the change; nothing was appended, try again.",
@@ -45,6 +47,11 @@ EXAMPLES: dict[int, dict[str, Any]] = {
     409: {"status_code": 409, "detail": "the silence has already expired"},
     413: {"status_code": 413, "detail": "Request Entity Too Large"},
     415: {"status_code": 415, "detail": "send the credentials as JSON"},
+    422: {
+        "status_code": 422,
+        "detail": "events[3].stage: 'BLENDING' (str) is not a symbol of io.mediawatch.events.Stage",
+        "extra": {"index": 3, "field": "stage", "reason": "'BLENDING' (str) is not a symbol ..."},
+    },
     429: {"status_code": 429, "detail": "Too Many Requests"},
     503: {"status_code": 503, "detail": "event log unavailable; try again"},
 }
@@ -85,7 +92,7 @@ def error_responses(
         statuses.add(429)
     if access != "public":
         statuses.add(401)
-    if access == "admin":
+    if access != "public":
         statuses.add(403)
     return {status: _spec(status) for status in sorted(statuses)}
 

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from sqlalchemy import Engine, text
 
 from mediawatch_api.health import HealthRunner
+from mediawatch_api.ingest.recent_ids import RecentIds
 from mediawatch_api.settings import ApiSettings
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, encode_event
@@ -37,6 +38,13 @@ class EventLog:
             self.producer.produce(topic, encode_event(event), key=key)
         self.producer.flush(timeout=timeout)
 
+    def append_many(self, events: list[tuple[str, str, Event]], timeout: float = 10.0) -> None:
+        """Produce ``(topic, key, event)`` triples in order; raises DeliveryError when not
+        every one is acknowledged."""
+        for topic, key, event in events:
+            self.producer.produce(topic, encode_event(event), key=key)
+        self.producer.flush(timeout=timeout)
+
 
 @dataclass
 class Services:
@@ -50,6 +58,7 @@ class Services:
     projector_group: str
     codec: AvroCodec
     clock: Callable[[], datetime] = field(default=utc_now)
+    ingested: RecentIds = field(default_factory=RecentIds)
 
     @cached_property
     def reads(self) -> Engine:
