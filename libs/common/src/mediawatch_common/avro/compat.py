@@ -1,21 +1,7 @@
-"""Schema compatibility checks following the Avro specification's schema-resolution rules.
+"""Whether a reader schema can read a writer's data: the Avro specification's resolution rules.
 
-A reader schema can read data written with a writer schema when, recursively:
-
-* both have the same type, or the writer's type promotes to the reader's
-  (int to long, float or double; long to float or double; float to double;
-  string to bytes and back);
-* records have the same unqualified name; each reader field either exists in the writer
-  (by name or reader alias) with a readable type, or has a default; writer-only fields are
-  skipped;
-* enums have the same unqualified name, and every writer symbol is a reader symbol unless
-  the reader declares a default symbol;
-* fixed types have the same name and size; arrays and maps have readable items/values;
-* each branch of a writer union is readable by the reader (by the first matching branch if
-  the reader is a union); a non-union writer needs a matching reader union branch.
-
-Logical types are not compared (nor are they by Avro's Java ``SchemaCompatibility``): only
-the underlying types are resolved.
+Kept rather than Apache ``avro``'s checker, which refuses a reader's record alias and cannot
+pair its problems with their fields (see ``docs/design-notes/common.md``).
 """
 
 from __future__ import annotations
