@@ -28,7 +28,7 @@ from bench.model import Context, Figure, median
 from mediawatch_common.events import Event, Producer, encode_event
 from mediawatch_common.kafka import EventProducer, producer_config
 from mediawatch_common.storage import LocalStorage
-from mediawatch_transcoder import commands
+from mediawatch_transcoder import ffmpeg_args
 from mediawatch_transcoder.resources import ResourceSampler
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
@@ -145,7 +145,7 @@ def bare_once(
     for index, clip in enumerate(clips):
         shutil.copyfile(clip, workspace / f"clip-{index}{clip.suffix}")
     normalised = [(workspace / f"norm-{i}.mp4").resolve() for i in range(len(clips))]
-    (workspace / "concat.txt").write_text(commands.concat_list(normalised))
+    (workspace / "concat.txt").write_text(ffmpeg_args.concat_list(normalised))
     for args in argv:
         # a session of its own, like the worker's children: with the kernel's autogroup
         # scheduling, the session decides the CPU share a child gets on a busy machine

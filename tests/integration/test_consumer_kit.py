@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka.admin import AdminClient
 
+from mediawatch_common.consumer_kit import run_consumer
 from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
     ErrorCode,
@@ -23,7 +24,6 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import EventProducer, declare_topics, ensure_topics, producer_config
-from mediawatch_common.kit import run_consumer
 from mediawatch_common.settings import Settings, load_settings
 from mediawatch_cost_report import CostLedger
 from mediawatch_cost_report.consumer import cost_report
@@ -90,7 +90,7 @@ def test_new_consumer_back_fills_the_existing_history(
 
 
 def test_the_kit_skips_event_types_nobody_asked_for(prefixed: Settings, bootstrap: str) -> None:
-    from mediawatch_common.kit import Consumer
+    from mediawatch_common.consumer_kit import Consumer
 
     pipeline = declare_topics(prefixed.kafka.topic_prefix).pipeline.name
     events = synthetic_session("s3", "carol", datetime(2026, 11, 3, tzinfo=UTC), WHO)

@@ -14,9 +14,9 @@ import pytest
 from mediawatch_common.events import Event, Producer
 from mediawatch_common.logs import configure_logging
 from mediawatch_common.settings import load_settings
-from mediawatch_transcoder.records import SlowLimits
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings
+from mediawatch_transcoder.stage_logs import SlowLimits
 from mediawatch_transcoder.submit import transcode_request
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ import pytest
 
 from mediawatch_client import ErrorCode, ProcessingStage
 from mediawatch_client.contract import SCHEMA_DIR, enum_symbols, event_schema
-from mediawatch_client.records import producer, stage_completed, stage_started
+from mediawatch_client.event_builders import producer, stage_completed, stage_started
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Stage, StageCompleted, StageStarted, decode_event
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.consumer_kit import Consumer, run_consumer
 from mediawatch_common.events import StageCompleted
-from mediawatch_common.kit import Consumer, run_consumer
 from mediawatch_common.settings import Settings
 from mediawatch_cost_report.ledger import CostLedger
 

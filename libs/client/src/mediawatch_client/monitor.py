@@ -21,7 +21,7 @@ from typing import Any, ParamSpec, TypeVar
 from mediawatch_client.attempts import AttemptBook
 from mediawatch_client.config import ClientConfig
 from mediawatch_client.contract import event_schema
-from mediawatch_client.records import (
+from mediawatch_client.event_builders import (
     MAX_MESSAGE_LENGTH,
     alert_type_name,
     count,

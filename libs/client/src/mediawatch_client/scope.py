@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import psutil
 
 from mediawatch_client.errors import error_code_for
-from mediawatch_client.records import count, metadata_map
+from mediawatch_client.event_builders import count, metadata_map
 from mediawatch_client.vocabulary import ErrorCode, ProcessingStage, as_error_code
 
 if TYPE_CHECKING:

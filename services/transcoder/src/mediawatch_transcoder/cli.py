@@ -13,8 +13,8 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Producer, encode_event
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import Settings, SettingsError
-from mediawatch_transcoder.records import SlowLimits
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
+from mediawatch_transcoder.stage_logs import SlowLimits
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.worker import build, serve, stop_all
 

@@ -21,8 +21,8 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.storage import Storage
 from mediawatch_transcoder.errors import SessionAbandonedError, classify
-from mediawatch_transcoder.records import SlowLimits, log_stage, stage_extra
 from mediawatch_transcoder.settings import TranscoderSettings
+from mediawatch_transcoder.stage_logs import SlowLimits, log_stage, stage_extra
 from mediawatch_transcoder.stages import (
     CLEANUP,
     PIPELINE,

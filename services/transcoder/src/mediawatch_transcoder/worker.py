@@ -35,10 +35,10 @@ from mediawatch_common.kafka import (
 from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
 from mediawatch_transcoder.errors import SessionAbandonedError
-from mediawatch_transcoder.records import SlowLimits
 from mediawatch_transcoder.resources import ResourceSampler
 from mediawatch_transcoder.session import SessionResult, SessionRunner, lost_stage
 from mediawatch_transcoder.settings import TranscoderSettings
+from mediawatch_transcoder.stage_logs import SlowLimits
 
 log = logging.getLogger("mediawatch_transcoder.worker")
 

@@ -10,7 +10,6 @@ from mediawatch_common.kafka.consumer import (
     each,
 )
 from mediawatch_common.kafka.deadletter import DeadLetters, deadletter_headers
-from mediawatch_common.kafka.offsets import watermarks
 from mediawatch_common.kafka.producer import (
     Delivered,
     DeliveryError,
@@ -27,6 +26,7 @@ from mediawatch_common.kafka.topics import (
     ensure_topics,
     new_topics,
 )
+from mediawatch_common.kafka.watermarks import watermarks
 
 __all__ = [
     "FOREVER",

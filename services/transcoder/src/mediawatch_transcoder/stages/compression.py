@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mediawatch_common.events import ErrorCode
-from mediawatch_transcoder import commands
+from mediawatch_transcoder import ffmpeg_args
 from mediawatch_transcoder.plan import Quality, quality
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
 from mediawatch_transcoder.stages.measure import duration_of, size_of
@@ -15,7 +15,7 @@ def run(ctx: StageContext, state: SessionState) -> StageReport:
     s = ctx.settings
     q = quality(Quality(s.crf, s.preset, s.max_bitrate, s.audio_bitrate), ctx.job.options)
     final = ctx.workspace / "final.mp4"
-    ctx.run(commands.compress(state.merged, final, q), ErrorCode.FFMPEG_FAILED)
+    ctx.run(ffmpeg_args.compress(state.merged, final, q), ErrorCode.FFMPEG_FAILED)
     state.final_duration = duration_of(ctx, final)
     state.final = final
     return StageReport(

@@ -11,8 +11,8 @@ from mediawatch_common.storage import Storage
 from mediawatch_transcoder.plan import Segment, Target
 from mediawatch_transcoder.probe import ClipInfo
 from mediawatch_transcoder.process import Limits, RunResult, run
-from mediawatch_transcoder.records import SlowLimits, log_slow_run
 from mediawatch_transcoder.settings import TranscoderSettings
+from mediawatch_transcoder.stage_logs import SlowLimits, log_slow_run
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mediawatch_common.events import ErrorCode
-from mediawatch_transcoder import commands
+from mediawatch_transcoder import ffmpeg_args
 from mediawatch_transcoder.plan import segments
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
 from mediawatch_transcoder.stages.measure import duration_of, size_of
@@ -12,9 +12,9 @@ from mediawatch_transcoder.stages.measure import duration_of, size_of
 def run(ctx: StageContext, state: SessionState) -> StageReport:
     """Write ``merged.mp4`` (stream copy) and ``state.segments``."""
     listing = ctx.workspace / "concat.txt"
-    listing.write_text(commands.concat_list([p.resolve() for p in state.normalised]))
+    listing.write_text(ffmpeg_args.concat_list([p.resolve() for p in state.normalised]))
     merged = ctx.workspace / "merged.mp4"
-    ctx.run(commands.merge(listing, merged), ErrorCode.FFMPEG_FAILED)
+    ctx.run(ffmpeg_args.merge(listing, merged), ErrorCode.FFMPEG_FAILED)
     duration_of(ctx, merged)
     state.merged = merged
     state.segments = segments(state.durations)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mediawatch_common.events import ErrorCode
-from mediawatch_transcoder import commands
+from mediawatch_transcoder import ffmpeg_args
 from mediawatch_transcoder.errors import StageError
 from mediawatch_transcoder.plan import choose_target
 from mediawatch_transcoder.stages.context import SessionState, StageContext, StageReport
@@ -17,7 +17,7 @@ def run(ctx: StageContext, state: SessionState) -> StageReport:
     state.target = target
     for index, (path, info) in enumerate(zip(state.clips, state.infos, strict=True)):
         out = ctx.workspace / f"norm-{index}.mp4"
-        args = commands.normalise(path, out, target, info, s.prep_crf, s.prep_preset)
+        args = ffmpeg_args.normalise(path, out, target, info, s.prep_crf, s.prep_preset)
         try:
             ctx.run(args, ErrorCode.FFMPEG_FAILED)
             state.durations.append(duration_of(ctx, out))

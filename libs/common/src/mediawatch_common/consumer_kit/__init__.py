@@ -3,7 +3,7 @@
 Example::
 
     from mediawatch_common.events import StageCompleted
-    from mediawatch_common.kit import Consumer, consumer_command
+    from mediawatch_common.consumer_kit import Consumer, consumer_command
 
     def count_failures(event: StageCompleted) -> None:
         ...
@@ -15,6 +15,6 @@ Example::
 
 from __future__ import annotations
 
-from mediawatch_common.kit.app import Consumer, consumer_command, run_consumer
+from mediawatch_common.consumer_kit.consumer import Consumer, consumer_command, run_consumer
 
 __all__ = ["Consumer", "consumer_command", "run_consumer"]
