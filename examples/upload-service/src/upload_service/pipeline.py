@@ -1,4 +1,4 @@
-"""The seven stages of one upload, each reported with the monitoring guide's two calls."""
+"""The seven stages of one upload, each reported by ``start_processing`` and its completion."""
 
 from __future__ import annotations
 

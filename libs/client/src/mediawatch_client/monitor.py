@@ -88,7 +88,7 @@ class MediaMonitor:
         # spool is sent as soon as the process starts.
         self._start_sender()
 
-    # -- the guide's calls, async ----------------------------------------------------------
+    # -- the stage calls, async -------------------------------------------------------------
 
     async def start_processing(
         self,

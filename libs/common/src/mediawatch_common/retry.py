@@ -17,7 +17,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 Random = Callable[[], float]
-"""A source of floats in [0, 1): ``random.random`` or a seeded ``random.Random(n).random``."""
+"""A source of floats in [0, 1): ``random.random``, or ``random.Random(n).random`` in tests."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,8 @@
 """Which attempt a delivered job is, read from the pipeline topic itself (the event store).
 
-A worker killed mid-session leaves its job uncommitted, so the group delivers it again. The
-new worker reads the session's events on the pipeline topic, from the job's timestamp (less a
-clock-skew margin) to the end: the highest ``attempt`` seen plus one is the new attempt; a
-stage started but never completed in it was lost with the worker and gets a WORKER_LOST
-completion; an attempt that already reached CLEANUP without being abandoned is finished, and
-the job is only committed. No state lives outside Kafka, so any worker can take over.
+A job delivered again after a worker died gets the next attempt number, and the stage the
+dead worker left open a WORKER_LOST completion; no state lives outside Kafka, so any worker
+can take over (``docs/transcoder.md``, "Attempts and commits").
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Run one ffmpeg/ffprobe child in its own process group, measured, with a deadline.
 
-The child gets a new session (so ``killpg`` reaches anything it spawns); a timeout or a stop
-request kills the whole group and reaps it, so no process outlives its stage. On Linux the child
-is also bound to its parent (``PR_SET_PDEATHSIG`` through ``setpriv``): a worker killed with
-SIGKILL, which cannot clean up, takes its ffmpeg with it instead of leaving it writing into an
-abandoned workspace.
-While it runs, psutil samples its resident memory; when it ends, ``wait4`` gives its exact CPU
-time and peak RSS. Waiting uses a pidfd, so the end of the child is noticed at once, not at the
-next sample.
+A timeout or a stop kills the whole group, and a worker killed outright takes its child with
+it, so no process outlives its stage; CPU time and peak memory come from ``wait4``
+(``docs/transcoder.md``, "Children, timeouts, SIGTERM").
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""The transcoder's log records: one per stage in media_processing.log, slow operations in
-performance.log.
+"""The transcoder's log records: one per stage, and a warning for each slow run.
 
-Every stage ends with one record of the ``mediawatch_transcoder.session`` logger: INFO
-``stage completed`` or ERROR ``stage failed``, whose ``extra`` names the session, the user,
-the stage, its duration, the session's input size and clip count, the error code and
-``event_type: "processing"``. A stage slower than ``MONITORING_PROCESSING_TIME_THRESHOLD``
-and an ffmpeg/ffprobe run slower than ``MONITORING_FFMPEG_SLOW_SHARE`` of it add a WARNING
-of ``mediawatch.performance.transcoder`` with ``event_type: "performance"``.
+Every stage ends with an INFO ``stage completed`` or ERROR ``stage failed`` record of the
+``mediawatch_transcoder.session`` logger; a slow stage or ffmpeg run adds a WARNING of
+``mediawatch.performance.transcoder`` (``docs/logs.md``).
 """
 
 from __future__ import annotations

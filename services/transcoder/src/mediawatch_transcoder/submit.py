@@ -10,7 +10,7 @@ from mediawatch_common.events import ClipInput, Producer, TranscodeRequested
 
 
 def new_session_id() -> str:
-    """A fresh session id in the seed's style (``video_session_<hex>``)."""
+    """A fresh session id of the form ``video_session_<hex>``."""
     return f"video_session_{uuid.uuid4().hex[:12]}"
 
 

@@ -1,19 +1,10 @@
 """Avro bodies read by a function compiled from their schema (the consumers' hot paths).
 
-fastavro's ``schemaless_reader`` interprets the schema for every message: it looks up each
-field's type in dicts and dispatches on it, which costs ~16 µs for one StageCompleted on our
-machines, more than everything else the projector does with the event. :func:`compile_reader`
-instead turns one writer schema into the source of a Python function that reads exactly that
-layout, straight-line, field after field, and ``exec``\\ s it once.
-:func:`compile_fields_reader` compiles a reader of a few top-level fields only, which steps
-over the others without building their values (the aggregator needs five of seventeen).
-
-The function returns the same record as ``AvroCodec.decode(data, uuid_as_text=True)``: a dict
-in field order, timestamps as UTC datetimes, enums as symbols, top-level uuids as their checked
-canonical text. It is only used for a body written with the schema it was compiled from (the
-caller picks it by fingerprint); other writer schemas, and schemas with types it does not
-support, go through the codec. A body that does not read raises :class:`DecodeError` with the
-codec's reasons (``truncated_body``, ``invalid_body``).
+:func:`compile_reader` turns one writer schema into a straight-line Python reader of exactly
+that layout, far cheaper than fastavro interpreting the schema for every message;
+:func:`compile_fields_reader` reads only a few top-level fields. A reader returns what
+``AvroCodec.decode(data, uuid_as_text=True)`` does and is used only for bodies written with
+its schema; anything else goes through the codec (``docs/design-notes/common.md``).
 """
 
 from __future__ import annotations
@@ -159,8 +150,8 @@ class _Compiler:
         elif logical in ("timestamp-micros", "timestamp-millis") and kind == "long":
             raw = self._var()
             self._long(raw, indent, wide=True)
-            # timedelta(days, seconds, microseconds, milliseconds): positional is ~0.4 µs
-            # faster than keywords here
+            # timedelta(days, seconds, microseconds, milliseconds): positional arguments
+            # are faster than keywords here
             unit = "0, 0, " if logical == "timestamp-micros" else "0, 0, 0, "
             self._emit(indent, f"{out} = _EPOCH + _td({unit}{raw})")
         elif logical is not None:

@@ -24,22 +24,15 @@ SMALL_PREFETCH = {
     "queued.max.messages.kbytes": 4096,
     "fetch.queue.backoff.ms": 10,
 }
-"""librdkafka's pre-fetch, kept small, for consumers that read long backlogs. By default it
-tries to keep 100,000 messages *per partition* queued (``queued.min.messages``) up to 64 MiB:
-on a long topic that filled the projector's memory by ~75 MiB within seconds of starting,
-which a short topic never did, so peak RSS grew with the backlog. 2,000 per partition (4 MiB
-at most) still keeps two batches of 5,000 ready on a topic of 6 partitions."""
+"""librdkafka's pre-fetch, kept small for consumers that read long backlogs, whose memory
+otherwise grows with the backlog (``docs/design-notes/common.md``)."""
 
 _COMMIT_BACKOFF = Backoff(initial=0.5, maximum=2.0)
 """Between the five attempts at a synchronous commit."""
 
 
 class Record(NamedTuple, Generic[T]):
-    """A decoded event and where it was read.
-
-    A named tuple: built once per message, it costs a third of a frozen dataclass, whose
-    ``__init__`` sets each field through ``object.__setattr__``.
-    """
+    """A decoded event and where it was read (a named tuple: cheap to build per message)."""
 
     topic: str
     partition: int

@@ -1,10 +1,8 @@
 """``LogRecorded`` written straight from a log record, without fastavro.
 
-The shipper's thread turns every record into Avro; through the event dataclass and
-fastavro's schema interpreter that took most of its CPU time, which on a busy process is
-taken from the threads that log (the GIL). This writer lays out the body field by field.
-It is used only after it wrote a sample event byte for byte as the codec does with the
-current schema (:meth:`LogEncoder.create`); otherwise the shipper uses the codec.
+Cheaper than the codec for the shipper's thread, whose CPU time is taken from the threads that
+log; used only once it has encoded a sample byte for byte as the codec does
+(:meth:`LogEncoder.create`), otherwise the shipper uses the codec.
 """
 
 from __future__ import annotations

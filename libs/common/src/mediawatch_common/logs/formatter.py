@@ -1,4 +1,4 @@
-"""Turn a ``logging.LogRecord`` into the guide's JSON shape, secrets masked."""
+"""Turn a ``logging.LogRecord`` into the project's structured JSON log entry, secrets masked."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def record_extra(record: logging.LogRecord) -> dict[str, Any]:
 
 
 def record_to_dict(record: logging.LogRecord) -> dict[str, Any]:
-    """Return the record as the guide's structured log entry.
+    """Return the record as a structured log entry (the shape ``docs/logs.md`` describes).
 
     Fields passed with ``extra=`` land under ``"extra"``; values under keys that look like
     secrets (password, token, authorization...) are replaced by ``***``.

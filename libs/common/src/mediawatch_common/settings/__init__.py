@@ -1,8 +1,8 @@
 """Settings read once from the environment into frozen objects.
 
-Every variable of the monitoring guide (``MONITORING_*``, ``LOG_*``, ``HEALTH_CHECK_*``,
-``ALERT_RETENTION_COUNT``, ``METRICS_RETENTION_HOURS``) keeps its documented default. Services
-call :func:`load_settings` once at their entry point and pass the result (or a part of it) on.
+The shared variables (``MONITORING_*``, ``LOG_*``, ``HEALTH_CHECK_*``, ``ALERT_RETENTION_COUNT``,
+``METRICS_RETENTION_HOURS``) have the defaults documented in the README. Services call
+:func:`load_settings` once at their entry point and pass the result (or a part of it) on.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def _config(prefix: str) -> SettingsConfigDict:
 
 
 class MonitoringSettings(BaseSettings):
-    """Alert thresholds of the monitoring guide (``MONITORING_*``)."""
+    """Thresholds that alerts and health checks compare against (``MONITORING_*``)."""
 
     model_config = _config("MONITORING_")
 

@@ -1,4 +1,4 @@
-"""Human-readable byte sizes such as the guide's ``LOG_ROTATION_SIZE=50MB``."""
+"""Human-readable byte sizes such as ``LOG_ROTATION_SIZE=50MB``."""
 
 from __future__ import annotations
 
