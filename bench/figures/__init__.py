@@ -7,6 +7,7 @@ from bench.figures.api import api_requests
 from bench.figures.client import client_reporting
 from bench.figures.consume import consume_decode
 from bench.figures.health import health_check_cpu
+from bench.figures.ingest import http_ingest
 from bench.figures.latency import event_to_chat
 from bench.figures.logs import log_shipping
 from bench.figures.overhead import monitoring_overhead
@@ -28,5 +29,6 @@ ALL: list[FigureFn] = [
     log_shipping,
     health_check_cpu,
     client_reporting,
+    http_ingest,
     volume_scaling,
 ]
