@@ -110,8 +110,11 @@ def http_ingest(ctx: Context) -> list[Figure]:
     mib = svc.peak_mib
     svc.stop()
     ours, base_rate, p99 = median(rates), median(direct), percentile(latencies, 99)
-    about = (f"{batches} batches of {BATCH} StageCompleted per round, {ctx.repeats} rounds, "
-             f"one client; p50 {percentile(latencies, 50):.0f} ms; API RSS {mib:.0f} MiB")  # fmt: skip
+    p50 = percentile(latencies, 50)
+    about = (
+        f"{batches} batches of {BATCH} StageCompleted per round, {ctx.repeats} rounds, "
+        f"one client; p50 {p50:.0f} ms; API RSS {mib:.0f} MiB"
+    )
     return [
         Figure(name="HTTP ingest events/s (batches of 500)", unit="events/s", ours=ours,
                baseline=base_rate, baseline_name="same events produced directly",
