@@ -25,13 +25,14 @@ class MismatchError(ValueError):
         super().__init__(f"{path}: {detail}" if path else detail)
 
 
-def check_datum(datum: Any, schema: Schema) -> None:
+def check_datum(datum: Any, schema: Schema, names: dict[str, dict[str, Any]] | None = None) -> None:
     """Raises :class:`MismatchError` at the first part of ``datum`` that ``schema`` cannot encode.
 
     Record keys not in the schema are rejected too: they would be silently dropped, which
-    usually means a misspelt field name.
+    usually means a misspelt field name. ``names`` (:func:`named_types` of ``schema``) saves
+    collecting them again when many datums are checked against one schema.
     """
-    _check(datum, schema, "", named_types(schema))
+    _check(datum, schema, "", named_types(schema) if names is None else names)
 
 
 def _check(datum: Any, schema: Schema, path: str, names: dict[str, dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ to clients). Anything else is refused, naming the event's index and the field.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Literal
 
 from mediawatch_api.ingest.json_schema import MAX_MAP_ITEMS, MAX_TEXT
 from mediawatch_common.avro import SchemaRegistry
+from mediawatch_common.avro.schema import named_types
 from mediawatch_common.avro.validate import MismatchError, check_datum
 from mediawatch_common.events import Event, Producer, from_record
 
@@ -69,7 +71,7 @@ def _parse(
     if not isinstance(name, str) or name not in INGESTIBLE:
         kinds = ", ".join(INGESTIBLE)
         raise InvalidEventError(index, "type", f"{name!r} is not one of {kinds}")
-    schema = registry.current(name).schema
+    schema, names = _contract(registry, name)
     record = {key: value for key, value in item.items() if key != "type"}
     record.setdefault("event_id", str(uuid.uuid4()))
     record.setdefault("event_time", now)
@@ -82,12 +84,19 @@ def _parse(
             record[key] = _integral(record[key], field["type"])
     try:
         _check_limits(record, "")
-        check_datum(record, schema)
+        check_datum(record, schema, names)
     except MismatchError as exc:
         raise InvalidEventError(index, exc.path, exc.detail) from None
     event = from_record(name, record)
     role, key_field = INGESTIBLE[name]
     return Parsed(event, role, str(getattr(event, key_field)))
+
+
+@functools.lru_cache(maxsize=32)
+def _contract(registry: SchemaRegistry, name: str) -> tuple[Any, dict[str, dict[str, Any]]]:
+    """The current schema of event ``name`` and its named types, collected once."""
+    schema = registry.current(name).schema
+    return schema, named_types(schema)
 
 
 def _producer(index: int, given: Any, default: Producer) -> dict[str, Any]:
