@@ -1,10 +1,8 @@
-"""Fast reading of pipeline events into rows: only what the windows need.
+"""Reading pipeline events into rows: only the fields the windows need.
 
-``StageStarted`` and other events are recognised by their fingerprint and skipped without
-decoding. A ``StageCompleted`` is read by a function compiled from its writer schema (any
-released version) in Avro's canonical form, which has no logical types (times stay integer
-microseconds): it builds the five fields the windows need and steps over the others
-(:func:`~mediawatch_common.avro.compiled.compile_fields_reader`).
+Events other than ``StageCompleted`` are skipped by their fingerprint; a ``StageCompleted`` is
+read by a reader compiled from its writer schema, which builds five fields and steps over the
+others (:func:`~mediawatch_common.avro.compiled.compile_fields_reader`).
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
 """Batch ingest of the pipeline topic: read with ``getmany``, decode, group rows by stage.
 
-Faust delivers messages one at a time through its stream machinery (a few thousand per
-second on our machines); the pipeline topic is read here in batches with aiokafka instead.
-Each batch is turned into one message per stage on an internal topic, which the Faust agent
-aggregates. Offsets are committed only after those messages (and any dead letters) are
-acknowledged by the brokers: at-least-once, with duplicates skipped by the panes.
-
-After the rows, and at most every ``report_seconds``, the ingest reports its progress
-(:class:`~mediawatch_aggregator.windowing.watermark.Progress`): per partition, the highest
-event time read and the last time the partition was read to its end. Those reports are the
-aggregation's clock.
+Faust streams deliver one message at a time, too slowly for the pipeline topic, so it is read
+here with aiokafka. Offsets are committed once the stage batches are acknowledged
+(at-least-once; the panes skip replays), and progress reports after the rows drive the
+watermark (:mod:`~mediawatch_aggregator.windowing.watermark`).
 """
 
 from __future__ import annotations

@@ -1,20 +1,9 @@
-"""Faust's Kafka transport: a shorter fetch wait, and no skipped messages after a takeover.
+"""Faust's aiokafka transport: a 100 ms fetch wait, and a rewind after a takeover.
 
-Faust builds its worker consumer with ``fetch_max_wait_ms=1500`` and no setting to change it.
-When Faust resumes a paused partition while a fetch is already waiting at the broker, the
-resumed partition's messages are only fetched once that request returns: the stage batches
-reached the agent up to 1.5 s after the ingest had sent them, which made most of the
-end-to-end time of a burst (docs/aggregator.md). A short wait bounds that delay; an idle
-consumer then asks the broker a few times a second, which costs nothing worth measuring.
-
-While a rebalance or a table recovery stops the flow, Faust drops the messages it has
-already fetched and relies on seeking back to the committed offsets. aiokafka's
-``seek_to_committed`` only seeks where a committed offset above 0 exists, so a partition
-taken over from a worker that died before its first commit kept its fetch position: the
-messages fetched meanwhile were never delivered, and the stage batches and progress
-reports in them were lost (a window then closed without the rows, or never closed).
-:func:`seek_to_committed` rewinds such partitions to their first offset, as
-``auto_offset_reset="earliest"`` promises; replays are skipped by the panes.
+Faust's worker consumer waits up to 1.5 s per fetch, which delayed resumed partitions; and
+aiokafka leaves partitions without a committed offset where they were fetched to, which lost
+messages after a takeover (docs/design-notes/aggregator.md). The private APIs this module
+overrides are listed in docs/aggregator.md.
 """
 
 from __future__ import annotations

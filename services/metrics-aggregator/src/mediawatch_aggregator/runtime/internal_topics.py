@@ -1,10 +1,7 @@
-"""The Faust app's internal topics, to create before its consumer subscribes.
+"""The Faust app's internal topics, created before its consumer subscribes.
 
-Faust creates its topics itself at start-up, but its consumer may fetch the cluster metadata
-between a topic's creation and its arrival in that metadata; aiokafka then ignores the
-missing topic and assigns nothing of it until its next metadata refresh, minutes later: the
-worker runs without reading its stage batches. Creating them (with the configuration Faust
-gives them) before the worker starts closes that window; Faust then finds them in place.
+A topic Faust creates itself may be missing from its consumer's first metadata and then stay
+unassigned for minutes; created beforehand, with the configuration Faust gives it, it is not.
 """
 
 from __future__ import annotations

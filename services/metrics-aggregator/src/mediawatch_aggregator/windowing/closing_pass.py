@@ -1,12 +1,8 @@
 """One pass of the closing timer, as pure steps around the publishing the app does.
 
-:func:`collect` gathers, for every stage the worker owns, the windows due to close and (every
-update interval) the changed open windows, as one batch; the app publishes the batch at once
-and waits for the brokers once; :func:`finish` then stores the close marks and forgets the
-panes no window needs any more. While the app waits, the agent keeps applying rows and
-progress reports may move the clock: :func:`finish` marks only what :func:`collect` closed,
-and a pane is forgotten only once every window holding it is closed, so nothing applied
-meanwhile is lost.
+:func:`collect` gathers the due closings and changed open windows of the owned stages; the app
+publishes them and awaits the acks once; :func:`finish` then stores the close marks and expires
+panes. Only what was collected is marked, so rows applied while the app waits are not lost.
 """
 
 from __future__ import annotations

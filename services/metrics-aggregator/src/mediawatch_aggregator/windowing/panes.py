@@ -1,9 +1,7 @@
 """The state of one stage over one pane: outcome counts, durations, sketch, late events.
 
-A pane also remembers, per source partition, the highest offset it has taken in. Events
-of one partition reach a pane in offset order, so an event whose offset is not above that
-mark was already counted: replays after a crash or a rebalance are skipped, which makes
-counting idempotent under at-least-once delivery (see docs/aggregator.md).
+A pane remembers, per source partition, the highest offset it took in, so replays after a
+crash or a rebalance are skipped: counting is idempotent under at-least-once delivery.
 """
 
 from __future__ import annotations

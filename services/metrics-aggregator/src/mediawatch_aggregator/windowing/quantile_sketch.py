@@ -1,12 +1,8 @@
 """A mergeable quantile sketch with a relative-error guarantee (DDSketch-style log buckets).
 
-A positive value ``x`` goes into bucket ``i = ceil(log_gamma(x))`` with
-``gamma = (1 + alpha) / (1 - alpha)``; bucket ``i`` covers ``(gamma**(i-1), gamma**i]`` and is
-reported as ``2 * gamma**i / (gamma + 1)``, which is within ``alpha`` (relative) of every
-value in the bucket. A quantile query finds the bucket holding the value of the requested rank,
-so the answer is within ``alpha`` of the exact quantile (same rank definition). Merging adds
-bucket counts, so a merged sketch keeps the same guarantee. Values at or below
-``min_value`` (zero durations) are counted separately and reported as 0.
+A value ``x`` goes into bucket ``ceil(log_gamma(x))``, ``gamma = (1 + alpha) / (1 - alpha)``,
+reported as ``2 * gamma**i / (gamma + 1)``: every quantile is within ``alpha`` (relative) of the
+exact one, merged sketches included. Values at or below ``MIN_VALUE`` count as 0.
 """
 
 from __future__ import annotations

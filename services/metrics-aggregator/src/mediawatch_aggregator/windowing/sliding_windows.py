@@ -1,11 +1,8 @@
 """Results of many windows of one size over the same panes, computed by sliding.
 
-Merging every pane of every window costs (windows x panes per window) sketch merges: for the
-hour-long windows hopping each minute, sixty merges per window. Sliding over the sorted panes
-adds each pane once when it enters and subtracts it once when it leaves: counts, codes and
-sketch buckets are integers, so subtracting is exact. Sums, minima and maxima are taken over
-the window's panes in start order, the same arithmetic as a fresh merge, so a window's result
-does not depend on which other windows were computed with it.
+Each pane is added once as it enters the window and subtracted once as it leaves (counts and
+sketch buckets are integers, so subtracting is exact); sums, minima and maxima are taken over
+the window's panes in start order, so a result does not depend on the windows beside it.
 """
 
 from __future__ import annotations

@@ -1,26 +1,9 @@
 """Per-stage window aggregation over a key-value store (a Faust table, or a dict in tests).
 
-Pure logic: time comes in as an argument, and every change is written back with
-``store[key] = value`` so that a changelog-backed table records it.
-
-Lateness is decided once per event, against the end of its pane: an event whose pane ended
-more than ``grace`` before the stage clock is *late*. It is not counted in any window and is
-reported in the ``late_events`` of every window containing its pane; since the windows of a
-pane all agree, a hopping window is always the exact sum of its panes.
-
-The clock is the event-time watermark the ingest reports
-(:mod:`~mediawatch_aggregator.windowing.watermark`).
-Rows of one batch are judged against the clock as it stood before the batch, so the order of
-rows inside a batch does not matter.
-
-A pane inside a window that is already closed is sealed too, whatever the clock says, so a
-published closed result never changes (only its ``late_events`` may grow).
-
-A pane is forgotten (and its events only logged as expired) only once every window containing
-it is closed *and* the clock passed its horizon. The clock may jump past a pane whose windows
-are not closed yet, for instance while the timer publishes the previous closings and a burst of
-far-ahead events moves the clock: such a pane is kept, its rows are late, and its windows close
-on the next pass.
+Time comes in as an argument and every change is written back with ``store[key] = value``, so a
+changelog-backed table records it. An event whose pane ended more than the grace before the
+stage's clock, or lies in a closed window, is late; a pane is forgotten only once every window
+holding it is closed (docs/aggregator.md, "Event time, lateness, closing").
 """
 
 from __future__ import annotations

@@ -1,23 +1,9 @@
-"""The event-time clock (watermark): how far event time has certainly progressed.
+"""The event-time clock (watermark) of a stage, merged from the ingest's progress reports.
 
-The ingest reports, for each partition of the pipeline topic it reads, two facts
-(:class:`Progress`):
-
-- ``high``: the highest event time it has read from the partition;
-- ``confirmed``: the last wall-clock time at which it had read the partition to its end
-  (its position had reached the high-water mark of a fetch response).
-
-A partition's clock is the later of its ``high`` and its ``confirmed`` time minus
-``max_delay``: an event produced after the partition was read to its end has an event time
-of at least that moment minus the longest delay between an event's time and its arrival on
-the topic. A partition with unread data therefore holds the clock at the event time of what
-was read (a replay of old history, a worker catching up after a pause or a takeover is not
-late), and an idle one follows the wall clock, so windows close when no event arrives.
-
-The clock is the slowest partition's clock; it is unknown (nothing may close) until every
-partition of the topic has reported once. Both facts only grow, so the clock never goes back.
-Facts are merged with ``max``, so reports of several ingest workers (and stale reports of a
-worker that lost its partitions) combine safely: each is a true statement about the past.
+A partition's clock is the later of the highest event time read from it and the last time it
+was read to its end minus the longest arrival delay; a stage's clock is its slowest
+partition's, unknown until every partition reported. Reports merge with ``max``, so the clock
+never goes back (docs/aggregator.md, "Event time, lateness, closing").
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""Turning a window result into the ``WindowAggregated`` event of the contract.
+"""A window result as the ``WindowAggregated`` record of the contract.
 
-The timer publishes hundreds of results per pass, so it writes the Avro record directly
-(:func:`window_record`): building the typed event and converting it back to a record cost
-more than the Avro writing itself. :func:`to_event` is the same record as a typed event.
+The timer writes the Avro record directly (:func:`window_record`), which is cheaper than
+building the typed event; :func:`to_event` gives the same values as a typed event.
 """
 
 from __future__ import annotations
