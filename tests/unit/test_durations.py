@@ -27,6 +27,12 @@ def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
+def test_an_age_may_be_zero() -> None:
+    assert parse_duration("0m", allow_zero=True) == timedelta(0)
+    with pytest.raises(ValueError, match="not a duration: '-1h'"):
+        parse_duration("-1h", allow_zero=True)
+
+
 @pytest.mark.parametrize(
     "text", ["", "2", "0h", "0.0m", "-1h", "2 hours", "h", "1.5.2d", "2H", "1y", "2h30m"]
 )

@@ -57,6 +57,8 @@ def _alert(level: AlertLevel = AlertLevel.ERROR) -> AlertRaised:
         ("2h", NOW - timedelta(hours=2)),
         ("90m", NOW - timedelta(minutes=90)),
         ("7d", NOW - timedelta(days=7)),
+        ("1.5d", NOW - timedelta(hours=36)),
+        ("0m", NOW),
     ],
 )
 def test_time_bounds(text: str, expected: datetime) -> None:

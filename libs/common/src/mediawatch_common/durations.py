@@ -16,13 +16,15 @@ EXAMPLES = "90s, 30m, 2h, 1.5d, 1w"
 """Examples for error messages and help texts."""
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta:
     """A positive duration: a number (decimals allowed) and a unit among s, m, h, d, w.
+
+    ``allow_zero`` also accepts ``0s``, ``0h``...: an age of zero is "now".
 
     Raises:
         ValueError: naming ``text``, when it is anything else (``0h``, ``2 hours``, ``h``).
     """
     match = _DURATION.match(text)
-    if match is None or float(match.group(1)) <= 0:
+    if match is None or (float(match.group(1)) == 0 and not allow_zero):
         raise ValueError(f"not a duration: {text!r} (use e.g. {EXAMPLES})")
     return timedelta(seconds=float(match.group(1)) * _SECONDS[match.group(2)])

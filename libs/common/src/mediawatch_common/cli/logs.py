@@ -53,7 +53,7 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str) -> datetime
     default="1h",
     show_default=True,
     callback=_since,
-    help="Look back to: an ISO time or an age (90m, 2h, 7d).",
+    help="Look back to: an ISO time or an age (90m, 2h, 1.5d).",
 )
 @click.option("--json", "json_lines", is_flag=True, help="JSON Lines instead of text.")
 @pass_settings

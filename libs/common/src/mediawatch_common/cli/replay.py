@@ -39,7 +39,7 @@ def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> B
     "--from",
     "start",
     callback=_bound,
-    help="Start: ISO time, age (2h, 7d) or @offset. Default: 1h ago.",
+    help="Start: ISO time, age (2h, 1.5d) or @offset. Default: 1h ago.",
 )
 @click.option("--to", "end", callback=_bound, help="End (exclusive): same forms. Default: now.")
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest event kept.")

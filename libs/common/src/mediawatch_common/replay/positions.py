@@ -34,7 +34,7 @@ def parse_bound(text: str, now: datetime | None = None) -> Bound:
     if text.startswith("@") and text[1:].isdigit():
         return Bound(offset=int(text[1:]))
     try:
-        return Bound(time=(now or datetime.now(UTC)) - parse_duration(text))
+        return Bound(time=(now or datetime.now(UTC)) - parse_duration(text, allow_zero=True))
     except ValueError:
         pass
     try:

@@ -36,9 +36,9 @@ def _page(description: str) -> Any:
 
 SINCE_FORMS = [
     {"type": "string", "format": "date-time"},
-    {"type": "string", "pattern": r"^\d{1,5}\s*[smhdw]$"},
+    {"type": "string", "pattern": r"^\d{1,5}(\.\d+)?\s*[smhdw]$"},
 ]
-"""The forms ``since`` takes: a time with its offset, or an age in s, m, h, d or w."""
+"""The forms ``since`` takes: a time with its offset, or an age (``parse_duration``'s grammar)."""
 
 
 def _text(description: str) -> Any:
