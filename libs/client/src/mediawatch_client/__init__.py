@@ -12,7 +12,7 @@ from typing import Any
 from mediawatch_client.config import ClientConfig
 from mediawatch_client.errors import error_code_for
 from mediawatch_client.monitor import MediaMonitor
-from mediawatch_client.scope import StageScope
+from mediawatch_client.stage_scope import StageScope
 from mediawatch_client.vocabulary import AlertLevel, ErrorCode, ProcessingStage
 
 __all__ = [

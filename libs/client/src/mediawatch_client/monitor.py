@@ -34,9 +34,9 @@ from mediawatch_client.event_builders import (
     stage_completed,
     stage_started,
 )
-from mediawatch_client.scope import StageScope
 from mediawatch_client.sender import Outgoing, Sender
 from mediawatch_client.spool import Spool
+from mediawatch_client.stage_scope import StageScope
 from mediawatch_client.vocabulary import (
     AlertLevel,
     ErrorCode,

@@ -20,7 +20,7 @@ from mediawatch_common.health.lag import (
     high_watermarks,
     judge_lags,
 )
-from mediawatch_common.health.model import (
+from mediawatch_common.health.results import (
     STATUSES,
     CheckResult,
     flatten,

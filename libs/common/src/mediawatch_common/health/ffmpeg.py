@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mediawatch_common.health.model import CheckResult
+from mediawatch_common.health.results import CheckResult
 
 _VIDEO = ["-f", "lavfi", "-i", "testsrc=duration=1:size=160x120:rate=10"]
 _AUDIO = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 
-from mediawatch_common.health.model import CheckResult, level_of, worst
+from mediawatch_common.health.results import CheckResult, level_of, worst
 from mediawatch_common.settings import LogSettings, MonitoringSettings
 
 DAY = 24 * 3600

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from mediawatch_common.health.model import CheckResult
+from mediawatch_common.health.results import CheckResult
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mediawatch_common.events import HealthChecked, HealthCheckResult, Producer
-from mediawatch_common.health.model import CheckResult, flatten, summary, worst
+from mediawatch_common.health.results import CheckResult, flatten, summary, worst
 
 log = logging.getLogger(__name__)
 

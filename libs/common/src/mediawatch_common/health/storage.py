@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from mediawatch_common.health.model import CheckResult
+from mediawatch_common.health.results import CheckResult
 from mediawatch_common.storage import Storage, StorageError, StorageSettings
 
 PROBE_PREFIX = "health/"
