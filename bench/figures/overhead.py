@@ -29,7 +29,7 @@ from mediawatch_common.events import Event, Producer, encode_event
 from mediawatch_common.kafka import EventProducer, producer_config
 from mediawatch_common.storage import LocalStorage
 from mediawatch_transcoder import ffmpeg_args
-from mediawatch_transcoder.resources import ResourceSampler
+from mediawatch_transcoder.resource_sampler import ResourceSampler
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
 from mediawatch_transcoder.submit import transcode_request

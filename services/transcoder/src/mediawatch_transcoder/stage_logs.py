@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediawatch_common.events import ErrorCode, Stage, TranscodeRequested
-from mediawatch_transcoder.process import RunResult
+from mediawatch_transcoder.child_process import RunResult
 
 log = logging.getLogger("mediawatch_transcoder.session")
 perf = logging.getLogger("mediawatch.performance.transcoder")

@@ -35,7 +35,7 @@ from mediawatch_common.kafka import (
 from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
 from mediawatch_transcoder.errors import SessionAbandonedError
-from mediawatch_transcoder.resources import ResourceSampler
+from mediawatch_transcoder.resource_sampler import ResourceSampler
 from mediawatch_transcoder.session import SessionResult, SessionRunner, lost_stage
 from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.stage_logs import SlowLimits

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from mediawatch_common.events import ErrorCode, Stage, TranscodeRequested
 from mediawatch_common.storage import Storage
+from mediawatch_transcoder.child_process import Limits, RunResult, run
 from mediawatch_transcoder.plan import Segment, Target
 from mediawatch_transcoder.probe import ClipInfo
-from mediawatch_transcoder.process import Limits, RunResult, run
 from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.stage_logs import SlowLimits, log_slow_run
 
