@@ -1,11 +1,8 @@
 """The sender thread: encodes queued events, produces them, spools what Kafka cannot take.
 
-The caller's side is one non-blocking ``submit``: an event goes into a bounded in-memory
-queue, or is counted as dropped when the queue is full. The thread sends batches with an
-idempotent producer. A batch Kafka has not acknowledged within ``delivery_timeout`` goes to
-the :class:`Spool` in order, and from then on every new event goes behind it, so events of
-a session keep their order. Every ``retry_interval`` the thread asks the cluster for metadata;
-once it answers, the spool is sent oldest first and the thread returns to direct sending.
+``submit`` never blocks: it queues an event or counts it dropped. A batch Kafka has not
+acknowledged in time goes to the :class:`Spool`, and every later event behind it, so a
+session's events keep their order; once the cluster answers again the spool is sent first.
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
 """A durable first-in first-out queue of Kafka messages on local disk.
 
-Messages wait here while Kafka is unreachable, and survive a crash or a restart. The spool is
-a directory of append-only segment files plus a ``head`` file naming the first message not
-yet sent. Each record is ``<length:u32><crc32:u32><body>``; a record torn by a crash fails its
-length or checksum and is cut off when the spool is opened. Appends are fsynced once per
-call (a batch), so a batch is either on disk or reported as not accepted.
-
-When the spool would grow past its size cap, the messages that do not fit are refused
-(newest dropped first): what is already spooled keeps its order and is never overwritten.
+Messages wait here while Kafka is unreachable and survive a crash or a restart: append-only
+segment files of ``<length:u32><crc32:u32><body>`` records, fsynced once per batch, and a
+``head`` file naming the first message not yet sent. A full spool refuses what does not fit
+and never overwrites what it holds (``docs/instrumenting-a-pipeline.md``).
 """
 
 from __future__ import annotations
