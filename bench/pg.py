@@ -8,7 +8,7 @@ import subprocess
 from psycopg import sql
 
 from bench.model import REPO, Context
-from mediawatch_api.db import connect, upgrade
+from mediawatch_store import connect, upgrade
 
 
 def database_url() -> str:

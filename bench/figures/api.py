@@ -33,9 +33,9 @@ import httpx
 from bench.model import REPO, Context, Figure, median, percentile
 from bench.pg import database_url, fresh_schema
 from bench.services import MEDIAWATCH, delete_topics_starting, service, tag, wait_until, workdir
-from mediawatch_api.db import connect
-from mediawatch_api.projector.pipeline import RUN_COLUMNS
 from mediawatch_common.events import ErrorCode, Stage
+from mediawatch_projector.pipeline_rows import RUN_COLUMNS
+from mediawatch_store import connect
 
 CONCURRENCY = 4
 STATS = "/api/v1/monitoring/stats?hours=24"

@@ -37,13 +37,13 @@ from bench.services import (
     wait_until,
     workdir,
 )
-from mediawatch_api.db import connect
-from mediawatch_api.projector.bulk import copy_rows
-from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.projector.rows import build_rows
-from mediawatch_api.projector.store import _PIPELINE, PIPELINE_TYPES
 from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import Record
+from mediawatch_projector.batch_writes import _PIPELINE, PIPELINE_TYPES
+from mediawatch_projector.bulk import copy_rows
+from mediawatch_projector.event_rows import build_rows
+from mediawatch_projector.message_decoding import make_decoder
+from mediawatch_store import connect
 
 LAST_RATE: dict[str, float] = {}
 """The median COPY rate of the last run of this figure (the rebuild figure's baseline)."""

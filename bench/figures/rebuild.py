@@ -34,7 +34,7 @@ from bench.services import (
     tag,
     workdir,
 )
-from mediawatch_api.db import connect
+from mediawatch_store import connect
 
 FULL = 1_000_000
 

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from mediawatch_api.db import upgrade
 from mediawatch_common.kafka import Topics, declare_topics, ensure_topics
+from mediawatch_store import upgrade
 
 
 @pytest.fixture

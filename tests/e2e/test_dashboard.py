@@ -16,7 +16,6 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import text
 
-from mediawatch_api.db import make_engine
 from mediawatch_api.users import add_user
 from mediawatch_common.events import (
     Event,
@@ -27,6 +26,7 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import EventProducer, Topics, producer_config
+from mediawatch_store import make_engine
 from tests.e2e import seed
 from tests.e2e.assets import ensure_chromium, ensure_web_assets
 from tests.e2e.stack import environment, services

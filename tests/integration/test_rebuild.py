@@ -14,9 +14,6 @@ import pytest
 from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
-from mediawatch_api.db import connect, make_engine, upgrade
-from mediawatch_api.projector.service import Projection, build_loop
-from mediawatch_api.rebuild import Rebuild
 from mediawatch_api.users.store import add_user
 from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
@@ -38,6 +35,9 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.replay import HistoryReader
+from mediawatch_projector.rebuild import Rebuild
+from mediawatch_projector.service import Projection, build_loop
+from mediawatch_store import connect, make_engine, upgrade
 
 from .helpers import wait_for
 

@@ -31,7 +31,6 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from mediawatch_api.db import upgrade
 from mediawatch_common.events import (
     AlertLevel,
     ErrorCode,
@@ -44,6 +43,7 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import EventProducer, Topics, producer_config, watermarks
+from mediawatch_store import upgrade
 from mediawatch_transcoder.submit import transcode_request
 from tests.integration.api.samples import alert, log, sample, window
 

@@ -20,9 +20,9 @@ import psycopg
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from mediawatch_api.db import upgrade
 from mediawatch_common.events import encode_event
 from mediawatch_common.kafka import EventProducer, Topics, producer_config
+from mediawatch_store import upgrade
 from tests.integration.api.conftest import env_for
 from tests.integration.api.samples import log, sample, session_events
 from tests.integration.helpers import wait_for

@@ -13,13 +13,13 @@ import pytest
 from confluent_kafka.admin import AdminClient
 from litestar.testing import TestClient
 
-from mediawatch_api.db import connect, upgrade
-from mediawatch_api.projector import Projection, build_loop
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web import Services, build_services, create_app
 from mediawatch_common.kafka import ConsumerLoop, Topics, declare_topics, ensure_topics
 from mediawatch_common.settings import Settings, load_group, load_settings
 from mediawatch_common.storage import StorageSettings
+from mediawatch_projector import Projection, build_loop
+from mediawatch_store import connect, upgrade
 from tests.integration.helpers import running
 
 SECRET = "integration-test-secret-" + "x" * 16

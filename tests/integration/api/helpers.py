@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 from litestar.testing import TestClient
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector import Projection
 from mediawatch_api.users import add_user
 from mediawatch_api.web import Services
 from mediawatch_common.events import Event
 from mediawatch_common.kafka import Record
+from mediawatch_projector import Projection
+from mediawatch_store import connect
 from tests.integration.api.conftest import PASSWORD
 
 

@@ -9,9 +9,9 @@ import pytest
 from litestar.testing import TestClient
 from psycopg.types.json import Jsonb
 
-from mediawatch_api.db import connect
 from mediawatch_api.web import Services
 from mediawatch_common.events import AlertLevel, Stage
+from mediawatch_store import connect
 from tests.integration.api.helpers import login, project
 from tests.integration.api.samples import alert, log, sample, session_events
 

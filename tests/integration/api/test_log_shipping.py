@@ -46,7 +46,7 @@ def test_a_service_ships_its_records_up_to_its_shutdown(
     assert first.producer.service == "projector"
     assert first.producer.pid == process.pid
     assert first.level == "INFO"
-    assert first.logger == "mediawatch_api.projector.cli"
+    assert first.logger == "mediawatch_projector.cli"
     assert first.extra["schema"] == schema
     assert (log_dir / "projector" / "application.log").read_text().count("projector st") == 2
 

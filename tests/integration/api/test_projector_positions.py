@@ -6,8 +6,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector.store import lock_positions
+from mediawatch_projector.batch_writes import lock_positions
+from mediawatch_store import connect
 
 pytestmark = pytest.mark.integration
 

@@ -8,9 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector import Projection
-from mediawatch_api.projector.decode import Decoded, make_decoder
 from mediawatch_common.events import (
     Event,
     Stage,
@@ -20,6 +17,9 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import Record
+from mediawatch_projector import Projection
+from mediawatch_projector.message_decoding import Decoded, make_decoder
+from mediawatch_store import connect
 from tests.integration.api.samples import WHO
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from alembic import command
 
-from mediawatch_api.db import ensure_migrated
-from mediawatch_api.db.migrate import alembic_config, script_heads, stored_heads
+from mediawatch_store import ensure_migrated
+from mediawatch_store.migrate import alembic_config, script_heads, stored_heads
 
 pytestmark = pytest.mark.integration
 

@@ -9,10 +9,6 @@ from functools import reduce
 
 import pytest
 
-from mediawatch_api.db import connect
-from mediawatch_api.projector import Projection, fold
-from mediawatch_api.projector.decode import Decoded, make_decoder
-from mediawatch_api.projector.sessions import SESSION_COLUMNS, SessionEvent
 from mediawatch_common.events import (
     ClipInput,
     ErrorCode,
@@ -24,6 +20,10 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import Record
+from mediawatch_projector import Projection, fold
+from mediawatch_projector.message_decoding import Decoded, make_decoder
+from mediawatch_projector.session_fold import SESSION_COLUMNS, SessionEvent
+from mediawatch_store import connect
 from tests.integration.api.samples import WHO, session_events
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, create_engine, text
 
-from mediawatch_api.db import sqlalchemy_url
 from mediawatch_api.queries import processing_stats
+from mediawatch_store import sqlalchemy_url
 
 pytestmark = pytest.mark.integration
 

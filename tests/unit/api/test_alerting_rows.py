@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mediawatch_api.projector.alerting import DELIVERY_COLUMNS, SILENCE_COLUMNS
-from mediawatch_api.projector.rows import Rows, build_rows
 from mediawatch_common.events import (
     AlertAcknowledged,
     AlertDelivered,
@@ -20,6 +18,9 @@ from mediawatch_common.events import (
     SilenceMatcher,
 )
 from mediawatch_common.kafka import Record
+from mediawatch_projector.alerting_rows import DELIVERY_COLUMNS, SILENCE_COLUMNS
+from mediawatch_projector.batch_rows import Rows
+from mediawatch_projector.event_rows import build_rows
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mediawatch_api.commands import (
+from mediawatch_api.operator_commands import (
     CommandError,
     MatcherInput,
     acknowledge_alert,

@@ -9,12 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediawatch_api.projector.decode import (
-    PIPELINE_EVENTS,
-    compiled_readers,
-    make_decoder,
-    plain_values,
-)
 from mediawatch_common.avro import DecodeError
 from mediawatch_common.avro.compiled import UnsupportedSchemaError, compile_reader
 from mediawatch_common.events import (
@@ -28,6 +22,12 @@ from mediawatch_common.events import (
     TranscodeRequested,
     default_codec,
     encode_event,
+)
+from mediawatch_projector.message_decoding import (
+    PIPELINE_EVENTS,
+    compiled_readers,
+    make_decoder,
+    plain_values,
 )
 
 pytestmark = pytest.mark.unit

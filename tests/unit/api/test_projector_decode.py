@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mediawatch_api.projector.decode import PIPELINE_FIELDS, make_decoder, plain_values
 from mediawatch_api.queries.sessions import decoded_record
 from mediawatch_common.avro import DecodeError
 from mediawatch_common.events import (
@@ -24,6 +23,7 @@ from mediawatch_common.events import (
     encode_event,
     to_record,
 )
+from mediawatch_projector.message_decoding import PIPELINE_FIELDS, make_decoder, plain_values
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from mediawatch_api.db.migrate import alembic_config, script_heads
+from mediawatch_store.migrate import alembic_config, script_heads
 
 pytestmark = pytest.mark.unit
 

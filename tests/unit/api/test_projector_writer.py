@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from mediawatch_api.projector.writer import BackgroundWriter, WriteBehindError
+from mediawatch_projector.writer import BackgroundWriter, WriteBehindError
 
 pytestmark = pytest.mark.unit
 

@@ -6,9 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mediawatch_api.projector import build_rows
-from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.projector.pipeline import RUN_COLUMNS
 from mediawatch_common.events import (
     ErrorCode,
     Event,
@@ -20,6 +17,9 @@ from mediawatch_common.events import (
     encode_event,
 )
 from mediawatch_common.kafka import Record
+from mediawatch_projector import build_rows
+from mediawatch_projector.message_decoding import make_decoder
+from mediawatch_projector.pipeline_rows import RUN_COLUMNS
 
 pytestmark = pytest.mark.unit
 

@@ -11,11 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediawatch_api.projector import Rows, fold
-from mediawatch_api.projector.decode import plain_values
-from mediawatch_api.projector.pipeline import add_pipeline
-from mediawatch_api.projector.session_changes import SessionChange, apply, status_after
-from mediawatch_api.projector.sessions import SessionEvent, SessionState
 from mediawatch_common.events import (
     ClipInput,
     ErrorCode,
@@ -27,6 +22,11 @@ from mediawatch_common.events import (
     event_name,
     to_record,
 )
+from mediawatch_projector import Rows, fold
+from mediawatch_projector.message_decoding import plain_values
+from mediawatch_projector.pipeline_rows import add_pipeline
+from mediawatch_projector.session_changes import SessionChange, apply, status_after
+from mediawatch_projector.session_fold import SessionEvent, SessionState
 
 pytestmark = pytest.mark.unit
 

@@ -1,4 +1,4 @@
-"""Settings of the projector and the query API, read once at their entry points."""
+"""Settings of the query API (``API_*``), read once at its entry point."""
 
 from __future__ import annotations
 
@@ -11,24 +11,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from mediawatch_common.settings import SettingsError
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
-
-
-class ProjectorSettings(BaseSettings):
-    """The projector (``PROJECTOR_*``)."""
-
-    model_config = SettingsConfigDict(env_prefix="PROJECTOR_", frozen=True, extra="ignore")
-
-    group_id: str = Field("mediawatch-projector", min_length=1, description="Consumer group.")
-    batch_size: PositiveInt = Field(5000, description="Most events written per transaction.")
-    processes: int = Field(
-        1,
-        ge=1,
-        le=16,
-        description="Members of the group run by one `mediawatch run projector` (processes).",
-    )
-    cleanup_interval_seconds: PositiveInt = Field(
-        3600, description="Seconds between two scheduled retention cleanups."
-    )
 
 
 class ApiSettings(BaseSettings):

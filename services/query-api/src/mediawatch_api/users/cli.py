@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from mediawatch_api.db import make_engine, upgrade
-from mediawatch_api.projector.cli import database_url
 from mediawatch_api.users.store import ROLES, add_user
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings
+from mediawatch_store import make_engine, upgrade
+from mediawatch_store.settings import database_url
 
 
 @click.group()

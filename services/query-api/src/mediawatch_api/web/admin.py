@@ -9,13 +9,13 @@ from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 
-from mediawatch_api.retention import apply_retention
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
 from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
 from mediawatch_common.events import AlertLevel, AlertRaised, Producer
 from mediawatch_common.kafka import DeliveryError
+from mediawatch_store.retention import apply_retention
 
 _SEQUENCE = itertools.count(1)
 _PRODUCER = Producer.current("query-api")

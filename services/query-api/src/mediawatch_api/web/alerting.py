@@ -10,8 +10,8 @@ from litestar.exceptions import HTTPException
 from litestar.params import Body, Parameter
 from msgspec import Meta, Struct
 
-from mediawatch_api import commands, queries
-from mediawatch_api.commands import CommandError, MatcherInput
+from mediawatch_api import operator_commands, queries
+from mediawatch_api.operator_commands import CommandError, MatcherInput
 from mediawatch_api.users import User
 from mediawatch_api.web.admin import append_events, client_of
 from mediawatch_api.web.auth import admin_only
@@ -32,16 +32,18 @@ SAYS_WHY = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 class MatcherBody(Struct, frozen=True):
     """One matcher: a label, an operator and a value (a regular expression for ``=~``/``!~``)."""
 
-    label: Annotated[str, Meta(pattern=commands.LABEL_PATTERN)]
+    label: Annotated[str, Meta(pattern=operator_commands.LABEL_PATTERN)]
     op: Literal["=", "!=", "=~", "!~"]
-    value: Annotated[Text, Meta(max_length=commands.MAX_MATCHER_VALUE)]
+    value: Annotated[Text, Meta(max_length=operator_commands.MAX_MATCHER_VALUE)]
 
 
 class SilenceInput(Struct):
     """A new silence; ``starts_at`` (default now) plus the duration must end before 10000."""
 
-    matchers: Annotated[list[MatcherBody], Meta(min_length=1, max_length=commands.MAX_MATCHERS)]
-    duration_minutes: Annotated[int, Meta(ge=1, le=commands.MAX_SILENCE_MINUTES)]
+    matchers: Annotated[
+        list[MatcherBody], Meta(min_length=1, max_length=operator_commands.MAX_MATCHERS)
+    ]
+    duration_minutes: Annotated[int, Meta(ge=1, le=operator_commands.MAX_SILENCE_MINUTES)]
     comment: Annotated[str, Meta(min_length=1, max_length=500, pattern=SAYS_WHY)]
     starts_at: Annotated[datetime, Meta(tz=True)] | None = None
 
@@ -94,7 +96,7 @@ class AlertingController(Controller):
             alert = queries.find_alert(conn, alert_id)
         try:
             comment = data.comment if data else ""
-            event = commands.acknowledge_alert(alert, who, comment, now, _PRODUCER)
+            event = operator_commands.acknowledge_alert(alert, who, comment, now, _PRODUCER)
         except CommandError as exc:
             services.audit("acknowledge", "refused", who, client_of(request), {"alert": alert_id})
             raise _refused(exc) from None
@@ -138,7 +140,7 @@ class AlertingController(Controller):
         """Appends a SilenceCreated: matching alerts are not announced while it lasts."""
         who = request.user.username
         try:
-            event = commands.create_silence(
+            event = operator_commands.create_silence(
                 [MatcherInput(m.label, m.op, m.value) for m in data.matchers],
                 data.duration_minutes,
                 data.comment,
@@ -176,7 +178,7 @@ class AlertingController(Controller):
         with services.reads.connect() as conn:
             silence = queries.find_silence(conn, silence_id, now)
         try:
-            event = commands.expire_silence(silence, who, now, _PRODUCER)
+            event = operator_commands.expire_silence(silence, who, now, _PRODUCER)
         except CommandError as exc:
             raise _refused(exc) from None
         append_events(services, services.events.topics.alerts.name, [(silence_id, event)])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime
 
-from mediawatch_api.db import make_engine
 from mediawatch_api.health import HealthRunner
 from mediawatch_api.health.remote import (
     check_kafka,
@@ -26,6 +25,7 @@ from mediawatch_common.health import (
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
 from mediawatch_common.settings import Settings
 from mediawatch_common.storage import StorageSettings, storage_from_settings
+from mediawatch_store import make_engine
 
 
 def build_services(

@@ -7,9 +7,7 @@ import logging
 import click
 import uvicorn
 
-from mediawatch_api.db import upgrade
-from mediawatch_api.projector.cli import database_url
-from mediawatch_api.settings import ApiSettings, ProjectorSettings, jwt_secret
+from mediawatch_api.settings import ApiSettings, jwt_secret
 from mediawatch_api.web.access import AccessFile, AccessLog
 from mediawatch_api.web.app import create_app
 from mediawatch_api.web.build import build_services
@@ -17,6 +15,8 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.logs import held_directory
 from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_common.storage import StorageSettings
+from mediawatch_store import upgrade
+from mediawatch_store.settings import ProjectorSettings, database_url
 
 log = logging.getLogger(__name__)
 

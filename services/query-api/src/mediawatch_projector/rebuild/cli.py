@@ -9,10 +9,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mediawatch_api.projector.cli import database_url
-from mediawatch_api.projector.decode import make_decoder
-from mediawatch_api.rebuild.run import Rebuild
-from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event
@@ -20,6 +16,9 @@ from mediawatch_common.kafka import declare_topics
 from mediawatch_common.replay import HistoryReader
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_projector.message_decoding import make_decoder
+from mediawatch_projector.rebuild.run import Rebuild
+from mediawatch_store.settings import ProjectorSettings, database_url
 
 
 @click.command()

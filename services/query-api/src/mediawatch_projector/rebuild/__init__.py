@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediawatch_api.rebuild.run import Rebuild, RebuildReport
-from mediawatch_api.rebuild.swap import KEPT_TABLES, staging_schema
+from mediawatch_projector.rebuild.run import Rebuild, RebuildReport
+from mediawatch_projector.rebuild.swap import KEPT_TABLES, staging_schema
 
 __all__ = ["KEPT_TABLES", "Rebuild", "RebuildReport", "staging_schema"]

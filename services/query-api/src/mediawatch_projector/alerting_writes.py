@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mediawatch_api.projector.alerting import DELIVERY_COLUMNS, SILENCE_COLUMNS
-from mediawatch_api.projector.bulk import Connection, Row, copy_rows, upsert_rows
-from mediawatch_api.projector.rows import Rows
+from mediawatch_projector.alerting_rows import DELIVERY_COLUMNS, SILENCE_COLUMNS
+from mediawatch_projector.batch_rows import Rows
+from mediawatch_projector.bulk import Connection, Row, copy_rows, upsert_rows
 
 ALERT_COLUMNS = (
     "alert_id",

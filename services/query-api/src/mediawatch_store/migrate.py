@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import psycopg
 from psycopg import sql
 
-from mediawatch_api.db.engine import connect
+from mediawatch_store.engine import connect
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -1,5 +1,5 @@
 """Rows of the pipeline events (TranscodeRequested, StageStarted, StageCompleted), built from
-the fields the projector decodes (``decode.PIPELINE_FIELDS``; pure).
+the fields the projector decodes (``message_decoding.PIPELINE_FIELDS``; pure).
 
 These are most of the traffic, so this is the projector's inner loop: a row of
 ``pipeline_events`` with the message as it was read (the timeline decodes it when asked), the
@@ -9,13 +9,11 @@ stage run it opens or closes, the minute it counts in, and the session change.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mediawatch_api.projector.decode import PIPELINE_FIELDS
 from mediawatch_common.events import Stage
-
-if TYPE_CHECKING:
-    from mediawatch_api.projector.rows import Rows
+from mediawatch_projector.batch_rows import Rows
+from mediawatch_projector.message_decoding import PIPELINE_FIELDS
 
 _LABELS = {stage.value: stage.label for stage in Stage}
 
@@ -71,7 +69,7 @@ def add_pipeline(
     values: tuple[Any, ...],
     message: bytes,
 ) -> None:
-    """Add one pipeline event, its ``values`` (``decode.PIPELINE_FIELDS``) decoded from
+    """Add one pipeline event, its ``values`` (``message_decoding.PIPELINE_FIELDS``) decoded from
     ``message`` read at (topic, partition, offset), to ``rows``."""
     # Every pipeline event's values start with these four, a stage event's then with these two.
     event_id, at, session_id, user_id = values[0], values[1], values[2], values[3]

@@ -10,24 +10,17 @@ from datetime import UTC, datetime
 
 import click
 
-from mediawatch_api.db import connect, ensure_migrated, make_engine
-from mediawatch_api.projector.members import Members, member_argv, parent_gone
-from mediawatch_api.projector.service import Projection, build_loop
-from mediawatch_api.settings import ProjectorSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import declare_topics
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_projector.service import Projection, build_loop
+from mediawatch_projector.worker_processes import Members, member_argv, parent_gone
+from mediawatch_store import connect, ensure_migrated, make_engine
+from mediawatch_store.settings import ProjectorSettings, database_url
 
 log = logging.getLogger(__name__)
-
-
-def database_url(settings: Settings) -> str:
-    """The configured DATABASE_URL, or a clear error."""
-    if settings.database.url is None:
-        raise click.UsageError("DATABASE_URL is not set (`bash infra/stack/postgres.sh url`)")
-    return settings.database.url.get_secret_value()
 
 
 def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -> None:
@@ -35,7 +28,7 @@ def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -
     if stop.wait(interval):
         return
     # Imported when first due: SQLAlchemy is slow to import and nothing else here needs it.
-    from mediawatch_api.retention import apply_retention
+    from mediawatch_store.retention import apply_retention
 
     engine = make_engine(url, settings.database.schema_name, pool_size=1)
     while True:

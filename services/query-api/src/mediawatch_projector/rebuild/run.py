@@ -8,13 +8,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from mediawatch_api.db import connect, upgrade
-from mediawatch_api.projector.decode import Decoded
-from mediawatch_api.projector.service import Projection
-from mediawatch_api.projector.store import load_positions
-from mediawatch_api.rebuild.swap import drop_staging, hold_live_positions, staging_schema, switch
 from mediawatch_common.kafka import Record
 from mediawatch_common.replay import HistoryReader, Range
+from mediawatch_projector.batch_writes import load_positions
+from mediawatch_projector.message_decoding import Decoded
+from mediawatch_projector.rebuild.swap import (
+    drop_staging,
+    hold_live_positions,
+    staging_schema,
+    switch,
+)
+from mediawatch_projector.service import Projection
+from mediawatch_store import connect, upgrade
 
 Progress = Callable[[int, int], None]
 BATCH = 5000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from mediawatch_api.db.engine import make_engine
+from mediawatch_store.engine import make_engine
 
 config = context.config
 schema: str = config.attributes["schema"]

@@ -14,16 +14,6 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from mediawatch_api.projector.decode import Decoded, make_decoder
-from mediawatch_api.projector.rows import Rows, build_rows
-from mediawatch_api.projector.store import (
-    Connection,
-    Positions,
-    load_positions,
-    lock_positions,
-    write_rows,
-)
-from mediawatch_api.projector.writer import BackgroundWriter
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import default_codec
 from mediawatch_common.kafka import (
@@ -35,6 +25,17 @@ from mediawatch_common.kafka import (
     consumer_config,
     producer_config,
 )
+from mediawatch_projector.batch_rows import Rows
+from mediawatch_projector.batch_writes import (
+    Connection,
+    Positions,
+    load_positions,
+    lock_positions,
+    write_rows,
+)
+from mediawatch_projector.event_rows import build_rows
+from mediawatch_projector.message_decoding import Decoded, make_decoder
+from mediawatch_projector.writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Projection:
     """Batch handler and assignment hook sharing one database connection.
 
     :meth:`handle` builds a batch's rows, waits for the previous batch's write, and hands its
-    own to a background writer (see :mod:`mediawatch_api.projector.writer`): the consumer
+    own to a background writer (see :mod:`mediawatch_projector.writer`): the consumer
     decodes the next batch while PostgreSQL works. Exactly once still holds because each write
     is one transaction that checks the stored positions, and a write that is abandoned (the
     partitions are reassigned) was not committed, so its events are read again.

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from mediawatch_api.projector.store import Positions
+from mediawatch_projector.batch_writes import Positions
 
 Connection = psycopg.Connection[Any]
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import psycopg
 
-from mediawatch_api.projector.alert_store import write_alerting
-from mediawatch_api.projector.bulk import copy_rows, upsert_rows
-from mediawatch_api.projector.pipeline import RUN_COLUMNS
-from mediawatch_api.projector.rows import Rows
-from mediawatch_api.projector.session_changes import CHANGE_COLUMNS
+from mediawatch_projector.alerting_writes import write_alerting
+from mediawatch_projector.batch_rows import Rows
+from mediawatch_projector.bulk import copy_rows, upsert_rows
+from mediawatch_projector.pipeline_rows import RUN_COLUMNS
+from mediawatch_projector.session_changes import CHANGE_COLUMNS
 
 Connection = psycopg.Connection[Any]
 Positions = dict[tuple[str, int], int]

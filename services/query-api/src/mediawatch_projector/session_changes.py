@@ -1,6 +1,6 @@
 """One batch's pipeline events folded into one change per session (pure).
 
-:func:`~mediawatch_api.projector.sessions.fold` defines a session's state event by event. A
+:func:`~mediawatch_projector.session_fold.fold` defines a session's state event by event. A
 batch folds its events here instead, into a :class:`SessionChange` per session that the store
 merges into ``sessions`` with one statement (``MERGE``), whatever the stored state is:
 :func:`apply` is that merge in Python, and ``apply(state, change)`` equals folding the same
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mediawatch_api.projector.sessions import SessionState
+from mediawatch_projector.session_fold import SessionState
 
 CLEANUP = "cleanup"
 
