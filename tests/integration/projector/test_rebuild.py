@@ -38,8 +38,7 @@ from mediawatch_common.replay import HistoryReader
 from mediawatch_projector.rebuild import Rebuild
 from mediawatch_projector.service import Projection, build_loop
 from mediawatch_store import connect, make_engine, upgrade
-
-from .helpers import wait_for
+from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
