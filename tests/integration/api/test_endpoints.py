@@ -1,4 +1,4 @@
-"""Every read endpoint returns the seed's shape with the values of known data."""
+"""Every read endpoint returns its documented shape with the values of known data."""
 
 from __future__ import annotations
 

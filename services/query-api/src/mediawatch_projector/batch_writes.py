@@ -220,9 +220,8 @@ def _write_sessions(conn: Connection, rows: Rows) -> None:
     conn.execute(_CHANGES_TABLE)
     copy_rows(conn, "session_changes", CHANGE_COLUMNS, rows.sessions.rows(), _CHANGE_TYPES)
     # A batch changes a few hundred sessions: look each one up by its key. With the default
-    # random_page_cost (4, for spinning disks) the planner hashed the whole sessions table
-    # instead once it had some tens of thousands of rows, and the merge cost grew with it
-    # (2.0 -> 5.5 µs per event from 100,000 to 600,000 events projected).
+    # random_page_cost (4, for spinning disks) the planner hashes the whole sessions table
+    # once it holds tens of thousands of rows (docs/design-notes/projector.md).
     conn.execute("SET LOCAL random_page_cost = 1.1")
     conn.execute(_MERGE_SESSIONS)
 

@@ -1,15 +1,7 @@
-"""What the projector decodes messages into: plain records for pipeline events, typed events
-for the rest.
-
-Pipeline events are nearly all of the traffic, and the projector only copies some of their
-fields into rows, so they become a tuple of those fields (``event_id`` as its checked text),
-next to the message itself, which ``pipeline_events`` keeps as it was read: building a
-dataclass and converting it back would cost more than the read itself. Bodies written with a
-pipeline event's current schema are read by a function compiled from that schema
-(:mod:`~mediawatch_common.avro.compiled`, several times faster than fastavro's interpreting
-reader), which steps over the fields no row needs (the producer) while still checking the
-whole body; anything else goes through the codec. Every other event becomes its typed dataclass.
-Either way a message that does not decode raises here, so the consumer loop dead-letters it.
+"""What the projector decodes messages into: for pipeline events (nearly all the traffic) a
+tuple of the fields their rows need next to the message as read; every other event its typed
+dataclass. Current pipeline schemas are read by compiled readers, the rest by the codec; a
+message that does not decode raises, so the consumer loop dead-letters it.
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
 """One batch's pipeline events folded into one change per session (pure).
 
-:func:`~mediawatch_projector.session_fold.fold` defines a session's state event by event. A
-batch folds its events here instead, into a :class:`SessionChange` per session that the store
-merges into ``sessions`` with one statement (``MERGE``), whatever the stored state is:
-:func:`apply` is that merge in Python, and ``apply(state, change)`` equals folding the same
-events into ``state`` one by one (the unit tests check it on random sequences).
-
-A batch's effect on ``status`` only depends on whether the stored status is ``failed``, so it
-is one of three transitions: ``keep`` it, ``set`` a value, or set a value ``unless_failed``
-(the SQL function ``session_status_after`` of migration 0003 applies it).
+The batch writes merge each :class:`SessionChange` into ``sessions`` with one ``MERGE``,
+whatever the stored state; :func:`apply` is that merge in Python and equals folding the same
+events one by one with :func:`~mediawatch_projector.session_fold.fold`.
 """
 
 from __future__ import annotations

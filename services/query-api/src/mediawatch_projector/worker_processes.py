@@ -1,14 +1,8 @@
 """More members of the projector's consumer group, as child processes of one command.
 
-One projector process decodes on one core (the GIL): with ``PROJECTOR_PROCESSES=N`` the
-command starts N - 1 copies of itself, each a member of the same consumer group, so Kafka
-splits the partitions between them. Each member writes its own partitions' batches and
-positions (the positions are locked per partition, and rows shared by several partitions
-are merged in key order), so exactly once holds as it does for one process.
-
-A member watches its parent and stops when the parent is gone, even if the parent was
-killed; the parent starts a member again when one fails while it runs, and stops them all
-when it stops.
+With ``PROJECTOR_PROCESSES=N`` the command starts N - 1 copies of itself in the same consumer
+group, so Kafka splits the partitions between them and decoding uses more than one core. A
+member stops when its parent is gone; the parent restarts a member that fails.
 """
 
 from __future__ import annotations

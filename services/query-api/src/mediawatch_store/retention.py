@@ -1,4 +1,4 @@
-"""Trim the projections to the seed's retention (the Kafka log keeps the history)."""
+"""Trim the projections to the configured retention (the Kafka log keeps the history)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``alerts?level=&status=&limit=``: recent alerts in the seed's alert shape; the live feed."""
+"""``alerts?level=&status=&limit=``: recent alerts in the API's alert shape; the live feed."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ _STATUS = {
 
 
 def alert_json(row: Any) -> dict[str, Any]:
-    """One alert as the seed shows it, plus its lifecycle fields."""
+    """One alert as the API answers it (id, level, title, message, timestamp, session, user,
+    stage, metadata), plus its labels, rule and lifecycle fields."""
     return {
         "id": row.alert_id,
         "level": row.level,

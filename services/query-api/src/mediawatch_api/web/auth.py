@@ -130,7 +130,7 @@ def producers_only_ingest(
 
 @dataclass
 class Credentials:
-    """Login body, as in the monitoring guide."""
+    """Login body: a username and its password."""
 
     username: str
     password: str

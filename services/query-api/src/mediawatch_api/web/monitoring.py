@@ -1,4 +1,5 @@
-"""Read endpoints of the monitoring guide, plus timelines and window results."""
+"""Read endpoints of the monitoring API (health, stats, sessions, alerts, resources), plus
+timelines and window results."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ class MonitoringController(Controller):
             ),
         ] = "firing",
     ) -> dict[str, Any]:
-        """The newest alerts in the guide's alert shape, with their lifecycle status; firing
+        """The newest alerts in the API's alert shape, with their lifecycle status; firing
         ones unless ``status`` says otherwise."""
         with services.reads.connect() as conn:
             return queries.list_alerts(conn, level, limit, status)

@@ -1,9 +1,8 @@
 """Drop ``stage_runs_completed``: an index every stage run wrote and no query read.
 
 ``stats`` and the health checks read ``stage_minutes`` and ``stage_hours``, the timeline reads
-``pipeline_events``; nothing looks stage runs up by completion time. Keeping the index cost
-the projector 1.5-3 µs per event (COPY into ``stage_runs`` 4.7-6.6 µs per event with it,
-3.0-3.6 without, over 600,000 events).
+``pipeline_events``; nothing looks stage runs up by completion time, and every COPY into
+``stage_runs`` paid for it (docs/design-notes/projector.md).
 
 Revision ID: 0006
 Revises: 0005

@@ -2,8 +2,8 @@
 
 ``logs/recent?level=ERROR`` and the dashboard's live ``logs/stream`` (polled every second per
 open page) ask for the newest ERROR and CRITICAL records. With only the time index PostgreSQL
-walks back through every INFO record until it has found enough: 72 ms over 500,000 INFO
-records holding 5 errors, growing with the table; with this index 0.5 ms.
+walks back through every INFO record until it has found enough, a cost that grows with the
+table (docs/design-notes/projector.md).
 
 Revision ID: 0009
 Revises: 0008
