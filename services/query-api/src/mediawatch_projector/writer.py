@@ -3,17 +3,21 @@
 While PostgreSQL works on a batch's COPY and merges, the consumer thread decodes the next
 batch and builds its rows; it waits for the previous write only before submitting its own.
 Writes stay strictly one after the other. A failed write is retried on the writer thread with
-a growing pause until it succeeds, or until it is abandoned (partitions reassigned, shutdown):
-an abandoned batch was not committed, so its events are read again from the stored positions.
+a growing, jittered pause (:mod:`mediawatch_common.retry`) until it succeeds, or until it is
+abandoned (partitions reassigned, shutdown): an abandoned batch was not committed, so its
+events are read again from the stored positions.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
+
+from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ class BackgroundWriter(Generic[T]):
 
     def __init__(self, write: Callable[[T], None], max_backoff: float = 30.0) -> None:
         self._write = write
-        self._max_backoff = max_backoff
+        self._backoff = Backoff(initial=0.5, maximum=max_backoff)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="projector-writer")
         self._pending: Future[None] | None = None
         self._giving_up = threading.Event()
@@ -42,19 +46,22 @@ class BackgroundWriter(Generic[T]):
         self._pending = self._executor.submit(self._run, item)
 
     def _run(self, item: T) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                self._write(item)
-            except Exception:
-                self._failing.set()
-                log.exception("batch write failed; retrying", extra={"backoff_seconds": backoff})
-                if self._giving_up.wait(backoff):
-                    raise
-                backoff = min(backoff * 2, self._max_backoff)
-            else:
-                self._failing.clear()
-                return
+        retry(
+            functools.partial(self._write, item),
+            self._backoff,
+            stopping=self._giving_up.is_set,
+            wait=self._giving_up.wait,
+            on_retry=self._failed,
+        )
+        self._failing.clear()
+
+    def _failed(self, error: Exception, delay: float) -> None:
+        self._failing.set()
+        log.error(
+            "batch write failed; retrying",
+            exc_info=error,
+            extra={"backoff_seconds": round(delay, 3)},
+        )
 
     def settle(self, wait_while_failing: bool = False) -> None:
         """Wait until the write in flight is done.
