@@ -14,7 +14,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 from psycopg import sql
 
-from mediawatch_api.users.store import add_user
+from mediawatch_api.users.accounts import add_user
 from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
     AlertLevel,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from mediawatch_api.users.store import ROLES, add_user
+from mediawatch_api.users.accounts import ROLES, add_user
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings
 from mediawatch_store import make_engine, upgrade
