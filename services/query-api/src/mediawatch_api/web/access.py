@@ -1,16 +1,9 @@
 """The access log: one JSON line per HTTP request in ``access.log``, written off the request path.
 
-The API wraps the whole Litestar app, so every answer is logged, 401s, 404s and 429s included.
-A line carries the time, the method, the path (no query string, no headers: nothing a client
-sent as a credential), the status, the time to the last byte in milliseconds and the client
-address.
-
-Per request the server only puts a tuple on a queue. A thread drains the queue every
-``interval`` seconds and writes the batch with one ``write``, rotating the file like the other
-logs (``LOG_ROTATION_SIZE``, ``LOG_BACKUP_COUNT``). Going through ``logging`` instead (a
-``QueueHandler`` to the rotating JSON file handler) doubled the CPU time of a cheap request:
-the file handler formats each record twice (once to decide on rotation), seeks, writes and
-flushes per record, and its thread wakes for every record.
+Every answer is logged (401s, 404s and 429s included) with the time, method, path (no query
+string or headers), status, milliseconds and client address. A request only queues a tuple; a
+thread writes the queue in batches, rotating the file like the other logs, which costs a
+request far less than going through ``logging`` (docs/api.md, "Serving and speed").
 """
 
 from __future__ import annotations
