@@ -8,7 +8,6 @@ batches whose transaction did not commit. Kafka's own committed offsets are not 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from mediawatch_common.kafka import (
     consumer_config,
     producer_config,
 )
+from mediawatch_common.retry import Backoff, retry
 from mediawatch_projector.batch_rows import Rows
 from mediawatch_projector.batch_writes import (
     Connection,
@@ -38,6 +38,9 @@ from mediawatch_projector.message_decoding import Decoded, make_decoder
 from mediawatch_projector.writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
+
+POSITIONS_BACKOFF = Backoff(initial=2.0, maximum=10.0)
+"""Waits between attempts to read the stored positions when partitions are assigned."""
 
 ConnectionFactory = Callable[[], Connection]
 
@@ -118,19 +121,25 @@ class Projection:
         log.info("partitions assigned", extra={"partitions": len(partitions)})
 
     def _positions_with_retry(self, attempts: int = 30) -> dict[tuple[str, int], int]:
-        for attempt in range(attempts):
+        def load() -> dict[tuple[str, int], int]:
             try:
                 conn = self._connection()
                 with conn.transaction():
                     return load_positions(conn, self._group)
-            except Exception as exc:
+            except Exception:
                 self._drop_connection()
-                log.warning(
-                    "positions unavailable; retrying",
-                    extra={"attempt": attempt + 1, "error": type(exc).__name__},
-                )
-                time.sleep(min(2.0 * (attempt + 1), 10.0))
-        raise RuntimeError("cannot read the stored consumer positions")
+                raise
+
+        def warn(exc: Exception, delay: float) -> None:
+            log.warning(
+                "positions unavailable; retrying",
+                extra={"error": type(exc).__name__, "backoff_seconds": delay},
+            )
+
+        try:
+            return retry(load, POSITIONS_BACKOFF, on_retry=warn, max_attempts=attempts)
+        except Exception as exc:
+            raise RuntimeError("cannot read the stored consumer positions") from exc
 
     def _drop_connection(self) -> None:
         if self._conn is not None:
