@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from mediawatch_common.events import (
     ErrorCode,
@@ -70,7 +71,7 @@ class Shapes:
     def _encode(self, minute: int, stage_index: int, kind: str) -> bytes:
         stage = STAGES[stage_index]
         at = self._start + timedelta(minutes=minute, seconds=stage_index)
-        common = {
+        common: dict[str, Any] = {
             "producer": self._producer,
             "event_id": _EVENT_MARK,
             "event_time": at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from mediawatch_common.events import (
     ErrorCode,
@@ -29,7 +30,12 @@ def session(
     events: list[Event] = []
     for i, stage in enumerate(STAGES[:stop_after]):
         began = start + timedelta(seconds=4 * i)
-        common = {"producer": who, "session_id": session_id, "user_id": "user_456", "stage": stage}
+        common: dict[str, Any] = {
+            "producer": who,
+            "session_id": session_id,
+            "user_id": "user_456",
+            "stage": stage,
+        }
         events.append(StageStarted(**common, event_time=began, video_count=3))
         if i == stop_after - 1 and stop_after < 7:
             break

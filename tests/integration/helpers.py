@@ -30,14 +30,14 @@ def read_raw(bootstrap: str, topic: str, count: int, timeout: float = 20.0) -> l
         consumer.close()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+def wait_for(condition: Callable[[], object], timeout: float = 20.0) -> bool:
     """Poll ``condition`` until it holds or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
         time.sleep(0.1)
-    return condition()
+    return bool(condition())
 
 
 @contextmanager

@@ -7,6 +7,7 @@ import struct
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import fastavro
@@ -52,8 +53,8 @@ WHO = Producer(service="test", host="worker-1", pid=4242)
 
 
 def _examples() -> list[Event]:
-    common = {"producer": WHO, "event_time": T0}
-    session = {"session_id": "video_session_123", "user_id": "user_456"}
+    common: dict[str, Any] = {"producer": WHO, "event_time": T0}
+    session: dict[str, Any] = {"session_id": "video_session_123", "user_id": "user_456"}
     return [
         TranscodeRequested(
             **common,

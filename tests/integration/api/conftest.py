@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from confluent_kafka.admin import AdminClient
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.settings import ApiSettings
@@ -109,7 +110,7 @@ def services(
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient[object]]:
+def client(services: Services) -> Iterator[TestClient[Litestar]]:
     """An HTTP client of the app."""
     with TestClient(app=create_app(services, SECRET)) as test_client:
         yield test_client
@@ -123,6 +124,6 @@ def projector(
     projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
     names = [s.name for s in topics.all() if s is not topics.deadletter]
     loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
-    with running(loop):  # type: ignore[arg-type]
+    with running(loop):
         yield loop  # type: ignore[misc]
     projection.close()

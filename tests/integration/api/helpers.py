@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.users import add_user
@@ -24,7 +25,7 @@ def project(database_url: str, schema: str, events: Sequence[Event], topic: str 
     projection.close()
 
 
-def login(client: TestClient[object], services: Services, name: str, role: str) -> dict[str, str]:
+def login(client: TestClient[Litestar], services: Services, name: str, role: str) -> dict[str, str]:
     """Create ``name`` with ``role`` and return its Authorization header."""
     with services.engine.begin() as conn:
         add_user(conn, name, PASSWORD, role)

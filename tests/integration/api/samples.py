@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from mediawatch_common.events import (
     AlertDelivered,
@@ -32,7 +33,12 @@ def session_events(session: str, start: datetime, fail_at: Stage | None = None) 
     for i, stage in enumerate(STAGES):
         began = start + timedelta(seconds=10 * i)
         failed = stage is fail_at
-        common = {"producer": WHO, "session_id": session, "user_id": "user_456", "stage": stage}
+        common: dict[str, Any] = {
+            "producer": WHO,
+            "session_id": session,
+            "user_id": "user_456",
+            "stage": stage,
+        }
         events.append(StageStarted(**common, event_time=began, video_count=3))
         events.append(
             StageCompleted(
@@ -139,7 +145,7 @@ def delivery(
     at: datetime, alert_ids: tuple[str, ...], attempt: int, ok: bool, sink: str = "oncall"
 ) -> AlertDelivered | AlertDeliveryFailed:
     """One attempt of the notifier to deliver notification ntf-1."""
-    common = {
+    common: dict[str, Any] = {
         "producer": WHO,
         "event_time": at,
         "notification_id": "ntf-1",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka import Producer as KafkaProducer
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -30,7 +31,7 @@ ALERTS = "/api/v1/monitoring/alerts"
 
 
 def test_test_alert_and_clearing_go_through_the_event_log(
-    client: TestClient[object], services: Services, projector: object
+    client: TestClient[Litestar], services: Services, projector: object
 ) -> None:
     admin = login(client, services, "admin1", "admin")
     created = client.post("/api/v1/monitoring/test/alert?level=warning", headers=admin)
@@ -64,7 +65,7 @@ def test_test_alert_and_clearing_go_through_the_event_log(
     ]
 
 
-def test_detailed_health_shape_and_cache(client: TestClient[object], services: Services) -> None:
+def test_detailed_health_shape_and_cache(client: TestClient[Litestar], services: Services) -> None:
     viewer = login(client, services, "viewer1", "viewer")
     first = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
     second = client.get("/api/v1/monitoring/health/detailed", headers=viewer).json()
@@ -94,7 +95,7 @@ def test_detailed_health_shape_and_cache(client: TestClient[object], services: S
 
 
 def test_kafka_health_reports_the_lag_of_every_group_on_our_topics(
-    client: TestClient[object], services: Services, bootstrap: str, topics: Topics
+    client: TestClient[Litestar], services: Services, bootstrap: str, topics: Topics
 ) -> None:
     producer = KafkaProducer({"bootstrap.servers": bootstrap})
     for n in range(5):

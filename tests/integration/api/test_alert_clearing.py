@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -97,7 +98,7 @@ def raised_for(events: list[tuple[int, Event]], host: str) -> list[AlertRaised]:
 
 
 def test_cleared_alerts_stay_cleared_until_the_condition_occurs_again(
-    client: TestClient[object],
+    client: TestClient[Litestar],
     services: Services,
     projector: object,
     bootstrap: str,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -28,7 +29,7 @@ def _actions(services: Services) -> list[tuple[str, str, str]]:
 
 
 def test_silence_is_created_listed_and_expired_through_the_event_log(
-    client: TestClient[object], services: Services, projector: object
+    client: TestClient[Litestar], services: Services, projector: object
 ) -> None:
     admin = login(client, services, "admin1", "admin")
     viewer = login(client, services, "viewer1", "viewer")
@@ -70,7 +71,7 @@ def test_silence_is_created_listed_and_expired_through_the_event_log(
 
 
 def test_acknowledging_keeps_the_alert_firing_and_records_who(
-    client: TestClient[object],
+    client: TestClient[Litestar],
     services: Services,
     projector: object,
     database_url: str,
@@ -101,7 +102,7 @@ def test_acknowledging_keeps_the_alert_firing_and_records_who(
 
 
 def test_deliveries_are_served_per_alert_in_order(
-    client: TestClient[object], services: Services, database_url: str, schema: str
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
 ) -> None:
     now = datetime.now(UTC)
     project(

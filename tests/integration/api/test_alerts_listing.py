@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -47,14 +48,14 @@ def seeded(database_url: str, schema: str) -> None:
     project(database_url, schema, events)
 
 
-def _ids(client: TestClient[object], headers: dict[str, str], **params: object) -> list[str]:
+def _ids(client: TestClient[Litestar], headers: dict[str, str], **params: object) -> list[str]:
     response = client.get(ALERTS, params=params, headers=headers)
     assert response.status_code == 200, response.text
     return [a["id"] for a in response.json()["alerts"]]
 
 
 def test_firing_by_default_and_status_widens(
-    client: TestClient[object], services: Services, seeded: None
+    client: TestClient[Litestar], services: Services, seeded: None
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
 
@@ -74,7 +75,7 @@ def test_firing_by_default_and_status_widens(
 
 
 def test_level_filters_within_the_status(
-    client: TestClient[object], services: Services, seeded: None
+    client: TestClient[Litestar], services: Services, seeded: None
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
 
@@ -95,7 +96,7 @@ def test_level_filters_within_the_status(
     ],
 )
 def test_bad_values_get_a_400_naming_the_parameter(
-    client: TestClient[object], services: Services, query: str, name: str
+    client: TestClient[Litestar], services: Services, query: str, name: str
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     response = client.get(f"{ALERTS}?{query}", headers=headers)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 
@@ -32,7 +33,7 @@ def _claims(**overrides: object) -> dict[str, object]:
     } | overrides
 
 
-def test_token_matrix(client: TestClient[object], services: Services) -> None:
+def test_token_matrix(client: TestClient[Litestar], services: Services) -> None:
     viewer = login(client, services, "viewer1", "viewer")
     admin = login(client, services, "admin1", "admin")
     expired = jwt.encode(_claims(exp=datetime.now(UTC) - timedelta(minutes=1)), SECRET, "HS256")
@@ -52,7 +53,7 @@ def test_token_matrix(client: TestClient[object], services: Services) -> None:
     assert client.post("/api/v1/monitoring/cleanup", headers=admin).status_code == 200
 
 
-def test_failed_login_is_401_and_audited(client: TestClient[object], services: Services) -> None:
+def test_failed_login_is_401_and_audited(client: TestClient[Litestar], services: Services) -> None:
     login(client, services, "admin1", "admin")
     wrong = client.post("/api/v1/auth/login", json={"username": "admin1", "password": "nope"})
     unknown = client.post("/api/v1/auth/login", json={"username": "ghost", "password": "x" * 9})
@@ -76,7 +77,7 @@ def test_failed_login_is_401_and_audited(client: TestClient[object], services: S
     ],
 )
 def test_credentials_the_database_cannot_store_are_a_401_not_a_500(
-    client: TestClient[object], services: Services, body: str
+    client: TestClient[Litestar], services: Services, body: str
 ) -> None:
     login(client, services, "admin1", "admin")
     headers = {"Content-Type": "application/json"}
@@ -107,7 +108,7 @@ def test_rate_limit_headers_and_spoofed_forwarded_for(services: Services) -> Non
     assert unauthenticated.status_code == 429
 
 
-def test_oversized_body_is_refused(client: TestClient[object]) -> None:
+def test_oversized_body_is_refused(client: TestClient[Litestar]) -> None:
     big = {"username": "a", "password": "x" * 20000}
 
     assert client.post("/api/v1/auth/login", json=big).status_code == 413

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.users import add_user
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.integration
 JSON = {"Content-Type": "application/json"}
 
 
-def _sign_in(client: TestClient[object], services: Services, name: str, role: str) -> str:
+def _sign_in(client: TestClient[Litestar], services: Services, name: str, role: str) -> str:
     with services.engine.begin() as conn:
         add_user(conn, name, PASSWORD, role)
     answer = client.post(
@@ -34,7 +35,7 @@ def _sign_in(client: TestClient[object], services: Services, name: str, role: st
 
 
 def test_pages_need_a_session_and_the_cookie_is_http_only(
-    client: TestClient[object], services: Services
+    client: TestClient[Litestar], services: Services
 ) -> None:
     for path in ("/", "/sessions/s-1"):
         answer = client.get(path, follow_redirects=False)
@@ -62,7 +63,7 @@ def test_pages_need_a_session_and_the_cookie_is_http_only(
 
 
 def test_cookie_requests_need_the_csrf_token_but_bearer_requests_do_not(
-    client: TestClient[object], services: Services
+    client: TestClient[Litestar], services: Services
 ) -> None:
     csrf = _sign_in(client, services, "admin1", "admin")
     assert client.get("/api/v1/monitoring/alerts").status_code == 200
@@ -85,7 +86,7 @@ def test_cookie_requests_need_the_csrf_token_but_bearer_requests_do_not(
 
 
 def test_sign_in_refuses_forms_and_other_origins(
-    client: TestClient[object], services: Services
+    client: TestClient[Litestar], services: Services
 ) -> None:
     with services.engine.begin() as conn:
         add_user(conn, "viewer1", PASSWORD, "viewer")
@@ -105,7 +106,7 @@ def test_sign_in_refuses_forms_and_other_origins(
     assert signed_out.status_code == 200
 
 
-def test_assets_are_served_locally(client: TestClient[object]) -> None:
+def test_assets_are_served_locally(client: TestClient[Litestar]) -> None:
     ensure_web_assets()
     script = client.get("/vendor/uplot/uPlot.iife.min.js")
     assert script.status_code == 200
@@ -115,7 +116,7 @@ def test_assets_are_served_locally(client: TestClient[object]) -> None:
 
 
 def test_window_series_and_bucketed_metrics(
-    client: TestClient[object], services: Services, database_url: str, schema: str
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
 ) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     minute = now - timedelta(minutes=10)
@@ -159,7 +160,7 @@ def test_window_series_and_bucketed_metrics(
 
 
 def test_window_series_charts_the_windows_the_aggregator_produced(
-    client: TestClient[object], services: Services, database_url: str, schema: str
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
 ) -> None:
     # The demo's aggregator: 10 s tumbling windows and 30 s windows hopping by 10 s.
     now = datetime.now(UTC).replace(second=0, microsecond=0)

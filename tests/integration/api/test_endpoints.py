@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from psycopg.types.json import Jsonb
 
@@ -39,7 +40,7 @@ def seeded(database_url: str, schema: str) -> datetime:
 
 
 def test_stats_counts_rates_and_breakdowns(
-    client: TestClient[object], services: Services, seeded: datetime
+    client: TestClient[Litestar], services: Services, seeded: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     body = client.get("/api/v1/monitoring/stats?hours=24", headers=headers).json()
@@ -59,7 +60,7 @@ def test_stats_counts_rates_and_breakdowns(
 
 
 def test_alerts_filter_and_shape(
-    client: TestClient[object], services: Services, seeded: datetime
+    client: TestClient[Litestar], services: Services, seeded: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     every = client.get("/api/v1/monitoring/alerts?limit=50", headers=headers).json()
@@ -77,7 +78,7 @@ def test_alerts_filter_and_shape(
 
 
 def test_system_metrics_series(
-    client: TestClient[object], services: Services, seeded: datetime
+    client: TestClient[Litestar], services: Services, seeded: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     body = client.get("/api/v1/monitoring/metrics/system?hours=24", headers=headers).json()
@@ -95,7 +96,7 @@ def test_system_metrics_series(
 
 
 def test_active_sessions_and_timeline(
-    client: TestClient[object], services: Services, seeded: datetime
+    client: TestClient[Litestar], services: Services, seeded: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     active = client.get("/api/v1/monitoring/sessions/active", headers=headers).json()
@@ -115,7 +116,7 @@ def test_active_sessions_and_timeline(
 
 
 def test_recent_logs_of_every_service_filtered_by_level(
-    client: TestClient[object], services: Services, seeded: datetime
+    client: TestClient[Litestar], services: Services, seeded: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     every = client.get("/api/v1/monitoring/logs/recent?lines=100", headers=headers).json()
@@ -138,7 +139,7 @@ def test_recent_logs_of_every_service_filtered_by_level(
     ],
 )
 def test_bad_parameters_get_a_clear_400(
-    client: TestClient[object], services: Services, path: str, key: str
+    client: TestClient[Litestar], services: Services, path: str, key: str
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     response = client.get(path, headers=headers)
@@ -148,7 +149,7 @@ def test_bad_parameters_get_a_clear_400(
     assert "Traceback" not in response.text
 
 
-def test_public_health_and_openapi(client: TestClient[object]) -> None:
+def test_public_health_and_openapi(client: TestClient[Litestar]) -> None:
     health = client.get("/api/v1/monitoring/health")
     schema = client.get("/schema/openapi.json").json()
 
@@ -173,7 +174,11 @@ def test_public_health_and_openapi(client: TestClient[object]) -> None:
 
 
 def test_the_timeline_decodes_kept_messages_and_shows_older_json_rows(
-    client: TestClient[object], services: Services, seeded: datetime, database_url: str, schema: str
+    client: TestClient[Litestar],
+    services: Services,
+    seeded: datetime,
+    database_url: str,
+    schema: str,
 ) -> None:
     legacy = {"session_id": "s-old", "stage": "UPLOAD", "note": "projected before 0005"}
     with connect(database_url, schema) as conn:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -48,7 +49,7 @@ def _of(body: dict[str, Any], component: str) -> list[dict[str, Any]]:
 
 
 def test_detailed_health_lists_every_hosts_latest_report_with_its_host(
-    client: TestClient[object],
+    client: TestClient[Litestar],
     services: Services,
     projector: ConsumerLoop[object],
     bootstrap: str,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
@@ -63,7 +64,7 @@ def _times(value: Any) -> Iterator[str]:
 
 
 def test_every_time_in_an_answer_is_utc_ending_in_z(
-    client: TestClient[object], services: Services, database_url: str, schema: str
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=123456)
     start = now - timedelta(minutes=30)
@@ -107,7 +108,7 @@ def test_every_time_in_an_answer_is_utc_ending_in_z(
     assert any(t.endswith(".123Z") for t in seen["logs/recent?lines=10"])  # milliseconds
 
 
-def test_a_time_sent_with_z_is_accepted(client: TestClient[object], services: Services) -> None:
+def test_a_time_sent_with_z_is_accepted(client: TestClient[Litestar], services: Services) -> None:
     headers = login(client, services, "admin1", "admin")
     starts = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.250Z")
     body = {
@@ -127,7 +128,7 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "some-id", path)
 
 
-def _walk(client: TestClient[object], headers: dict[str, str]) -> list[str]:
+def _walk(client: TestClient[Litestar], headers: dict[str, str]) -> list[str]:
     app = client.app
     problems = []
     for route in app.routes:
@@ -150,7 +151,7 @@ def _walk(client: TestClient[object], headers: dict[str, str]) -> list[str]:
 
 
 def test_every_method_on_every_path_gets_a_2xx_or_4xx_and_a_true_allow(
-    client: TestClient[object], services: Services
+    client: TestClient[Litestar], services: Services
 ) -> None:
     admin = login(client, services, "admin1", "admin")
     viewer = login(client, services, "viewer1", "viewer")
@@ -165,7 +166,7 @@ def test_every_method_on_every_path_gets_a_2xx_or_4xx_and_a_true_allow(
 
 
 def test_the_logs_stream_sends_the_newest_errors(
-    client: TestClient[object], services: Services, database_url: str, schema: str
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
 ) -> None:
     now = datetime.now(UTC)
     project(

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -27,12 +28,12 @@ ALERT = {"type": "CustomAlertReported", "alert_type": "quota_low", "level": "WAR
          "labels": {"bucket": "eu"}}  # fmt: skip
 
 
-def post(client: TestClient[object], headers: dict[str, str], events: Any) -> Any:
+def post(client: TestClient[Litestar], headers: dict[str, str], events: Any) -> Any:
     return client.post(URL, json={"events": events}, headers=headers)
 
 
 def test_a_producer_appends_a_batch_in_order_and_a_resend_is_harmless(
-    client: TestClient[object], services: Services, topics: Topics, bootstrap: str
+    client: TestClient[Litestar], services: Services, topics: Topics, bootstrap: str
 ) -> None:
     headers = login(client, services, "go-pipeline", "producer")
     answer = post(client, headers, [START, DONE, ALERT])
@@ -65,7 +66,7 @@ def test_a_producer_appends_a_batch_in_order_and_a_resend_is_harmless(
 
 
 def test_a_wrong_event_is_refused_with_its_index_and_field_and_nothing_appended(
-    client: TestClient[object], services: Services, topics: Topics, bootstrap: str
+    client: TestClient[Litestar], services: Services, topics: Topics, bootstrap: str
 ) -> None:
     headers = login(client, services, "go-pipeline", "producer")
     answer = post(client, headers, [START, {**DONE, "duration_seconds": "slow"}])
@@ -76,7 +77,7 @@ def test_a_wrong_event_is_refused_with_its_index_and_field_and_nothing_appended(
     assert read_raw(bootstrap, topics.pipeline.name, 1, timeout=3) == []
 
 
-def test_limits_and_roles(client: TestClient[object], services: Services) -> None:
+def test_limits_and_roles(client: TestClient[Litestar], services: Services) -> None:
     producer = login(client, services, "go-pipeline", "producer")
     viewer = login(client, services, "watcher", "viewer")
     assert post(client, {}, [START]).status_code == 401

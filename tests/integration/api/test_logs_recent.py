@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -37,14 +38,14 @@ def shipped(database_url: str, schema: str) -> datetime:
     return now
 
 
-def _messages(client: TestClient[object], headers: dict[str, str], query: str) -> list[str]:
+def _messages(client: TestClient[Litestar], headers: dict[str, str], query: str) -> list[str]:
     response = client.get(f"{RECENT}?{query}", headers=headers)
     assert response.status_code == 200, response.text
     return [r["message"] for r in response.json()["logs"]]
 
 
 def test_filters_narrow_the_answer(
-    client: TestClient[object], services: Services, shipped: datetime
+    client: TestClient[Litestar], services: Services, shipped: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     every = client.get(f"{RECENT}?lines=100", headers=headers).json()
@@ -81,7 +82,7 @@ def test_filters_narrow_the_answer(
     ],
 )
 def test_wrong_parameters_get_a_clear_400(
-    client: TestClient[object], services: Services, query: str, key: str
+    client: TestClient[Litestar], services: Services, query: str, key: str
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     response = client.get(f"{RECENT}?{query}", headers=headers)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.health.remote import check_pipeline
@@ -22,7 +24,7 @@ PATH = "/api/v1/monitoring/sessions/active"
 
 def _open(session: str, start: datetime, last: datetime, user: str = "u1") -> list[Event]:
     """An unfinished session that started at ``start`` and was last heard of at ``last``."""
-    common = {"producer": WHO, "session_id": session, "user_id": user}
+    common: dict[str, Any] = {"producer": WHO, "session_id": session, "user_id": user}
     return [
         StageStarted(**common, stage=Stage.UPLOAD, event_time=start, video_count=2),
         StageStarted(**common, stage=Stage.ANALYSIS, event_time=last, video_count=2),
@@ -80,7 +82,7 @@ def many(database_url: str, schema: str) -> datetime:
 
 
 def test_pages_stuck_first_with_totals(
-    client: TestClient[object], services: Services, many: datetime
+    client: TestClient[Litestar], services: Services, many: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     first = client.get(PATH, params={"limit": 15}, headers=headers).json()
@@ -106,7 +108,7 @@ def test_pages_stuck_first_with_totals(
 
 
 def test_filters_narrow_the_list_and_the_totals(
-    client: TestClient[object], services: Services, many: datetime
+    client: TestClient[Litestar], services: Services, many: datetime
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     stuck = client.get(PATH, params={"stuck": "true"}, headers=headers).json()
@@ -136,7 +138,7 @@ def test_filters_narrow_the_list_and_the_totals(
     ],
 )
 def test_bad_parameters_get_a_400_naming_them(
-    client: TestClient[object], services: Services, query: str, name: str
+    client: TestClient[Litestar], services: Services, query: str, name: str
 ) -> None:
     headers = login(client, services, "viewer1", "viewer")
     response = client.get(f"{PATH}?{query}", headers=headers)

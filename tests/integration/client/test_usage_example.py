@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -52,7 +53,7 @@ USAGE = textwrap.dedent(
 def test_the_usage_example_shows_in_stats_and_active_sessions(
     topics: Topics,
     projector: ConsumerLoop[object],
-    client: TestClient[object],
+    client: TestClient[Litestar],
     services: Services,
     bootstrap: str,
     tmp_path: Path,

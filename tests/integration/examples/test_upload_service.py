@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from mediawatch_api.web import Services
@@ -54,7 +55,7 @@ def test_sessions_show_in_the_api_and_a_broken_upload_reaches_the_webhook(
     topics: Topics,
     service_settings: Settings,
     projector: ConsumerLoop[object],
-    client: TestClient[object],
+    client: TestClient[Litestar],
     services: Services,
     receiver: Receiver,
     tmp_path: Path,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime, timedelta
 from functools import reduce
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 def _histories() -> dict[str, list[SessionEvent]]:
     """Sessions of every shape: completed, failed then cleaned up, retried, in progress, and
     one whose events carry times out of order."""
-    common = {"producer": WHO, "session_id": "odd", "user_id": "u9"}
+    common: dict[str, Any] = {"producer": WHO, "session_id": "odd", "user_id": "u9"}
     odd: list[SessionEvent] = [
         TranscodeRequested(
             **common,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -37,7 +39,7 @@ def clearing(alert: AlertRaised, when: datetime = T0, actor: str | None = "admin
     )
 
 
-def raised(events: list[object]) -> list[AlertRaised]:
+def raised(events: Sequence[object]) -> list[AlertRaised]:
     return [e for e in events if isinstance(e, AlertRaised)]
 
 
@@ -167,7 +169,7 @@ def test_the_alerters_own_resolutions_read_back_change_nothing() -> None:
     assert [a.alert_id for a in ev.book.firing()] == [alert.alert_id]
 
 
-def _fields(alert: AlertRaised) -> dict[str, object]:
+def _fields(alert: AlertRaised) -> dict[str, Any]:
     return {name: getattr(alert, name) for name in alert.__dataclass_fields__}
 
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 
 from mediawatch_common.alerting import alert_json
-from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, Stage
+from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved, ResourceSample, Stage
 
 from .helpers import T0, at, completed, evaluator, health, requested, sample, started, window
 
 pytestmark = pytest.mark.unit
 
 
-def raised(events: list[object]) -> list[AlertRaised]:
+def reading(field: str, value: float) -> ResourceSample:
+    """A sample with ``field`` (cpu, memory or disk) at ``value``."""
+    levels: dict[str, Any] = {field: value}
+    return sample(**levels)
+
+
+def raised(events: Sequence[object]) -> list[AlertRaised]:
     return [e for e in events if isinstance(e, AlertRaised)]
 
 
@@ -186,16 +195,16 @@ def test_resource_warning_then_critical_then_clear_with_hysteresis(
 ) -> None:
     ev, _ = evaluator()
 
-    assert ev.handle(sample(**{field: warning_at})) == []
-    (warning,) = raised(ev.handle(sample(**{field: warning_at + 0.5})))
+    assert ev.handle(reading(field, warning_at)) == []
+    (warning,) = raised(ev.handle(reading(field, warning_at + 0.5)))
     assert warning.rule == rule
     assert warning.level is AlertLevel.WARNING
-    assert ev.handle(sample(**{field: warning_at - 2})) == []
-    critical = ev.handle(sample(**{field: 96.0}))
+    assert ev.handle(reading(field, warning_at - 2)) == []
+    critical = ev.handle(reading(field, 96.0))
     assert [type(e) for e in critical] == [AlertResolved, AlertRaised]
     assert raised(critical)[0].level is AlertLevel.CRITICAL
-    assert ev.handle(sample(**{field: 94.0})) == []
-    assert [type(e) for e in ev.handle(sample(**{field: 10.0}))] == [AlertResolved]
+    assert ev.handle(reading(field, 94.0)) == []
+    assert [type(e) for e in ev.handle(reading(field, 10.0))] == [AlertResolved]
 
 
 def test_resource_alert_waits_for_its_for_duration() -> None:

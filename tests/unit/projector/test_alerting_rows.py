@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.unit
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
 WHO = Producer(service="notifier", host="n-1", pid=1)
-COMMON = {
+COMMON: dict[str, Any] = {
     "producer": WHO,
     "event_time": T,
     "notification_id": "ntf-1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,12 @@ def records(*events: Event, partition: int = 0, first: int = 10) -> list[Record[
 
 
 def test_start_and_completion_merge_into_one_run_and_one_minute() -> None:
-    common = {"producer": WHO, "session_id": "s", "user_id": "u", "stage": Stage.MERGING}
+    common: dict[str, Any] = {
+        "producer": WHO,
+        "session_id": "s",
+        "user_id": "u",
+        "stage": Stage.MERGING,
+    }
     rows = build_rows(
         records(
             StageStarted(**common, event_time=T0, video_count=3),
@@ -76,7 +82,12 @@ def test_the_lowest_offset_read_from_each_partition_is_kept_even_out_of_order() 
 
 
 def test_plain_records_give_the_rows_typed_events_give() -> None:
-    common = {"producer": WHO, "session_id": "s", "user_id": "u", "stage": Stage.CLEANUP}
+    common: dict[str, Any] = {
+        "producer": WHO,
+        "session_id": "s",
+        "user_id": "u",
+        "stage": Stage.CLEANUP,
+    }
     events: list[Event] = [
         StageStarted(**common, event_time=T0, video_count=3),
         StageCompleted(

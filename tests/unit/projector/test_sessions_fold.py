@@ -6,6 +6,7 @@ import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import reduce
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -137,7 +138,12 @@ def session_histories(draw: st.DrawFn) -> list[SessionEvent]:
         at = T0 + timedelta(seconds=draw(st.integers(-600, 600)))
         stage = draw(st.sampled_from(STAGE_LIST))
         kind = draw(st.sampled_from(["requested", "started", "completed"]))
-        common = {"producer": WHO, "event_time": at, "session_id": "s", "user_id": "u"}
+        common: dict[str, Any] = {
+            "producer": WHO,
+            "event_time": at,
+            "session_id": "s",
+            "user_id": "u",
+        }
         if kind == "requested":
             events.append(_requested(at, draw(st.integers(0, 3))))
         elif kind == "started":
