@@ -10,6 +10,7 @@ acknowledged, against that bare producer doing the same.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 import uuid
@@ -82,7 +83,7 @@ def _paced_costs(pair: Callable[[int], None], pairs: int) -> list[float]:
     return costs
 
 
-def _rate(pair: Callable[[int], None], pairs: int, settle: Callable[[], None]) -> float:
+def _rate(pair: Callable[[int], None], pairs: int, settle: Callable[[], object]) -> float:
     began = time.perf_counter()
     for n in range(pairs):
         pair(n)
@@ -114,9 +115,11 @@ def client_reporting(ctx: Context) -> list[Figure]:
             bare_cost.append(percentile(_paced_costs(_bare_pair(bare, topic), pairs), 99))
             bare.flush(30)
             monitor = _monitor(ctx.bootstrap, prefix, Path(tmp) / f"rate{n}")
-            ours_rate.append(_rate(_client_pair(monitor), 5 * pairs, lambda m=monitor: m.close()))
+            ours_rate.append(_rate(_client_pair(monitor), 5 * pairs, monitor.close))
             bare = _bare_producer(ctx)
-            bare_rate.append(_rate(_bare_pair(bare, topic), 5 * pairs, lambda b=bare: b.flush(60)))
+            bare_rate.append(
+                _rate(_bare_pair(bare, topic), 5 * pairs, functools.partial(bare.flush, 60))
+            )
     base_cost = median(bare_cost)
     return [
         Figure(name="client pair cost p99, broker up", unit="µs", ours=median(up),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from bench.figures.produce import PROPS, sample_event
 from bench.model import Context, Figure, kafka_tool, median
@@ -29,7 +30,7 @@ def fill(ctx: Context) -> str:
 def ours_once(ctx: Context, topic: str, group: str) -> float:
     seen = 0
 
-    def count(batch: list[Record[Event]]) -> None:
+    def count(batch: Sequence[Record[Event]]) -> None:
         nonlocal seen
         seen += len(batch)
 

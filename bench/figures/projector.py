@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from bench.load import Item, check, pipeline_history
 from bench.model import Context, Figure, median
@@ -73,7 +73,7 @@ class Positions:
             "WHERE group_id = %s AND topic = %s",
             self._args,
         ).fetchall()
-        return {int(p): int(o) for p, o in rows}
+        return {int(p): int(o) for p, o in cast("list[tuple[int, int]]", rows)}
 
     def close(self) -> None:
         self._conn.close()
@@ -86,7 +86,8 @@ def counts(url: str, schema: str) -> tuple[int, int, int]:
             "(SELECT COALESCE(sum(attempts), 0) FROM stage_minutes)"
         ).fetchone()
     assert found is not None
-    return int(found[0]), int(found[1]), int(found[2])
+    runs, rows, attempts = cast("tuple[int, int, int]", found)
+    return int(runs), int(rows), int(attempts)
 
 
 class Run(NamedTuple):

@@ -86,7 +86,9 @@ def test_new_consumer_back_fills_the_existing_history(
     assert ("bob", "storage_upload") not in rows  # the failed session never got there
     dead = read_raw(bootstrap, declare_topics(prefixed.kafka.topic_prefix).deadletter.name, 1)
     assert [m.value() for m in dead] == [b"not an event"]
-    assert dict(dead[0].headers() or [])["mw-consumer-group"].endswith(b".cost-report")
+    group = dict(dead[0].headers() or [])["mw-consumer-group"]
+    assert isinstance(group, bytes)
+    assert group.endswith(b".cost-report")
 
 
 def test_the_kit_skips_event_types_nobody_asked_for(prefixed: Settings, bootstrap: str) -> None:

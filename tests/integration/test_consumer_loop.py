@@ -117,7 +117,7 @@ def test_garbage_goes_to_the_dead_letter_topic_and_consuming_goes_on(
         b"\x00garbage that is no avro",
         b"\xc3\x01" + b"\xde\xad\xbe\xef" * 2 + b"body",
     ]
-    headers = [dict(m.headers() or []) for m in letters]
+    headers: list[dict[str, Any]] = [dict(m.headers() or []) for m in letters]
     assert headers[0]["mw-origin-topic"] == topic.encode()
     assert headers[0]["mw-origin-offset"] == b"1"
     assert headers[1]["mw-origin-offset"] == b"2"

@@ -262,7 +262,7 @@ def test_each_event_reads_back_equal_with_fastavro_and_the_avsc(
     assert len(messages) == len(examples)
     for event, msg in zip(examples, messages, strict=True):
         name = type(event).__name__
-        schema = fastavro.schema.load_schema(SCHEMAS / f"io.mediawatch.events.{name}.avsc")
+        schema = fastavro.schema.load_schema(str(SCHEMAS / f"io.mediawatch.events.{name}.avsc"))
         canonical = fastavro.schema.to_parsing_canonical_form(schema)
         data = msg.value()
         assert data is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,7 +69,7 @@ def _replay(bootstrap: str, prefix: str, tmp: Path, *args: str) -> list[dict[str
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def _ids(events: list[Event]) -> list[str]:
+def _ids(events: Sequence[Event]) -> list[str]:
     return [str(e.event_id) for e in sorted(events, key=lambda e: e.event_time)]
 
 

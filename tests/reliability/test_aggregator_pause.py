@@ -73,7 +73,7 @@ def test_aggregator_frozen_past_its_session_timeout_counts_every_event_exactly_o
         finally:
             reader.close()
         got = reader.closed()
-        closed_twice = {}
+        closed_twice: dict[tuple[str, int, datetime], set[tuple[int, int]]] = {}
         for e in reader.results:
             if e.closed:
                 key = (e.stage.value, e.window_seconds, e.window_start)

@@ -115,10 +115,13 @@ def test_a_restarted_single_broker_is_rejoined_by_producer_and_consumer_with_not
     producer = EventProducer(
         producer_config(solo.bootstrap, "rel-restart"), on_acknowledged=_ack(ledger)
     )
+
+    def restart() -> None:
+        solo.signal(1, "TERM")
+        solo.start(1)
+
     try:
-        _produce_paced(producer, topic, RATE * 10, ledger, faults={
-            RATE * 2: lambda: (solo.signal(1, "TERM"), solo.start(1)),
-        })  # fmt: skip
+        _produce_paced(producer, topic, RATE * 10, ledger, faults={RATE * 2: restart})
         producer.flush(timeout=180)
         assert wait_for(lambda: not ledger.lost(), timeout=120), ledger.report("restart")
     finally:

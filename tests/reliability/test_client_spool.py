@@ -83,7 +83,13 @@ def test_a_broker_outage_mid_stream_loses_and_doubles_nothing(
         )
     )
     pairs, sessions = 10_000, 50
-    outage = threading.Thread(target=lambda: (solo.signal(1, "TERM"), time.sleep(3), solo.start(1)))
+
+    def stop_then_restart() -> None:
+        solo.signal(1, "TERM")
+        time.sleep(3)
+        solo.start(1)
+
+    outage = threading.Thread(target=stop_then_restart)
     for n in range(pairs):
         if n == 2_000:
             outage.start()

@@ -13,6 +13,7 @@ event's effect (rows, an alert, a delivery, a window, a transcoded session, a re
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -224,7 +225,7 @@ def _run(bootstrap: str, admin: AdminClient, database_url: str, hook: Hook, tmp_
                 procs[name] = subprocess.Popen([str(MEDIAWATCH), "run", *args], env=env,
                                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
         for name, group in groups.items():
-            assert wait_for(lambda g=group: _stable(admin, g), timeout=90), (
+            assert wait_for(functools.partial(_stable, admin, group), timeout=90), (
                 f"{name} never joined its group:\n"
                 + (tmp_path / f"{name}.out").read_text(errors="replace")[-2000:]
             )
@@ -236,7 +237,7 @@ def _run(bootstrap: str, admin: AdminClient, database_url: str, hook: Hook, tmp_
             return all(_committed(bootstrap, groups[name], getattr(topics, role).name) >= 4
                        for role in reads[name])  # fmt: skip
 
-        progressed = {n: wait_for(lambda n=n: past_good(n), timeout=120) for n in groups}
+        progressed = {n: wait_for(functools.partial(past_good, n), timeout=120) for n in groups}
         effects = _effects(bootstrap, topics, database_url, schema, hook, report)
         alive = {n: p.poll() is None for n, p in procs.items()}
     finally:

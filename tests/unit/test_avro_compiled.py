@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -21,34 +21,43 @@ from mediawatch_common.avro.compiled import (
 
 pytestmark = pytest.mark.unit
 
-SCHEMA: dict[str, Any] = parse_schema(
-    {
-        "type": "record",
-        "name": "mediawatch.Sample",
-        "fields": [
-            {"name": "id", "type": "string"},
-            {"name": "flag", "type": "boolean"},
-            {"name": "count", "type": "int"},
-            {"name": "at", "type": "long"},
-            {"name": "ratio", "type": "float"},
-            {"name": "seconds", "type": "double"},
-            {"name": "blob", "type": "bytes"},
-            {"name": "kind", "type": {"type": "enum", "name": "Kind", "symbols": ["A", "B", "C"]}},
-            {
-                "name": "origin",
-                "type": {
-                    "type": "record",
-                    "name": "Origin",
-                    "fields": [{"name": "host", "type": "string"}, {"name": "pid", "type": "int"}],
+SCHEMA = cast(
+    "dict[str, Any]",
+    parse_schema(
+        {
+            "type": "record",
+            "name": "mediawatch.Sample",
+            "fields": [
+                {"name": "id", "type": "string"},
+                {"name": "flag", "type": "boolean"},
+                {"name": "count", "type": "int"},
+                {"name": "at", "type": "long"},
+                {"name": "ratio", "type": "float"},
+                {"name": "seconds", "type": "double"},
+                {"name": "blob", "type": "bytes"},
+                {
+                    "name": "kind",
+                    "type": {"type": "enum", "name": "Kind", "symbols": ["A", "B", "C"]},
                 },
-            },
-            {"name": "code", "type": ["null", "Kind"]},
-            {"name": "note", "type": ["null", "string"]},
-            {"name": "tags", "type": {"type": "array", "items": "string"}},
-            {"name": "labels", "type": {"type": "map", "values": "long"}},
-            {"name": "last", "type": "long"},
-        ],
-    }
+                {
+                    "name": "origin",
+                    "type": {
+                        "type": "record",
+                        "name": "Origin",
+                        "fields": [
+                            {"name": "host", "type": "string"},
+                            {"name": "pid", "type": "int"},
+                        ],
+                    },
+                },
+                {"name": "code", "type": ["null", "Kind"]},
+                {"name": "note", "type": ["null", "string"]},
+                {"name": "tags", "type": {"type": "array", "items": "string"}},
+                {"name": "labels", "type": {"type": "map", "values": "long"}},
+                {"name": "last", "type": "long"},
+            ],
+        }
+    ),
 )
 RECORDS = st.fixed_dictionaries(
     {
@@ -131,17 +140,20 @@ def test_a_field_the_schema_lacks_is_refused_when_compiling() -> None:
         compile_fields_reader(SCHEMA, ("last", "missing"))
 
 
-TIMES: dict[str, Any] = parse_schema(
-    {
-        "type": "record",
-        "name": "mediawatch.Times",
-        "fields": [
-            {"name": "event_id", "type": {"type": "string", "logicalType": "uuid"}},
-            {"name": "micros", "type": {"type": "long", "logicalType": "timestamp-micros"}},
-            {"name": "millis", "type": {"type": "long", "logicalType": "timestamp-millis"}},
-            {"name": "raw", "type": "long"},
-        ],
-    }
+TIMES = cast(
+    "dict[str, Any]",
+    parse_schema(
+        {
+            "type": "record",
+            "name": "mediawatch.Times",
+            "fields": [
+                {"name": "event_id", "type": {"type": "string", "logicalType": "uuid"}},
+                {"name": "micros", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+                {"name": "millis", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                {"name": "raw", "type": "long"},
+            ],
+        }
+    ),
 )
 MOMENTS = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
@@ -158,7 +170,7 @@ def test_timestamps_of_every_width_read_as_fastavro_reads_them(
     schemaless_writer(out, TIMES, written)
     data = out.getvalue()
 
-    expected = schemaless_reader(io.BytesIO(data), TIMES)
+    expected = cast("dict[str, Any]", schemaless_reader(io.BytesIO(data), TIMES))
     assert compile_reader(TIMES)(data, 0) == {**expected, "event_id": str(event_id)}
     fields = compile_fields_reader(TIMES, ("millis", "event_id", "micros"))
     assert fields(data, 0) == (expected["millis"], str(event_id), expected["micros"])

@@ -9,6 +9,7 @@ from mediawatch_common.events import (
     AlertLevel,
     AlertRaised,
     ErrorCode,
+    Event,
     Producer,
     Stage,
     StageCompleted,
@@ -105,7 +106,7 @@ def test_time_window_uses_event_time() -> None:
 
 
 def test_json_line_is_plain_json_with_place_in_log() -> None:
-    record = Record("mediawatch.pipeline", 2, 17, b"s1", 0, _failed())
+    record: Record[Event] = Record("mediawatch.pipeline", 2, 17, b"s1", 0, _failed())
     body = json.loads(json_line(record))
     assert body["type"] == "StageCompleted"
     assert (body["topic"], body["partition"], body["offset"]) == ("mediawatch.pipeline", 2, 17)
@@ -124,7 +125,7 @@ def test_timeline_highlights_failures_and_alerts_and_escapes_markup() -> None:
 
 
 def test_failed_sessions_are_those_with_a_failed_stage() -> None:
-    events = [_started("s1"), _failed(), _started("s2"), _alert()]
+    events: list[Event] = [_started("s1"), _failed(), _started("s2"), _alert()]
     broken = failed_sessions(events)
     assert broken == {"s1"}
     assert in_sessions(_started("s1"), broken)

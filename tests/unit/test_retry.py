@@ -56,7 +56,9 @@ class Flaky:
 
 
 def test_retry_until_success_waits_the_jittered_delays() -> None:
-    action, waited, retried = Flaky(3), [], []
+    action = Flaky(3)
+    waited: list[float] = []
+    retried: list[tuple[str, float]] = []
     result = retry(
         action,
         Backoff(initial=1.0, maximum=3.0),
@@ -71,7 +73,8 @@ def test_retry_until_success_waits_the_jittered_delays() -> None:
 
 
 def test_retry_stops_promptly_when_the_caller_is_stopping() -> None:
-    action, waited = Flaky(100), []
+    action = Flaky(100)
+    waited: list[float] = []
     stopping = iter([False, True])
     with pytest.raises(ConnectionError, match="failure 1"):
         retry(action, Backoff(), stopping=lambda: next(stopping), wait=waited.append)
@@ -80,14 +83,16 @@ def test_retry_stops_promptly_when_the_caller_is_stopping() -> None:
 
 
 def test_retry_does_not_wait_when_already_stopping() -> None:
-    action, waited = Flaky(100), []
+    action = Flaky(100)
+    waited: list[float] = []
     with pytest.raises(ConnectionError):
         retry(action, Backoff(), stopping=lambda: True, wait=waited.append)
     assert (action.calls, waited) == (1, [])
 
 
 def test_retry_gives_up_after_max_attempts() -> None:
-    action, waited = Flaky(100), []
+    action = Flaky(100)
+    waited: list[float] = []
     with pytest.raises(ConnectionError, match="failure 3"):
         retry(action, Backoff(), wait=waited.append, max_attempts=3)
     assert action.calls == 3

@@ -67,7 +67,7 @@ def test_bad_values_name_every_variable() -> None:
 def test_settings_are_frozen() -> None:
     settings = load_settings({})
     with pytest.raises(ValueError, match="frozen"):
-        settings.monitoring.error_rate_threshold = 0.5  # type: ignore[misc]
+        settings.monitoring.error_rate_threshold = 0.5
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka import Producer as KafkaProducer
@@ -163,7 +164,7 @@ def produce(
     optionally one raw message."""
     producer = KafkaProducer({"bootstrap.servers": bootstrap})
     for i, event in enumerate(events):
-        where = {"partition": partitions[i]} if partitions else {}
+        where: dict[str, Any] = {"partition": partitions[i]} if partitions else {}
         producer.produce(topic, value=encode_event(event), key=event.session_id, **where)
     if extra:
         producer.produce(topic, value=extra, key=b"broken")

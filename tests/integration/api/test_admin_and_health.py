@@ -39,7 +39,7 @@ def test_test_alert_and_clearing_go_through_the_event_log(
     alert_id = created.json()["alert_id"]
 
     def listed() -> list[dict[str, object]]:
-        return client.get(ALERTS, headers=admin).json()["alerts"]  # type: ignore[no-any-return]
+        return client.get(ALERTS, headers=admin).json()["alerts"]
 
     assert wait_for(lambda: [a["id"] for a in listed()] == [alert_id], timeout=30)
     assert listed()[0]["level"] == "warning"

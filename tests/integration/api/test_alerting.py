@@ -25,7 +25,7 @@ API = "/api/v1/monitoring"
 def _actions(services: Services) -> list[tuple[str, str, str]]:
     with services.engine.connect() as conn:
         rows = conn.execute(text("SELECT actor, action, outcome FROM audit_log ORDER BY id"))
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
 
 def test_silence_is_created_listed_and_expired_through_the_event_log(
@@ -50,7 +50,7 @@ def test_silence_is_created_listed_and_expired_through_the_event_log(
 
     def active() -> list[dict[str, Any]]:
         got = client.get(f"{API}/silences?state=active", headers=viewer).json()
-        return got["silences"]  # type: ignore[no-any-return]
+        return got["silences"]
 
     assert wait_for(lambda: [s["id"] for s in active()] == [silence_id], timeout=30)
     listed = active()[0]
@@ -87,7 +87,7 @@ def test_acknowledging_keeps_the_alert_firing_and_records_who(
     assert ack.status_code == 202, ack.text
 
     def the_alert() -> dict[str, Any]:
-        return client.get(f"{API}/alerts", headers=viewer).json()["alerts"][0]  # type: ignore[no-any-return]
+        return client.get(f"{API}/alerts", headers=viewer).json()["alerts"][0]
 
     assert wait_for(lambda: the_alert()["acknowledged"], timeout=30)
     got = the_alert()

@@ -86,6 +86,7 @@ def test_ffmpeg_off_path_fires_at_the_first_report_and_holds_until_it_is_back(
         assert alerts.wait(_raised("ffmpeg_unavailable"), timeout=60)
         first = health_events(bootstrap, topics.resources.name, 1, timeout=10)[0]
         (raised,) = alerts.of("ffmpeg_unavailable")
+        assert isinstance(raised, AlertRaised)
         assert raised.starts_at == first.checked_at, "raised by the first report"
         assert raised.labels["host"] == first.host
 
@@ -157,4 +158,5 @@ def test_a_restarted_alerter_still_misses_a_reporter_that_stopped_before(
         assert alerts.wait(_raised("health_reporter_missing"), timeout=60)
     alerts.close()
     (missing,) = alerts.of("health_reporter_missing")
+    assert isinstance(missing, AlertRaised)
     assert missing.labels["host"] == health_events(bootstrap, resources, 1, timeout=5)[0].host

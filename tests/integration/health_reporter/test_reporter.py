@@ -42,7 +42,9 @@ def test_a_reporter_publishes_every_check_of_its_host_each_interval(
     checks = {c.component: c for c in events[-1].checks}
     assert list(checks) == COMPONENTS
     assert checks["ffmpeg"].status == "healthy", checks["ffmpeg"].message
-    assert checks["ffmpeg"].details["clip_bytes"] > 0
+    clip_bytes = checks["ffmpeg"].details["clip_bytes"]
+    assert isinstance(clip_bytes, int)
+    assert clip_bytes > 0
     assert checks["storage"].status == "healthy", checks["storage"].message
     assert checks["storage"].details["backend"] == "local"
     assert checks["temp_directory"].details["writable"] is True

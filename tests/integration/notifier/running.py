@@ -8,12 +8,14 @@ from pydantic import SecretStr
 
 from mediawatch_common.settings import Settings
 from mediawatch_notifier.notifier_service import NotifierService
-from mediawatch_notifier.routing import Route, Routing, Sink
+from mediawatch_notifier.routing import Route, Routing, Sink, SinkType
 from mediawatch_notifier.settings import NotifierSettings
 from mediawatch_notifier.wiring import build_notifier
 
 
-def notifier(settings: Settings, sinks: dict[str, tuple[str, str]], **kw: Any) -> NotifierService:
+def notifier(
+    settings: Settings, sinks: dict[str, tuple[SinkType, str]], **kw: Any
+) -> NotifierService:
     """``sinks``: name -> (type, url); one route sends every level to all of them."""
     config = NotifierSettings.model_validate(
         {

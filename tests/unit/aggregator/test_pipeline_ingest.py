@@ -47,14 +47,14 @@ def ingest_over(fake: FakeConsumer, now: list[float]) -> Ingest:
     async def sink(batch: Batch) -> None:
         raise AssertionError("no batch in these tests")
 
-    async def progress(report: Progress) -> None:
-        fake.sent.append(report)
+    async def publish(progress: Progress) -> None:
+        fake.sent.append(progress)
 
     return Ingest(
         cast(AIOKafkaConsumer, fake),
         cast(Any, None),
         sink,
-        progress,
+        publish,
         5000,
         0.2,
         report_seconds=1.0,

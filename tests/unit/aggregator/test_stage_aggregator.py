@@ -13,7 +13,11 @@ from mediawatch_aggregator.windowing.completion_rows import (
     unpack,
     unpack_rows,
 )
-from mediawatch_aggregator.windowing.stage_aggregator import AggregationConfig, StageAggregator
+from mediawatch_aggregator.windowing.stage_aggregator import (
+    AggregationConfig,
+    StageAggregator,
+    WindowResult,
+)
 from mediawatch_aggregator.windowing.stage_state import StateValue, dumps, loads
 from mediawatch_aggregator.windowing.watermark import Progress
 from mediawatch_aggregator.windowing.window_specs import MICROS, parse_specs
@@ -50,7 +54,7 @@ def rows(n: int, start: int = T0, step: int = S, partition: int = 0, first: int 
     ]
 
 
-def closed(agg: StageAggregator) -> dict[tuple[str, int], object]:
+def closed(agg: StageAggregator) -> dict[tuple[str, int], WindowResult]:
     closing = agg.due_closings(STAGE)
     agg.mark_closed(STAGE, closing)
     return {(r.spec.label, r.start): r for r in closing.results}

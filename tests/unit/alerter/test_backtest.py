@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -38,7 +39,7 @@ def failure_burst() -> list[Event]:
     return events
 
 
-def backtest(events: list[Event], rules: str | None = None, end: float = 3600.0, **kw: object):  # type: ignore[no-untyped-def]
+def backtest(events: Sequence[Event], rules: str | None = None, end: float = 3600.0, **kw: object):
     settings = AlerterSettings.model_validate({**SETTINGS.model_dump(), **kw})
     return run_backtest(
         sorted(events, key=lambda e: e.event_time),
@@ -179,7 +180,7 @@ def test_monitoring_thresholds_apply_to_the_built_in_rules() -> None:
 
 def test_records_of_several_topics_merge_in_event_time_order() -> None:
     late, early, middle = completed("a", t=30), sample(t=10), started("b", t=20)
-    records = [
+    records: list[Record[Event]] = [
         Record("pipeline", 0, 0, None, 0, late),
         Record("resources", 0, 5, None, 0, early),
         Record("pipeline", 1, 3, None, 0, middle),
@@ -241,4 +242,5 @@ def test_clock_never_moves_backwards_for_a_late_event() -> None:
 
     assert [a.fired_at for a in report.alerts] == [at(100), at(100)]
     assert report.end == at(100)
+    assert report.end is not None
     assert report.end - report.start == timedelta(seconds=100)

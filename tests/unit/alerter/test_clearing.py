@@ -110,7 +110,7 @@ def test_restore_replays_the_clearing() -> None:
 
     assert book.firing() == []
     assert book.observe([finding()], at(10)) == []
-    assert book.restore(clearing(alert, actor=None), at(5)) is None  # the alerter's own
+    assert book.restore(clearing(alert, actor=None), at(5)) is None  # type: ignore[func-returns-value]  # the alerter's own
 
 
 def test_per_event_rules_raise_for_a_later_event_only() -> None:

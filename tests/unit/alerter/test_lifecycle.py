@@ -49,6 +49,7 @@ def test_pending_until_for_elapses_then_fires_on_tick() -> None:
     fired = book.tick(at(60))
 
     assert [type(e) for e in fired] == [AlertRaised]
+    assert isinstance(fired[0], AlertRaised)
     assert fired[0].starts_at == T0
 
 
@@ -92,6 +93,7 @@ def test_level_change_resolves_old_and_raises_new() -> None:
     events = book.observe([finding(level=AlertLevel.CRITICAL)], at(1))
 
     assert [type(e) for e in events] == [AlertResolved, AlertRaised]
+    assert isinstance(events[0], AlertResolved)
     assert events[0].reason == "level changed to critical"
     assert isinstance(events[1], AlertRaised)
     assert events[1].level is AlertLevel.CRITICAL

@@ -43,7 +43,7 @@ rules:
 """
 
 
-def build(text: str):  # type: ignore[no-untyped-def]
+def build(text: str):
     rules = parse_rules(text)
     return build_evaluator(MonitoringSettings(), AlerterSettings(), ME, ManualClock(T0), rules)
 

@@ -21,7 +21,7 @@ from .helpers import ME, at
 pytestmark = pytest.mark.unit
 
 
-def add(*matchers: str, start: float = 0, hours: float = 2):  # type: ignore[no-untyped-def]
+def add(*matchers: str, start: float = 0, hours: float = 2):
     return new_silence(
         matchers,
         starts_at=at(start),

@@ -24,7 +24,11 @@ def test_writes_run_one_after_the_other_in_order() -> None:
 
 def test_a_second_submit_without_settling_is_refused() -> None:
     release = threading.Event()
-    writer: BackgroundWriter[int] = BackgroundWriter(lambda _: release.wait())
+
+    def block(_: int) -> None:
+        release.wait()
+
+    writer: BackgroundWriter[int] = BackgroundWriter(block)
     writer.submit(1)
 
     with pytest.raises(RuntimeError):

@@ -28,7 +28,7 @@ VIDEO = {
     "avg_frame_rate": "30000/1001",
     "duration": "2.48",
 }
-AUDIO = {"codec_type": "audio", "codec_name": "aac"}
+AUDIO: dict[str, object] = {"codec_type": "audio", "codec_name": "aac"}
 
 
 @pytest.mark.parametrize(
