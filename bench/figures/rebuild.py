@@ -20,6 +20,7 @@ import os
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from bench.figures import projector
 from bench.load import check, pipeline_history
@@ -86,7 +87,7 @@ def rebuild_once(ctx: Context, url: str, prefix: str, n: int) -> tuple[float, fl
         raise RuntimeError(f"rebuild exited {code}: {output}")
     with connect(url, schema) as conn:
         found = conn.execute("SELECT count(*) FROM pipeline_events").fetchone()
-    if found is None or int(found[0]) != n:
+    if found is None or int(cast("int", found[0])) != n:
         raise RuntimeError(f"rebuild projected {found} pipeline events, {n} produced")
     said = re.findall(r"rebuilt .*", output)
     drop_schema(url, schema)

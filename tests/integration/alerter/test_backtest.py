@@ -82,6 +82,7 @@ def record_history(settings: Settings, topics: Topics) -> int:
     window's error rate is 50 %; ffmpeg is down on another host."""
     start = datetime.now(UTC) - timedelta(minutes=3)
     events: list[tuple[str, Event]] = []
+    event: Event
     for n, name in enumerate([*BROKEN, "fine_1", "fine_2"]):
         stage = BROKEN.get(name)
         failure = StageOutcome(stage, ErrorCode.FFMPEG_FAILED, "FFmpeg failed") if stage else None

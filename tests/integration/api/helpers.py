@@ -13,6 +13,7 @@ from mediawatch_api.web import Services
 from mediawatch_common.events import Event
 from mediawatch_common.kafka import Record
 from mediawatch_projector import Projection
+from mediawatch_projector.message_decoding import Decoded
 from mediawatch_store import connect
 from tests.integration.api.conftest import PASSWORD
 
@@ -20,7 +21,9 @@ from tests.integration.api.conftest import PASSWORD
 def project(database_url: str, schema: str, events: Sequence[Event], topic: str = "t") -> None:
     """Write ``events`` with the projector's own handler (as if consumed at offsets 0..n)."""
     projection = Projection(functools.partial(connect, database_url, schema), "seed")
-    records = [Record(topic, 0, i, None, 0, event) for i, event in enumerate(events)]
+    records: list[Record[Decoded]] = [
+        Record(topic, 0, i, None, 0, event) for i, event in enumerate(events)
+    ]
     projection.handle(records)
     projection.close()
 

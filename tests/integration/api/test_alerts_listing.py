@@ -48,7 +48,7 @@ def seeded(database_url: str, schema: str) -> None:
     project(database_url, schema, events)
 
 
-def _ids(client: TestClient[Litestar], headers: dict[str, str], **params: object) -> list[str]:
+def _ids(client: TestClient[Litestar], headers: dict[str, str], **params: str | int) -> list[str]:
     response = client.get(ALERTS, params=params, headers=headers)
     assert response.status_code == 200, response.text
     return [a["id"] for a in response.json()["alerts"]]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 def _shipped(bootstrap: str, topic: str, count: int) -> list[LogRecorded]:
-    events = [decode_event(m.value()) for m in read_raw(bootstrap, topic, count, timeout=30)]
+    events = [decode_event(m.value() or b"") for m in read_raw(bootstrap, topic, count, timeout=30)]
     return [e for e in events if isinstance(e, LogRecorded)]
 
 

@@ -17,6 +17,7 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.kafka import EventProducer, Topics, producer_config
 from mediawatch_common.settings import Settings
+from mediawatch_notifier.settings import SinkType
 
 from ..alerter.running import alert_events, background
 from ..helpers import wait_for
@@ -88,7 +89,10 @@ def test_429_retry_after_is_honoured_and_4xx_is_not_retried(
     receiver.script("/gone", Reply(404))
     raise_alert(settings, topics)
 
-    sinks = {"slack": ("slack", receiver.url("/slow")), "dead": ("discord", receiver.url("/gone"))}
+    sinks: dict[str, tuple[SinkType, str]] = {
+        "slack": ("slack", receiver.url("/slow")),
+        "dead": ("discord", receiver.url("/gone")),
+    }
     with background(notifier(settings, sinks)):
         assert wait_for(lambda: receiver.at("/slow", 200), timeout=20)
         events = alert_events(settings, topics, 4)
@@ -110,7 +114,10 @@ def test_hanging_sink_times_out_while_another_still_receives(
     receiver.script("/hang", Reply(200, delay=5.0))
     raise_alert(settings, topics)
 
-    sinks = {"hanging": ("teams", receiver.url("/hang")), "fine": ("slack", receiver.url("/fine"))}
+    sinks: dict[str, tuple[SinkType, str]] = {
+        "hanging": ("teams", receiver.url("/hang")),
+        "fine": ("slack", receiver.url("/fine")),
+    }
     service = notifier(settings, sinks, timeout_seconds=1.0, max_attempts=1)
     with background(service):
         assert wait_for(lambda: receiver.at("/fine"), timeout=20)

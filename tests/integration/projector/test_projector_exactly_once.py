@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -42,7 +43,7 @@ def _produce(bootstrap: str, topics: Topics) -> dict[str, int]:
 
 def _count(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> int:
     row = conn.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    return int(cast("int", row[0])) if row and row[0] is not None else 0
 
 
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -68,7 +69,11 @@ def test_rows_equal_events_after_repeated_kills(
         process = _start(env)
         try:
             # Kill as soon as at least one more batch was committed, mid-stream.
-            wait_for(lambda b=before: _count(conn, written) > b, timeout=60)
+
+            def grew(b: int = before) -> bool:
+                return _count(conn, written) > b
+
+            wait_for(grew, timeout=60)
             if _count(conn, written) < total:
                 kills += 1
         finally:

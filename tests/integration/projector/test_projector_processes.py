@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import psutil
 import psycopg
@@ -51,7 +52,7 @@ def _produce(bootstrap: str, topics: Topics) -> int:
 
 def _one(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> int:
     row = conn.execute(sql).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    return int(cast("int", row[0])) if row and row[0] is not None else 0
 
 
 def _live(pid: int) -> list[int]:

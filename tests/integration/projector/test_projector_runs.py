@@ -78,7 +78,7 @@ def test_runs_opened_again_are_merged_and_nothing_is_lost(database_url: str, sch
             "SELECT session_id, stage, attempt, started_at, completed_at, success, video_count "
             "FROM stage_runs ORDER BY session_id, stage"
         ).fetchall()
-        events = conn.execute("SELECT count(*) FROM pipeline_events").fetchone()
+        stored = conn.execute("SELECT count(*) FROM pipeline_events").fetchone()
         position = conn.execute("SELECT next_offset FROM consumer_positions").fetchone()
 
     assert runs == [
@@ -87,5 +87,5 @@ def test_runs_opened_again_are_merged_and_nothing_is_lost(database_url: str, sch
         ("t", "upload", 1, T0 + timedelta(seconds=7), None, None, 3),
         ("u", "upload", 1, T0 + timedelta(seconds=8), None, None, 3),
     ]
-    assert events == (6,)
+    assert stored == (6,)
     assert position == (6,)

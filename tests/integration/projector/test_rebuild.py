@@ -7,7 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -160,7 +160,7 @@ def test_rebuilt_tables_equal_the_live_built_ones_row_for_row(
     assert len(live["stage_runs"]) > 100
     assert len(live["users"]) == 1
 
-    served: list[int] = []
+    served: list[object] = []
     stop = threading.Event()
 
     def keep_serving() -> None:  # what the API does meanwhile: read the live schema
@@ -233,4 +233,4 @@ def _count(url: str, schema: str) -> int:
             "SELECT (SELECT count(*) FROM pipeline_events) + (SELECT count(*) FROM alerts)"
             " + (SELECT count(*) FROM resource_samples)"
         ).fetchone()
-    return int(row[0]) if row else 0
+    return int(cast("int", row[0])) if row else 0

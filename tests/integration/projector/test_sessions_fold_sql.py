@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import UTC, datetime, timedelta
 from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -69,7 +69,9 @@ def _histories() -> dict[str, list[SessionEvent]]:
     for n, fail_at in enumerate([None, Stage.MERGING, Stage.CLEANUP, Stage.UPLOAD]):
         events = session_events(f"s{n}", T0 + timedelta(minutes=n), fail_at)
         histories[f"s{n}"] = [e for e in events if isinstance(e, StageStarted | StageCompleted)]
-    histories["s1"] += session_events("s1", T0 + timedelta(minutes=9))[-2:]  # cleanup after
+    histories["s1"] += cast(
+        "list[SessionEvent]", session_events("s1", T0 + timedelta(minutes=9))[-2:]
+    )  # cleanup after
     histories["s3"] = histories["s3"][:-1]  # still running
     return histories
 

@@ -53,7 +53,7 @@ def topics(admin: AdminClient) -> Iterator[Topics]:
 
 
 def _session_events(bootstrap: str, topic: str, session: str, count: int) -> list[Event]:
-    events = [decode_event(m.value()) for m in read_raw(bootstrap, topic, count, timeout=60)]
+    events = [decode_event(m.value() or b"") for m in read_raw(bootstrap, topic, count, timeout=60)]
     return [e for e in events if getattr(e, "session_id", None) == session]
 
 
@@ -113,7 +113,9 @@ def test_worker_records_sessions_in_order_and_commits_after_each(
         ErrorCode.VALIDATION_FAILED,
         None,
     ]
-    samples = [decode_event(m.value()) for m in read_raw(bootstrap, topics.resources.name, 1)]
+    samples = [
+        decode_event(m.value() or b"") for m in read_raw(bootstrap, topics.resources.name, 1)
+    ]
     assert samples
     assert isinstance(samples[0], ResourceSample)
     assert samples[0].disk_path == str(settings.work_dir.resolve())

@@ -243,4 +243,5 @@ def test_clock_never_moves_backwards_for_a_late_event() -> None:
     assert [a.fired_at for a in report.alerts] == [at(100), at(100)]
     assert report.end == at(100)
     assert report.end is not None
+    assert report.start is not None
     assert report.end - report.start == timedelta(seconds=100)

@@ -19,7 +19,7 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.kafka import Record
 from mediawatch_projector import build_rows
-from mediawatch_projector.message_decoding import make_decoder
+from mediawatch_projector.message_decoding import Decoded, make_decoder
 from mediawatch_projector.pipeline_rows import RUN_COLUMNS
 
 pytestmark = pytest.mark.unit
@@ -28,7 +28,7 @@ T0 = datetime(2024, 1, 1, 10, 5, 30, tzinfo=UTC)
 WHO = Producer(service="t", host="h", pid=1)
 
 
-def records(*events: Event, partition: int = 0, first: int = 10) -> list[Record[Event]]:
+def records(*events: Event, partition: int = 0, first: int = 10) -> list[Record[Decoded]]:
     return [Record("p", partition, first + i, None, 0, e) for i, e in enumerate(events)]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mediawatch_common.events import ErrorCode, Producer, Stage, StageCompleted, StageStarted
+from mediawatch_common.events import ErrorCode, Event, Producer, Stage, StageCompleted, StageStarted
 from mediawatch_common.settings import SettingsError
 from mediawatch_transcoder.attempts import summarise
 from mediawatch_transcoder.settings import load_transcoder_settings
@@ -50,7 +50,7 @@ def test_a_stage_left_open_is_reported_and_the_next_attempt_follows() -> None:
 
 
 def test_a_cleaned_up_attempt_is_finished_even_when_it_failed() -> None:
-    events = [
+    events: list[Event] = [
         started(Stage.UPLOAD),
         done(Stage.UPLOAD, code=ErrorCode.VALIDATION_FAILED),
         started(Stage.CLEANUP),
@@ -60,7 +60,7 @@ def test_a_cleaned_up_attempt_is_finished_even_when_it_failed() -> None:
 
 
 def test_an_abandoned_attempt_is_not_finished() -> None:
-    events = [
+    events: list[Event] = [
         started(Stage.MERGING, 2),
         done(Stage.MERGING, 2, ErrorCode.WORKER_LOST),
         started(Stage.CLEANUP, 2),

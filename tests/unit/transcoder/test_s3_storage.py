@@ -49,7 +49,7 @@ def test_s3_backend_is_selected_with_prefix_and_path_style() -> None:
     assert storage.bucket == "media"
     assert storage.key("sessions/s/merged.mp4") == "prod/sessions/s/merged.mp4"
     assert storage.endpoint == "http://127.0.0.1:9"
-    assert storage.client.meta.config.s3 == {"addressing_style": "path"}
+    assert storage.client.meta.config.s3 == {"addressing_style": "path"}  # type: ignore[attr-defined]
     assert storage.client.meta.region_name == "us-east-1"
 
 
