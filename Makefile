@@ -97,8 +97,9 @@ check: install ## Lint and type-check: ruff, ruff format --check, mypy (strict o
 	$(MAKE) --no-print-directory typecheck
 
 .PHONY: typecheck
-typecheck: ## mypy --strict on src/ (needs `make install`)
+typecheck: ## mypy --strict on src/, non-strict on tests/ and bench/ (needs `make install`)
 	$(UV) run mypy libs/*/src services/*/src examples/*/src
+	$(UV) run mypy --config-file infra/dev/mypy-tests.ini tests bench
 
 .PHONY: fmt
 fmt: install ## Format the code and apply safe lint fixes
