@@ -18,7 +18,7 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Producer
 
 from mediawatch_client.contract import EventSchema
-from mediawatch_client.spool import Message, Spool
+from mediawatch_client.spool import Chunk, Message, Spool
 
 log = logging.getLogger("mediawatch_client")
 
@@ -90,6 +90,7 @@ class Sender:
         self._next_probe = 0.0
         self._next_report = time.monotonic() + REPORT_EVERY
         self._closing_by = float("inf")
+        self._partial: tuple[Chunk, list[Message]] | None = None
         self._thread = threading.Thread(target=self._run, name="mediawatch-sender", daemon=True)
         self._producer: Producer | None = None
         self._thread.start()
@@ -215,29 +216,46 @@ class Sender:
         self.counters.spooled += accepted
         self.counters.dropped_spool_full += len(messages) - accepted
 
-    def _drain(self) -> None:
-        """Send the spool oldest first while Kafka takes it."""
+    def _drain(self) -> bool:
+        """Send the spool oldest first while Kafka takes it; False when the cluster did not
+        answer at all.
+
+        A chunk Kafka took only in part stays at the head of the spool (the file is only
+        advanced past whole chunks), and only its untaken messages are sent again, so a
+        running process sends no event twice; a crash in between may send the taken part again.
+        """
         assert self._producer is not None
         self._next_probe = time.monotonic() + self._retry_interval
         try:
             self._producer.list_topics(timeout=min(self._retry_interval, 2.0))
         except KafkaException:
-            return
+            return False
         spool = self._spool
         while spool is not None and not spool.empty:
-            chunk = spool.read(BATCH)
-            failed = self._send(chunk.messages)
+            if self._partial is not None:
+                chunk, remaining = self._partial
+            else:
+                chunk = spool.read(BATCH)
+                remaining = chunk.messages
+            failed = self._send(remaining)
             if failed:
-                return
+                self._partial = (chunk, failed)
+                return True
+            self._partial = None
             spool.advance(chunk)
             if time.monotonic() > self._closing_by:
-                return
+                return True
         log.warning("Kafka reachable again: the mediawatch spool has been sent")
         self._spooling = False
+        return True
 
     def _finish(self) -> None:
-        if self._spooling and time.monotonic() < self._closing_by:
-            self._drain()
+        # Closing: keep sending the spool while the cluster answers, up to the deadline.
+        while self._spooling and time.monotonic() < self._closing_by:
+            if not self._drain():
+                break
+            if self._spooling:
+                time.sleep(min(self._retry_interval, max(0.0, self._closing_by - time.monotonic())))
         if self._producer is not None:
             self._producer.flush(max(0.0, self._closing_by - time.monotonic()))
         if self._spool is not None:
