@@ -138,13 +138,14 @@ def test_killed_worker_session_taken_over_none_silently_lost_no_ffmpeg_orphan(
     try:
         busy = wait_for(lambda: bool(_children_on(first_workspace)), timeout=120)
         assert busy, (tmp_path / "worker-a.out").read_text(errors="replace")[-3000:]
-        stage_at_kill = [type(e).__name__ + ":" + e.stage.value
-                         for e in _pipeline(bootstrap, topics.pipeline.name)
-                         if isinstance(e, StageStarted | StageCompleted)][-1]  # fmt: skip
+        # Killed at once: reading the topic first gave a quick session time to finish.
         worker_a.send_signal(signal.SIGKILL)
         assert worker_a.wait(timeout=30) == -signal.SIGKILL
         time.sleep(1.0)  # what the kill would take down is down by now
         orphans = _children_on(first_workspace)
+        stage_at_kill = [type(e).__name__ + ":" + e.stage.value
+                         for e in _pipeline(bootstrap, topics.pipeline.name)
+                         if isinstance(e, StageStarted | StageCompleted)][-1]  # fmt: skip
         orphan_lines = [" ".join(p.cmdline())[:200] for p in orphans if p.is_running()]
 
         worker_b = _start(env, tmp_path / "worker-b.out")
