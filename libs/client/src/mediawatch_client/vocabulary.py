@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class ProcessingStage(StrEnum):
@@ -43,21 +46,30 @@ class ErrorCode(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+def _member(kind: type[E], what: str, value: object) -> E:
+    """``value`` as a member of ``kind``: the member itself, or its name in any case.
+
+    Every member's name is its value upper-cased or the value itself, so one lookup by name
+    covers names and values alike.
+
+    Raises:
+        ValueError: ``value`` names no member, listing the names there are.
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str) and value.upper() in kind.__members__:
+        return kind[value.upper()]
+    names = ", ".join(kind.__members__)
+    raise ValueError(f"unknown {what} {value!r}; expected one of {names}")
+
+
 def as_stage(value: object) -> ProcessingStage:
     """``value`` as a stage: a member, its name (``"MERGING"``) or its value (``"merging"``).
 
     Raises:
         ValueError: ``value`` names no stage.
     """
-    if isinstance(value, ProcessingStage):
-        return value
-    if isinstance(value, str):
-        try:
-            return ProcessingStage[value.upper()]
-        except KeyError:
-            pass
-    names = ", ".join(s.name for s in ProcessingStage)
-    raise ValueError(f"unknown stage {value!r}; expected one of {names}")
+    return _member(ProcessingStage, "stage", value)
 
 
 def as_error_code(value: object) -> ErrorCode:
@@ -66,15 +78,7 @@ def as_error_code(value: object) -> ErrorCode:
     Raises:
         ValueError: ``value`` names no error code.
     """
-    if isinstance(value, ErrorCode):
-        return value
-    if isinstance(value, str):
-        try:
-            return ErrorCode[value.upper()]
-        except KeyError:
-            pass
-    names = ", ".join(c.name for c in ErrorCode)
-    raise ValueError(f"unknown error code {value!r}; expected one of {names}")
+    return _member(ErrorCode, "error code", value)
 
 
 def as_level(value: object) -> AlertLevel:
@@ -83,12 +87,4 @@ def as_level(value: object) -> AlertLevel:
     Raises:
         ValueError: ``value`` names no level.
     """
-    if isinstance(value, AlertLevel):
-        return value
-    if isinstance(value, str):
-        try:
-            return AlertLevel(value.lower())
-        except ValueError:
-            pass
-    names = ", ".join(level.name for level in AlertLevel)
-    raise ValueError(f"unknown alert level {value!r}; expected one of {names}")
+    return _member(AlertLevel, "alert level", value)
