@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import atexit
-import functools
-import inspect
 import logging
 import os
-import signal
 import socket
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from types import FrameType
 from typing import Any, ParamSpec, TypeVar
 
 from mediawatch_client.attempts import AttemptBook
@@ -34,9 +29,10 @@ from mediawatch_client.event_builders import (
     stage_completed,
     stage_started,
 )
+from mediawatch_client.process_hooks import close_on_sigterm, reset_after_fork
 from mediawatch_client.sender import Outgoing, Sender
 from mediawatch_client.spool import Spool
-from mediawatch_client.stage_scope import StageScope
+from mediawatch_client.stage_scope import StageScope, tracked
 from mediawatch_client.vocabulary import (
     AlertLevel,
     ErrorCode,
@@ -83,7 +79,7 @@ class MediaMonitor:
         self._pid = os.getpid()
         self._host = socket.gethostname()
         self._source_of = producer(self.config.producer_name, self._host, self._pid)
-        _LIVE.add(self)
+        reset_after_fork(self)
         # Started now rather than at the first event, so that what an earlier run left in the
         # spool is sent as soon as the process starts.
         self._start_sender()
@@ -314,35 +310,7 @@ class MediaMonitor:
     def track(self, stage: ProcessingStage | str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         """Decorate a function (sync or async) whose ``session_id`` and ``user_id``
         arguments name the session; each call is reported as ``stage``."""
-        which = as_stage(stage)
-
-        def decorate(func: Callable[P, R]) -> Callable[P, R]:
-            signature = inspect.signature(func)
-            for name in ("session_id", "user_id"):
-                if name not in signature.parameters:
-                    raise TypeError(f"{func.__qualname__} has no {name!r} argument to report")
-
-            def scope_for(args: Any, kwargs: Any) -> StageScope:
-                bound = signature.bind(*args, **kwargs).arguments
-                return self.stage(bound["session_id"], bound["user_id"], which)
-
-            if inspect.iscoroutinefunction(func):
-
-                @functools.wraps(func)
-                async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
-                    async with scope_for(args, kwargs):
-                        return await func(*args, **kwargs)
-
-                return run_async  # type: ignore[return-value]
-
-            @functools.wraps(func)
-            def run(*args: P.args, **kwargs: P.kwargs) -> R:
-                with scope_for(args, kwargs):
-                    return func(*args, **kwargs)
-
-            return run
-
-        return decorate
+        return tracked(self.stage, as_stage(stage))
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -407,31 +375,5 @@ class MediaMonitor:
                 retry_interval=config.retry_interval,
             )
             atexit.register(self.close)
-            _close_on_sigterm(self)
+            close_on_sigterm(self.close)
             return self._sender
-
-
-_LIVE: weakref.WeakSet[MediaMonitor] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for monitor in list(_LIVE):
-        monitor._after_fork()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _close_on_sigterm(monitor: MediaMonitor) -> None:
-    """Close on SIGTERM when nobody else handles it, then die of it as before."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return
-
-    def on_sigterm(signum: int, _frame: FrameType | None) -> None:
-        monitor.close()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-    signal.signal(signal.SIGTERM, on_sigterm)

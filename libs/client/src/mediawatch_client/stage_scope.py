@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import resource
 import time
+from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psutil
 
@@ -15,6 +18,9 @@ from mediawatch_client.vocabulary import ErrorCode, ProcessingStage, as_error_co
 
 if TYPE_CHECKING:
     from mediawatch_client.monitor import MediaMonitor
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MiB = 1024 * 1024
 _RESULTS = frozenset({"file_size_bytes", "input_size_bytes", "video_count"})
@@ -136,3 +142,38 @@ class StageScope:
 def _message(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def tracked(
+    open_stage: Callable[[str, str, ProcessingStage], StageScope], stage: ProcessingStage
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A decorator reporting each call of a function (sync or async) as ``stage``; the
+    function's ``session_id`` and ``user_id`` arguments name the session."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(func)
+        for name in ("session_id", "user_id"):
+            if name not in signature.parameters:
+                raise TypeError(f"{func.__qualname__} has no {name!r} argument to report")
+
+        def scope_for(args: Any, kwargs: Any) -> StageScope:
+            bound = signature.bind(*args, **kwargs).arguments
+            return open_stage(bound["session_id"], bound["user_id"], stage)
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
+                async with scope_for(args, kwargs):
+                    return await func(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with scope_for(args, kwargs):
+                return func(*args, **kwargs)
+
+        return run
+
+    return decorate
