@@ -61,6 +61,7 @@ class Deliverer:
     limits: dict[str, TokenBucket] = field(default_factory=dict)
     rate_per_minute: float = 30.0
     allow_link_local: bool = False
+    dashboard_url: str | None = None
     sleep: Callable[[float], bool] = field(default=lambda seconds: _sleep(seconds))
     monotonic: Callable[[], float] = time.monotonic
 
@@ -107,7 +108,8 @@ class Deliverer:
             check_url(url, allow_link_local=self.allow_link_local)
         except UnsafeUrlError as exc:
             return _Response(None, error=str(exc), refused=True)
-        body, headers = request_for(sink, n, int(self.clock.now().timestamp()))
+        now = int(self.clock.now().timestamp())
+        body, headers = request_for(sink, n, now, self.dashboard_url)
         timeout = self.timeouts.get(sink.name, self.timeout)
         try:
             response = self.client.post(url, content=body, headers=headers, timeout=timeout)

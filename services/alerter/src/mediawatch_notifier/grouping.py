@@ -115,6 +115,18 @@ class Dispatcher:
                     out.append(self._repeat(group, now))
         return out
 
+    def firing_for(self, sink: str, now: datetime) -> list[AlertRaised]:
+        """Every announced alert still firing on a route to ``sink`` and not silenced."""
+        found: dict[str, AlertRaised] = {}
+        for group in self._groups.values():
+            if sink in group.route.sinks:
+                found.update(
+                    (i, a)
+                    for i, a in group.firing.items()
+                    if i in group.announced and not self._muted(a, now)
+                )
+        return sorted(found.values(), key=lambda a: (a.starts_at, a.alert_id))
+
     def _raised(self, alert: AlertRaised, token: Token | None, now: datetime) -> int:
         if alert.alert_id in self._alerts:
             return 0

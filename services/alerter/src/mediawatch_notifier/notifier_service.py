@@ -12,10 +12,11 @@ from datetime import datetime
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from mediawatch_common.avro import AvroCodec
-from mediawatch_common.events import Event, decode_event, encode_event
+from mediawatch_common.events import AlertRaised, Event, decode_event, encode_event
 from mediawatch_common.kafka import DeadLetters, EventProducer, consumer_config
 from mediawatch_common.kafka.read_back import read_history
 from mediawatch_common.wall_clock import Clock
+from mediawatch_notifier.alertmanager import Refresher
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.pending_offsets import PendingOffsets, Token
@@ -48,6 +49,14 @@ class NotifierService:
         self._producer = producer
         self._clock = clock
         self.dispatcher = Dispatcher(routing.routes)
+        self._refresher = Refresher(
+            {
+                s.name: s.resend_interval_seconds
+                for s in routing.sinks.values()
+                if s.type == "alertmanager"
+            }
+        )
+        self._refreshed: queue.Queue[str] = queue.Queue()
         self._pending = PendingOffsets()
         self._done: queue.Queue[tuple[Notification, Outcome]] = queue.Queue()
         self._outstanding: dict[str, list[Outcome]] = {}
@@ -73,6 +82,7 @@ class NotifierService:
             while not self._stopping.is_set() and not (until and until()):
                 self._poll(self._wait())
                 self._dispatch(self._clock.now())
+                self._refresh(self._clock.now())
                 self._collect()
                 self._commit()
         finally:
@@ -124,10 +134,27 @@ class NotifierService:
                 self._finish(notification)
                 continue
             self.sent.append(notification)
+            self._refresher.noted(notification)
             self._outstanding[notification.notification_id] = []
             for sink in sinks:
                 future = self._pool.submit(self._deliverer.deliver, notification, sink)
                 future.add_done_callback(self._on_done(notification))
+
+    def _refresh(self, now: datetime) -> None:
+        """Push again to each Alertmanager what still fires there (one request per sink)."""
+        for name, notification in self._refresher.due(now, self._firing_for(now)):
+            sink = self._routing.sinks[name]
+            future = self._pool.submit(self._deliverer.deliver, notification, sink)
+            future.add_done_callback(self._on_refreshed(name))
+
+    def _firing_for(self, now: datetime) -> Callable[[str], list[AlertRaised]]:
+        return lambda sink: self.dispatcher.firing_for(sink, now)
+
+    def _on_refreshed(self, sink: str) -> Callable[[Future[Outcome]], None]:
+        def done(_future: Future[Outcome]) -> None:
+            self._refreshed.put(sink)
+
+        return done
 
     def _on_done(self, notification: Notification) -> Callable[[Future[Outcome]], None]:
         def done(future: Future[Outcome]) -> None:
@@ -141,6 +168,8 @@ class NotifierService:
         return done
 
     def _collect(self) -> None:
+        while not self._refreshed.empty():
+            self._refresher.finished(self._refreshed.get_nowait())
         while True:
             try:
                 notification, outcome = self._done.get_nowait()

@@ -1,6 +1,7 @@
-"""Message bodies per sink type: Slack-compatible (text + blocks), Discord, Teams, JSON webhook.
+"""Message bodies per sink type: Slack-compatible (text + blocks), Discord, Teams, JSON webhook,
+and Alertmanager's shapes (``mediawatch_notifier.alertmanager``).
 
-The generic webhook body lists each alert as alert JSON and is signed (HMAC-SHA256 of
+The generic webhook body (ours, or Alertmanager's webhook format) is signed (HMAC-SHA256 of
 ``"<timestamp>.<body>"``), so a receiver can reject forgeries and replays.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from mediawatch_common.alerting import alert_json, iso_z
 from mediawatch_common.events import AlertLevel, AlertRaised
+from mediawatch_notifier.alertmanager import postable_alerts, webhook_message
 from mediawatch_notifier.grouping import Notification
 from mediawatch_notifier.routing import Sink
 
@@ -164,9 +167,29 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest.hexdigest()}"
 
 
-def request_for(sink: Sink, n: Notification, timestamp: int) -> tuple[bytes, dict[str, str]]:
+HOLD_INTERVALS = 4
+"""A firing alert pushed to Alertmanager ends this many resend intervals after the push."""
+
+
+def document(
+    sink: Sink, n: Notification, timestamp: int, dashboard_url: str | None = None
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The JSON document ``sink`` gets for ``n`` (``timestamp``: now, in epoch seconds)."""
+    if sink.type == "alertmanager":
+        now = datetime.fromtimestamp(timestamp, UTC)
+        hold = HOLD_INTERVALS * sink.resend_interval_seconds
+        return postable_alerts(n, now, hold, dashboard_url)
+    if sink.type == "webhook" and sink.format == "alertmanager":
+        return webhook_message(n, sink.name, dashboard_url)
+    return BUILDERS[sink.type](n)
+
+
+def request_for(
+    sink: Sink, n: Notification, timestamp: int, dashboard_url: str | None = None
+) -> tuple[bytes, dict[str, str]]:
     """The body and headers to POST to ``sink`` for ``n``."""
-    body = json.dumps(BUILDERS[sink.type](n), ensure_ascii=False, separators=(",", ":")).encode()
+    doc = document(sink, n, timestamp, dashboard_url)
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "mediawatch-notifier/1"}
     if sink.secret is not None:
         headers["X-Mediawatch-Timestamp"] = str(timestamp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from mediawatch_common.alerting import MatcherError, parse_matcher
 from mediawatch_common.events import SilenceMatcher
-from mediawatch_notifier.settings import LevelName, NotifierSettings, SinkType
+from mediawatch_notifier.settings import LevelName, NotifierSettings, SinkType, WebhookFormat
 from mediawatch_notifier.url_safety import Resolver, UnsafeUrlError, check_url, system_resolver
 
 LEVELS: tuple[LevelName, ...] = ("info", "warning", "error", "critical")
+ALERTMANAGER_PATH = "/api/v2/alerts"
+DEFAULT_RESEND_SECONDS = 60.0
 
 
 class RoutingError(ValueError):
@@ -24,12 +26,18 @@ class RoutingError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Sink:
-    """A chat destination. ``url`` and ``secret`` are secrets: never logged."""
+    """A destination. ``url`` and ``secret`` are secrets: never logged.
+
+    ``format`` is the generic webhook's body (ours or Alertmanager's); an ``alertmanager``
+    sink's ``url`` is its alerts endpoint, pushed again every ``resend_interval_seconds``.
+    """
 
     name: str
     type: SinkType
     url: SecretStr
     secret: SecretStr | None = None
+    format: WebhookFormat = "mediawatch"
+    resend_interval_seconds: float = DEFAULT_RESEND_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +71,17 @@ class _SinkModel(BaseModel):
     secret: SecretStr | None = None
     secret_env: str | None = None
     timeout_seconds: float | None = Field(None, gt=0)
+    format: WebhookFormat | None = None
+    resend_interval_seconds: float | None = Field(None, ge=5, le=3600)
 
     @model_validator(mode="after")
     def _one_url(self) -> _SinkModel:
         if (self.url is None) == (self.url_env is None):
             raise ValueError("give exactly one of url or url_env")
+        if self.format is not None and self.type != "webhook":
+            raise ValueError("format applies to a webhook sink only")
+        if self.resend_interval_seconds is not None and self.type != "alertmanager":
+            raise ValueError("resend_interval_seconds applies to an alertmanager sink only")
         return self
 
 
@@ -107,7 +121,7 @@ def load_routing(
             raise RoutingError(f"{settings.routes_file}: {exc.strerror}") from None
         routing = parse_routing(text, settings, os.environ if env is None else env)
     elif settings.url is not None:
-        sink = Sink("default", settings.sink_type, settings.url, settings.secret)
+        sink = _checked(Sink("default", settings.sink_type, settings.url, settings.secret))
         levels = frozenset(LEVELS[LEVELS.index(settings.min_level) :])
         route = _route_defaults("default", levels, ("default",), settings)
         routing = Routing({"default": sink}, (route,))
@@ -147,7 +161,31 @@ def _sink(name: str, model: _SinkModel, env: Mapping[str, str]) -> Sink:
     secret = model.secret or (_from_env(name, model.secret_env, env) if model.secret_env else None)
     if model.type == "webhook" and secret is None:
         raise RoutingError(f"sink {name}: a generic webhook needs a secret (HMAC key)")
-    return Sink(name, model.type, url, secret)
+    return _checked(
+        Sink(
+            name,
+            model.type,
+            url,
+            secret,
+            format=model.format or "mediawatch",
+            resend_interval_seconds=model.resend_interval_seconds or DEFAULT_RESEND_SECONDS,
+        )
+    )
+
+
+def _checked(sink: Sink) -> Sink:
+    """The sink, an Alertmanager's URL completed with its alerts path; or a RoutingError."""
+    if sink.type != "alertmanager":
+        return sink
+    if sink.secret is not None:
+        raise RoutingError(
+            f"sink {sink.name}: an alertmanager sink takes no secret "
+            "(put basic-auth credentials in its URL)"
+        )
+    url = sink.url.get_secret_value().rstrip("/")
+    if not url.endswith(ALERTMANAGER_PATH):
+        url += ALERTMANAGER_PATH
+    return replace(sink, url=SecretStr(url))
 
 
 def _from_env(sink: str, var: str | None, env: Mapping[str, str]) -> SecretStr:

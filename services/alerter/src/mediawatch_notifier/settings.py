@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field, PositiveFloat, SecretStr
+from pydantic import AnyHttpUrl, Field, PositiveFloat, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mediawatch_common.settings import load_group
 
-SinkType = Literal["slack", "discord", "teams", "webhook"]
+SinkType = Literal["slack", "discord", "teams", "webhook", "alertmanager"]
+WebhookFormat = Literal["mediawatch", "alertmanager"]
 LevelName = Literal["info", "warning", "error", "critical"]
 
 
@@ -47,6 +48,10 @@ class NotifierSettings(BaseSettings):
         False, description="Allow link-local and cloud-metadata webhook addresses (never needed)."
     )
     workers: int = Field(8, ge=1, description="Concurrent HTTP deliveries.")
+    dashboard_url: AnyHttpUrl | None = Field(
+        None,
+        description="Public address of the dashboard: Alertmanager alerts link to its pages.",
+    )
 
 
 S = TypeVar("S", bound=BaseSettings)

@@ -41,6 +41,7 @@ def build_notifier(
         timeouts=routing.timeouts,
         rate_per_minute=notifier.rate_limit_per_minute,
         allow_link_local=notifier.allow_link_local,
+        dashboard_url=str(notifier.dashboard_url) if notifier.dashboard_url else None,
     )
     return NotifierService(
         routing,
