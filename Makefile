@@ -38,7 +38,7 @@ $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: up
-up: ## Start the local stack: Kafka (BROKERS=1|3), PostgreSQL, ffmpeg
+up: ## Start the local stack: Kafka (BROKERS=1|3), PostgreSQL, ffmpeg, Prometheus
 	$(STACK) up --brokers $(BROKERS)
 
 .PHONY: down

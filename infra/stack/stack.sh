@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The whole local Mediawatch stack without Docker: ffmpeg, Kafka (KRaft,
-# cluster "default" on 127.0.0.1:9092) and PostgreSQL (127.0.0.1:55432, or
-# DATABASE_URL).
+# cluster "default" on 127.0.0.1:9092), PostgreSQL (127.0.0.1:55432, or
+# DATABASE_URL) and Prometheus (127.0.0.1:9090).
 #
 # Usage: infra/stack/stack.sh up [--brokers N] | down | status
-#   up       ffmpeg ensure, kafka up (cluster "default"), postgres up
+#   up       ffmpeg ensure, kafka up (cluster "default"), postgres up, prometheus up
 #   down     services down (those infra/stack/services.sh started), kafka down --all,
-#            postgres down
+#            postgres down, prometheus down
 #   status   table of part, state, address, version; exit 0 if all up, 3 if not
 #
-# The parts can be driven one by one with infra/stack/{ffmpeg,kafka,postgres}.sh.
+# The parts can be driven one by one with infra/stack/{ffmpeg,kafka,postgres,prometheus}.sh.
 
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,6 +37,7 @@ cmd_up() {
     bash "$HERE/ffmpeg.sh" ensure
     bash "$HERE/kafka.sh" up --cluster default "${kafka_args[@]}" >/dev/null
     bash "$HERE/postgres.sh" up
+    bash "$HERE/prometheus.sh" up
     log "stack up in $(($(mw_now) - t0))s"
     cmd_status
 }
@@ -47,6 +48,7 @@ cmd_down() {
     bash "$HERE/services.sh" down || rc=1
     bash "$HERE/kafka.sh" down --all || rc=1
     bash "$HERE/postgres.sh" down || rc=1
+    bash "$HERE/prometheus.sh" down || rc=1
     return "$rc"
 }
 
@@ -57,6 +59,7 @@ cmd_status() {
     bash "$HERE/ffmpeg.sh" status --no-header || rc=3
     bash "$HERE/kafka.sh" status --cluster default --no-header || rc=3
     bash "$HERE/postgres.sh" status --no-header || rc=3
+    bash "$HERE/prometheus.sh" status --no-header || rc=3
     return "$rc"
 }
 

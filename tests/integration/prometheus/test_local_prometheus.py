@@ -1,0 +1,75 @@
+"""The local Prometheus: its configuration and rules pass promtool, and the server runs them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from tests.integration.helpers import wait_for
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[3]
+CONFIG = REPO / "infra" / "prometheus"
+PROMETHEUS = "http://127.0.0.1:9090"
+
+
+@pytest.fixture(scope="module")
+def promtool(local_stack: None) -> str:
+    """The promtool the stack installed beside Prometheus."""
+    path = shutil.which("promtool")
+    assert path is not None, "promtool is not on PATH after the stack is up"
+    return path
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_promtool_accepts_the_config_and_every_rule_file(promtool: str) -> None:
+    config = _run(promtool, "check", "config", str(CONFIG / "prometheus.yml"))
+    assert config.returncode == 0, config.stdout + config.stderr
+    rule_files = sorted(str(p) for p in (CONFIG / "rules").glob("*.yml"))
+    assert rule_files
+    rules = _run(promtool, "check", "rules", *rule_files)
+    assert rules.returncode == 0, rules.stdout + rules.stderr
+    assert rules.stdout.count("SUCCESS") == len(rule_files)
+
+
+def test_promtool_rule_tests_pass(promtool: str) -> None:
+    tests = sorted(str(p) for p in (CONFIG / "tests").glob("*.test.yml"))
+    assert tests
+    result = _run(promtool, "test", "rules", *tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == len(tests), result.stdout
+
+
+def test_the_stack_prometheus_scrapes_every_job_and_loads_every_rule(local_stack: None) -> None:
+    config = yaml.safe_load((CONFIG / "prometheus.yml").read_text())
+    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    targets = httpx.get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]
+    assert {t["labels"]["job"] for t in targets["activeTargets"]} == jobs
+
+    declared = set()
+    for path in (CONFIG / "rules").glob("*.yml"):
+        for group in yaml.safe_load(path.read_text())["groups"]:
+            declared |= {rule.get("alert") or rule["record"] for rule in group["rules"]}
+    groups = httpx.get(f"{PROMETHEUS}/api/v1/rules", timeout=10).json()["data"]["groups"]
+    loaded = {rule["name"] for group in groups for rule in group["rules"]}
+    assert loaded == declared
+    assert all(rule["health"] != "err" for group in groups for rule in group["rules"])
+
+
+def test_the_stack_prometheus_scrapes_itself(local_stack: None) -> None:
+    def up() -> list[str]:
+        result = httpx.get(
+            f"{PROMETHEUS}/api/v1/query", params={"query": 'up{job="prometheus"}'}, timeout=10
+        ).json()["data"]["result"]
+        return [sample["value"][1] for sample in result]
+
+    assert wait_for(lambda: up() == ["1"], timeout=30), up()
