@@ -89,9 +89,11 @@ class ClientConfig:
                 except ValueError as exc:
                     raise ValueError(f"{var}={env[var]!r}: {exc}") from exc
         kafka = {key: env[var] for var, key in _SECURITY.items() if env.get(var)}
-        password = _secret(env, "KAFKA_SASL_PASSWORD")
-        if password is not None:
-            kafka["sasl.password"] = password
+        for var, key in (("KAFKA_SASL_PASSWORD", "sasl.password"),
+                         ("KAFKA_SSL_KEY_PASSWORD", "ssl.key.password")):  # fmt: skip
+            secret = _secret(env, var)
+            if secret is not None:
+                kafka[key] = secret
         return cls(**given, kafka=kafka)
 
 

@@ -11,6 +11,7 @@ from mediawatch_alerter.evaluator import Evaluator, Output
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_event, encode_event
 from mediawatch_common.kafka import (
+    Connection,
     ConsumerLoop,
     DeadLetters,
     DeliveryError,
@@ -40,7 +41,7 @@ class AlerterService:
         self,
         evaluator: Evaluator,
         *,
-        bootstrap: str,
+        bootstrap: Connection,
         group_id: str,
         inputs: Sequence[str],
         alerts_topic: str,

@@ -23,7 +23,7 @@ from mediawatch_alerter.settings import AlerterSettings, load
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event, decode_event
-from mediawatch_common.kafka import Record, declare_topics
+from mediawatch_common.kafka import Record, connection_config, declare_topics
 from mediawatch_common.replay import Bound, HistoryReader, parse_bound
 from mediawatch_common.settings import Settings, SettingsError
 
@@ -107,7 +107,9 @@ def _history(
     if alerter.health_topic:
         names.append(alerter.health_topic)
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda data: decode_event(data, codec))
+    reader = HistoryReader(
+        connection_config(settings.kafka), lambda data: decode_event(data, codec)
+    )
     try:
         records: list[Record[Event]] = read_inputs(reader, names, start, end)
         if silences:

@@ -10,11 +10,12 @@ from datetime import datetime
 from confluent_kafka import Consumer, TopicPartition
 
 from mediawatch_common.events import Event
+from mediawatch_common.kafka import Connection, client_properties
 from mediawatch_common.kafka.read_back import end_offsets
 
 
 def read_since(
-    bootstrap: str,
+    bootstrap: Connection,
     topic: str,
     decode: Callable[[bytes], Event],
     since: datetime,
@@ -28,7 +29,7 @@ def read_since(
     """
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             "group.id": f"mediawatch-recall-{uuid.uuid4().hex[:8]}",
             "enable.auto.commit": False,
         }

@@ -21,7 +21,12 @@ from mediawatch_common.alerting import SilenceBook, iso_z
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event, Producer, decode_event, encode_event
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.replay import HistoryReader
 from mediawatch_common.settings import Settings
 
@@ -125,14 +130,16 @@ def _codec(settings: Settings) -> AvroCodec:
 def _append(settings: Settings, event: Event, key: str) -> None:
     topic = declare_topics(settings.kafka.topic_prefix).alerts.name
     kafka = settings.kafka
-    producer = EventProducer(producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-cli"))
+    producer = EventProducer(producer_config(connection_config(kafka), f"{kafka.client_id}-cli"))
     producer.send(topic, encode_event(event, _codec(settings)), key=key)
 
 
 def _read_book(settings: Settings) -> SilenceBook:
     topic = declare_topics(settings.kafka.topic_prefix).alerts.name
     codec = _codec(settings)
-    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda data: decode_event(data, codec))
+    reader = HistoryReader(
+        connection_config(settings.kafka), lambda data: decode_event(data, codec)
+    )
     try:
         return silence_book(r.event for r in reader.read([topic], None, None))
     except LookupError as exc:

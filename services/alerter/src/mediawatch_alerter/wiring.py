@@ -12,7 +12,12 @@ from mediawatch_alerter.rules import load_rules_file
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Producer, decode_event
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import HealthCheckSettings, Settings
 from mediawatch_common.wall_clock import Clock, SystemClock
 
@@ -40,19 +45,19 @@ def build_alerter(
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     return AlerterService(
         evaluator,
-        bootstrap=kafka.bootstrap_servers,
+        bootstrap=connection_config(kafka),
         group_id=alerter.group_id,
         inputs=inputs,
         alerts_topic=topics.alerts.name,
         deadletter_topic=topics.deadletter.name,
         codec=codec,
         producer=EventProducer(
-            producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-alerter")
+            producer_config(connection_config(kafka), f"{kafka.client_id}-alerter")
         ),
         tick_seconds=alerter.tick_seconds,
         rebuild_timeout=alerter.rebuild_timeout_seconds,
         recall=lambda: read_since(
-            kafka.bootstrap_servers,
+            connection_config(kafka),
             topics.resources.name,
             functools.partial(decode_event, codec=codec),
             datetime.now(UTC) - timedelta(seconds=recall_seconds(settings.health)),

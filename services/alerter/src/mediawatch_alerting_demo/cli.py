@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
@@ -33,12 +34,13 @@ from mediawatch_common.events import (
 from mediawatch_common.kafka import (
     EventProducer,
     Topics,
+    connection_config,
     declare_topics,
     ensure_topics,
     producer_config,
 )
 from mediawatch_common.kafka.read_back import read_history
-from mediawatch_common.settings import Settings, load_settings
+from mediawatch_common.settings import Settings
 from mediawatch_notifier.routing import Route, Routing, Sink
 from mediawatch_notifier.settings import NotifierSettings
 from mediawatch_notifier.wiring import build_notifier
@@ -59,11 +61,10 @@ def alerting_demo(settings: Settings, timeout: float, keep_topics: bool) -> None
     console = Console()
     run = uuid.uuid4().hex[:8]
     prefix = f"{settings.kafka.topic_prefix}.alertdemo.{run}"
-    local = load_settings(
-        {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers, "KAFKA_TOPIC_PREFIX": prefix}
-    )
+    kafka = settings.kafka.model_copy(update={"topic_prefix": prefix})
+    local = dataclasses.replace(settings, kafka=kafka)
     topics = declare_topics(prefix, partitions=1)
-    admin = AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers})
+    admin = AdminClient(connection_config(settings.kafka))
     ensure_topics(admin, topics.all(), 1, 1)
     try:
         with WebhookReceiver(SECRET, fail_first=1) as receiver:
@@ -79,7 +80,7 @@ def _produce_session(settings: Settings, topics: Topics, session: str) -> None:
     failure = StageOutcome(Stage.MERGING, ErrorCode.FFMPEG_FAILED, "FFmpeg process failed")
     start = datetime.now(UTC) - timedelta(minutes=2)
     producer = EventProducer(
-        producer_config(settings.kafka.bootstrap_servers, "mediawatch-alerting-demo")
+        producer_config(connection_config(settings.kafka), "mediawatch-alerting-demo")
     )
     for event in synthetic_session(
         session, "user_789", start, Producer.current("demo"), failure=failure
@@ -150,7 +151,7 @@ def _show(console: Console, receiver: WebhookReceiver, settings: Settings, topic
     table = Table(title="Delivery records on the alerts topic")
     for column in ("sink", "attempt", "outcome", "alerts"):
         table.add_column(column)
-    for event in read_history(settings.kafka.bootstrap_servers, topics.alerts.name, decode_event):
+    for event in read_history(connection_config(settings.kafka), topics.alerts.name, decode_event):
         if isinstance(event, AlertDelivered):
             table.add_row(
                 event.sink,

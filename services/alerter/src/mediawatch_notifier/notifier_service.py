@@ -13,7 +13,7 @@ from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import AlertRaised, Event, decode_event, encode_event
-from mediawatch_common.kafka import DeadLetters, EventProducer, consumer_config
+from mediawatch_common.kafka import Connection, DeadLetters, EventProducer, consumer_config
 from mediawatch_common.kafka.read_back import read_history
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.alertmanager import Refresher
@@ -33,7 +33,7 @@ class NotifierService:
         routing: Routing,
         deliverer: Deliverer,
         *,
-        bootstrap: str,
+        bootstrap: Connection,
         group_id: str,
         alerts_topic: str,
         deadletter_topic: str,

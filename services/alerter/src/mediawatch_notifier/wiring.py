@@ -6,7 +6,12 @@ import httpx
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Producer
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import Settings
 from mediawatch_common.wall_clock import Clock, SystemClock
 from mediawatch_notifier.delivery import Deliverer
@@ -24,7 +29,7 @@ def build_notifier(
     clock = clock or SystemClock()
     kafka = settings.kafka
     producer = EventProducer(
-        producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-notifier")
+        producer_config(connection_config(kafka), f"{kafka.client_id}-notifier")
     )
     deliverer = Deliverer(
         client=httpx.Client(follow_redirects=False),
@@ -46,7 +51,7 @@ def build_notifier(
     return NotifierService(
         routing,
         deliverer,
-        bootstrap=kafka.bootstrap_servers,
+        bootstrap=connection_config(kafka),
         group_id=notifier.group_id,
         alerts_topic=topics.alerts.name,
         deadletter_topic=topics.deadletter.name,

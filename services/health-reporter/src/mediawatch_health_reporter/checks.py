@@ -12,7 +12,7 @@ from mediawatch_common.health import (
     check_temp_directory,
     describe,
 )
-from mediawatch_common.kafka import Topics
+from mediawatch_common.kafka import Topics, connection_config
 from mediawatch_common.settings import Settings
 from mediawatch_common.storage import StorageSettings, storage_from_settings
 
@@ -32,6 +32,6 @@ def host_checks(settings: Settings, storage: StorageSettings, topics: Topics) ->
         "temp_directory": lambda: check_temp_directory(health.temp_dir, settings.monitoring),
         "log_files": lambda: check_log_files(settings.log),
         "consumer_lag": lambda: check_consumer_lag(
-            settings.kafka.bootstrap_servers, watched, health.consumer_lag_threshold, timeout
+            connection_config(settings.kafka), watched, health.consumer_lag_threshold, timeout
         ),
     }

@@ -11,7 +11,12 @@ from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import HealthChecked, Producer, encode_event
 from mediawatch_common.health import CheckRunner
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_common.storage import StorageSettings
 from mediawatch_health_reporter.checks import host_checks
@@ -30,7 +35,7 @@ def health(settings: Settings) -> None:
     kafka = settings.kafka
     topics = declare_topics(kafka.topic_prefix)
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    producer = EventProducer(producer_config(kafka.bootstrap_servers, f"{kafka.client_id}-health"))
+    producer = EventProducer(producer_config(connection_config(kafka), f"{kafka.client_id}-health"))
     timeout = float(settings.health.timeout)
 
     def publish(event: HealthChecked) -> None:

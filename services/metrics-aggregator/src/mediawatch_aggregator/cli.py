@@ -10,7 +10,12 @@ from mediawatch_aggregator.runtime.internal_topics import internal_topics
 from mediawatch_aggregator.settings import load_aggregator_settings
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.kafka import create_missing_topics, declare_topics, new_topics
+from mediawatch_common.kafka import (
+    connection_config,
+    create_missing_topics,
+    declare_topics,
+    new_topics,
+)
 from mediawatch_common.settings import Settings, SettingsError
 
 
@@ -32,7 +37,7 @@ def run_aggregator(settings: Settings) -> None:
         raise click.UsageError(str(exc)) from None
     kafka = settings.kafka
     topics = declare_topics(kafka.topic_prefix)
-    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    admin = AdminClient(connection_config(kafka))
     wanted = (topics.pipeline, topics.windows, topics.deadletter)
     rf, isr = kafka.replication_factor, kafka.min_insync_replicas
     # The internal topics too, before the worker subscribes: a topic Faust creates may be
@@ -51,5 +56,5 @@ def windows(settings: Settings, timeout: float) -> None:
     """Print the latest closed window of each stage and window size."""
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     topic = declare_topics(settings.kafka.topic_prefix).windows.name
-    found = latest_closed(settings.kafka.bootstrap_servers, topic, codec, timeout)
+    found = latest_closed(connection_config(settings.kafka), topic, codec, timeout)
     render(found)

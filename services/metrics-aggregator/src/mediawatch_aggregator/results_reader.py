@@ -11,17 +11,18 @@ from rich.table import Table
 
 from mediawatch_common.avro import AvroCodec, DecodeError
 from mediawatch_common.events import WindowAggregated, decode_event
+from mediawatch_common.kafka import Connection, client_properties
 
 WindowKey = tuple[str, int, int]
 
 
 def latest_closed(
-    bootstrap: str, topic: str, codec: AvroCodec, timeout: float
+    bootstrap: Connection, topic: str, codec: AvroCodec, timeout: float
 ) -> dict[WindowKey, WindowAggregated]:
     """Reads ``topic`` up to its current end; keeps the latest closed window per key."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             "group.id": f"mediawatch-windows-{uuid.uuid4().hex[:8]}",
             "enable.auto.commit": False,
         }

@@ -12,7 +12,7 @@ import click
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.kafka import declare_topics
+from mediawatch_common.kafka import connection_config, declare_topics
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_projector.service import Projection, build_loop
@@ -71,7 +71,7 @@ def projector(
     projection = Projection(functools.partial(connect, url, schema), own.group_id)
     loop = build_loop(
         projection,
-        settings.kafka.bootstrap_servers,
+        connection_config(settings.kafka),
         names,
         topics.deadletter.name,
         own.group_id,

@@ -24,6 +24,7 @@ from mediawatch_common.kafka import (
     consumer_config,
     producer_config,
 )
+from mediawatch_common.kafka import Connection as KafkaConnection
 from mediawatch_common.retry import Backoff, retry
 from mediawatch_projector.batch_rows import Rows
 from mediawatch_projector.batch_writes import (
@@ -163,7 +164,7 @@ def _fresh(batch: Batch, lows: Positions, stored: Positions) -> Batch:
 
 def build_loop(
     projection: Projection,
-    bootstrap: str,
+    bootstrap: KafkaConnection,
     topics: Sequence[str],
     deadletter_topic: str,
     group: str,

@@ -23,6 +23,7 @@ from mediawatch_common.events import (
     StageStarted,
     decode_event,
 )
+from mediawatch_common.kafka import Connection, client_properties
 
 SKEW_MS = 60_000
 
@@ -63,10 +64,10 @@ def summarise(events: Iterable[Event]) -> History:
 class AttemptLedger:
     """Reads a session's history from the pipeline topic (assign-only, never commits)."""
 
-    def __init__(self, bootstrap: str, topic: str, codec: AvroCodec | None = None) -> None:
+    def __init__(self, bootstrap: Connection, topic: str, codec: AvroCodec | None = None) -> None:
         self._consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **client_properties(bootstrap),
                 "group.id": f"mediawatch-transcoder-ledger-{uuid.uuid4().hex[:8]}",
                 "enable.auto.commit": False,
                 "enable.partition.eof": True,

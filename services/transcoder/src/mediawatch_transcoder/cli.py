@@ -11,7 +11,12 @@ import click
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Producer, encode_event
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import Settings, SettingsError
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
 from mediawatch_transcoder.stage_logs import SlowLimits
@@ -41,7 +46,7 @@ def transcoder(settings: Settings) -> None:
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     topics = declare_topics(settings.kafka.topic_prefix)
     worker, loop, sampler = build(
-        own, settings.kafka.bootstrap_servers, topics, codec, slow=slow_limits(settings)
+        own, connection_config(settings.kafka), topics, codec, slow=slow_limits(settings)
     )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -74,7 +79,9 @@ def submit(
     pairs = dict(o.split("=", 1) for o in options if "=" in o)
     job = transcode_request(list(files), user_id, Producer.current("submit"), session_id, pairs)
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    producer = EventProducer(producer_config(settings.kafka.bootstrap_servers, "mediawatch-submit"))
+    producer = EventProducer(
+        producer_config(connection_config(settings.kafka), "mediawatch-submit")
+    )
     topic = declare_topics(settings.kafka.topic_prefix).jobs.name
     delivered = producer.send(topic, encode_event(job, codec), key=job.session_id)
     click.echo(f"{job.session_id} -> {delivered.topic}[{delivered.partition}]@{delivered.offset}")

@@ -23,7 +23,14 @@ from mediawatch_common.events import (
     decode_event,
     encode_event,
 )
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    Connection,
+    EventProducer,
+    client_properties,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import Settings
 from mediawatch_transcoder.cli import slow_limits, transcoder_settings
 from mediawatch_transcoder.submit import transcode_request
@@ -65,7 +72,7 @@ def demo(settings: Settings, timeout: float) -> None:
     own = transcoder_settings()
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     topics = declare_topics(settings.kafka.topic_prefix)
-    bootstrap = settings.kafka.bootstrap_servers
+    bootstrap = connection_config(settings.kafka)
     folder = Path(tempfile.mkdtemp(prefix="mediawatch-demo-"))
     console.print(f"generating clips with ffmpeg in {folder}")
     clips = generate_clips(folder)
@@ -94,8 +101,8 @@ def demo(settings: Settings, timeout: float) -> None:
         raise click.ClickException("not every session finished in time")
 
 
-def _watch(bootstrap: str, topic: str) -> Consumer:
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "mediawatch-demo-watch",
+def _watch(bootstrap: Connection, topic: str) -> Consumer:
+    consumer = Consumer({**client_properties(bootstrap), "group.id": "mediawatch-demo-watch",
                          "enable.auto.commit": False})  # fmt: skip
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     ends = [TopicPartition(topic, p, consumer.get_watermark_offsets(

@@ -24,6 +24,7 @@ from mediawatch_common.events import (
     utc_now,
 )
 from mediawatch_common.kafka import (
+    Connection,
     ConsumerLoop,
     DeadLetters,
     EventProducer,
@@ -105,7 +106,7 @@ class Worker:
 
 def build(
     settings: TranscoderSettings,
-    bootstrap: str,
+    bootstrap: Connection,
     topics: Topics,
     codec: AvroCodec | None = None,
     client_id: str = "mediawatch-transcoder",

@@ -22,6 +22,7 @@ from mediawatch_common.events import (
     StageStarted,
 )
 from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.settings import Settings
 
 
@@ -45,8 +46,8 @@ def demo(settings: Settings) -> None:
         (topics.resources.name if isinstance(e, ResourceSample) else topics.pipeline.name, e)
         for e in events
     ]
-    producer = EventProducer(producer_config(settings.kafka.bootstrap_servers, "mediawatch-demo"))
-    result = round_trip(settings.kafka.bootstrap_servers, routes, producer, codec)
+    producer = EventProducer(producer_config(connection_config(settings.kafka), "mediawatch-demo"))
+    result = round_trip(connection_config(settings.kafka), routes, producer, codec)
     _print(result, start)
     if not result.identical:
         raise click.ClickException("the events read back differ from those produced")

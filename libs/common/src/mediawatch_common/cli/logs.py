@@ -15,6 +15,7 @@ from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import LogRecorded, decode_event
 from mediawatch_common.kafka import declare_topics
+from mediawatch_common.kafka.connection import Connection, client_properties, connection_config
 from mediawatch_common.logs.view import LEVELS, LogFilter, as_json, as_text
 from mediawatch_common.replay import Bound, HistoryReader, Range, parse_bound
 from mediawatch_common.settings import Settings
@@ -69,7 +70,7 @@ def logs(
     topic = declare_topics(settings.kafka.topic_prefix).logs.name
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     render = as_json if json_lines else as_text
-    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda b: decode_event(b, codec))
+    reader = HistoryReader(connection_config(settings.kafka), lambda b: decode_event(b, codec))
     try:
         ranges = reader.ranges([topic], Bound(time=since))
         events = (r.event for r in reader.read_ranges(ranges))
@@ -80,7 +81,7 @@ def logs(
     finally:
         reader.close()
     if follow:
-        for event in _follow(settings.kafka.bootstrap_servers, ranges, codec):
+        for event in _follow(connection_config(settings.kafka), ranges, codec):
             if keep.matches(event):
                 click.echo(render(event))
 
@@ -99,11 +100,11 @@ def newest(events: Iterator[object], keep: LogFilter, count: int) -> list[LogRec
     return [entry[2] for entry in sorted(heap)]
 
 
-def _follow(bootstrap: str, ranges: list[Range], codec: AvroCodec) -> Iterator[LogRecorded]:
+def _follow(bootstrap: Connection, ranges: list[Range], codec: AvroCodec) -> Iterator[LogRecorded]:
     """Records written after ``ranges`` ended, as they arrive, until Ctrl-C."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             # A throw-away id: assign() never joins it and nothing is committed.
             "group.id": f"mediawatch-logs-{uuid.uuid4().hex}",
             "enable.auto.commit": False,

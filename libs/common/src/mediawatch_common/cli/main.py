@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from mediawatch_common.cli.context import require_access
 from mediawatch_common.cli.plugins import EntryPointGroup, service_of
 from mediawatch_common.logs import configure_logging, ship_logs
 from mediawatch_common.settings import Settings, SettingsError, load_settings
@@ -51,4 +52,5 @@ def run(ctx: click.Context) -> None:
     """
     settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
     if settings is not None and service is not None:
+        require_access(settings)
         _configure(settings, service, ship=True)

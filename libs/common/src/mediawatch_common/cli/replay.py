@@ -12,6 +12,7 @@ from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import EVENT_TYPES, AlertLevel, Event, Stage, decode_event
 from mediawatch_common.kafka import Record, declare_topics
+from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.replay import (
     Bound,
     HistoryReader,
@@ -124,7 +125,9 @@ def _read(
 ) -> list[Record[Event]]:
     """Every decodable record of the slice, with a progress bar on a terminal's stderr."""
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    reader = HistoryReader(settings.kafka.bootstrap_servers, lambda data: decode_event(data, codec))
+    reader = HistoryReader(
+        connection_config(settings.kafka), lambda data: decode_event(data, codec)
+    )
     err = Console(stderr=True)
     columns = (TextColumn("replay"), BarColumn(), MofNCompleteColumn())
     try:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import FOREVER, declare_topics, ensure_topics
+from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.settings import Settings
 
 
@@ -22,7 +23,7 @@ def topics() -> None:
 def create(settings: Settings) -> None:
     """Create the topics that do not exist yet (harmless to run twice)."""
     kafka = settings.kafka
-    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    admin = AdminClient(connection_config(kafka))
     declared = declare_topics(kafka.topic_prefix).all()
     created = ensure_topics(admin, declared, kafka.replication_factor, kafka.min_insync_replicas)
     for spec in declared:
@@ -35,7 +36,7 @@ def create(settings: Settings) -> None:
 def list_topics(settings: Settings) -> None:
     """Show each declared topic: partitions on the broker, key, events, retention."""
     kafka = settings.kafka
-    metadata = AdminClient({"bootstrap.servers": kafka.bootstrap_servers}).list_topics(timeout=15)
+    metadata = AdminClient(connection_config(kafka)).list_topics(timeout=15)
     table = Table("topic", "partitions", "key", "events", "retention")
     for spec in declare_topics(kafka.topic_prefix).all():
         found = metadata.topics.get(spec.name)

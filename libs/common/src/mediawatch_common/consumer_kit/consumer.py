@@ -21,6 +21,7 @@ from mediawatch_common.kafka import (
     declare_topics,
     producer_config,
 )
+from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,9 +69,9 @@ def build_loop(consumer: Consumer, settings: Settings) -> ConsumerLoop[Event]:
     topics = declare_topics(kafka.topic_prefix)
     group = f"{kafka.topic_prefix}.{consumer.name}"
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    producer = EventProducer(producer_config(kafka.bootstrap_servers, group))
+    producer = EventProducer(producer_config(connection_config(kafka), group))
     return ConsumerLoop(
-        consumer_config(kafka.bootstrap_servers, group, consumer.start,
+        consumer_config(connection_config(kafka), group, consumer.start,
                         dict(consumer.consumer_settings)),
         [getattr(topics, role).name for role in consumer.topics],
         lambda data: decode_event(data, codec),

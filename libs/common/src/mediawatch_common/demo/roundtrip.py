@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, TopicPartition
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, decode_event, encode_event, to_record
 from mediawatch_common.kafka import EventProducer, watermarks
+from mediawatch_common.kafka.connection import Connection, client_properties
 
 
 @dataclass(slots=True)
@@ -35,7 +36,7 @@ def _key(event: Event) -> str:
 
 
 def round_trip(
-    bootstrap: str,
+    bootstrap: Connection,
     routes: Sequence[tuple[str, Event]],
     producer: EventProducer,
     codec: AvroCodec,
@@ -44,7 +45,7 @@ def round_trip(
     """Produce each (topic, event), flush, then read every one back and decode it."""
     result = RoundTrip()
     reader = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": "mediawatch-demo", "enable.auto.commit": False}
+        {**client_properties(bootstrap), "group.id": "mediawatch-demo", "enable.auto.commit": False}
     )
     try:
         topics = sorted({topic for topic, _ in routes})

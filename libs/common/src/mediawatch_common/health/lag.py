@@ -9,6 +9,7 @@ from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, TopicPartiti
 from confluent_kafka.admin import AdminClient
 
 from mediawatch_common.health.results import CheckResult
+from mediawatch_common.kafka.connection import Connection, client_properties
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +20,11 @@ QUIET = {"log_level": 4}
 stay out of the process's stderr; warnings and errors still show."""
 
 
-def high_watermarks(bootstrap: str, topics: Sequence[str], timeout: float) -> Partitions:
+def high_watermarks(bootstrap: Connection, topics: Sequence[str], timeout: float) -> Partitions:
     """The log end offset of every partition of ``topics`` that exists."""
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             "group.id": "mediawatch-health",
             "enable.auto.commit": False,
             **QUIET,
@@ -43,9 +44,9 @@ def high_watermarks(bootstrap: str, topics: Sequence[str], timeout: float) -> Pa
         consumer.close()
 
 
-def committed_lags(bootstrap: str, highs: Partitions, timeout: float) -> dict[str, int]:
+def committed_lags(bootstrap: Connection, highs: Partitions, timeout: float) -> dict[str, int]:
     """Lag of each consumer group with committed offsets on the given partitions."""
-    admin = AdminClient({"bootstrap.servers": bootstrap, **QUIET})
+    admin = AdminClient({**client_properties(bootstrap), **QUIET})
     listed = admin.list_consumer_groups(request_timeout=timeout).result()
     lags: dict[str, int] = {}
     for listing in listed.valid:
@@ -77,7 +78,7 @@ def judge_lags(lags: dict[str, int], threshold: int) -> CheckResult:
 
 
 def check_consumer_lag(
-    bootstrap: str, topics: Sequence[str], threshold: int, timeout: float
+    bootstrap: Connection, topics: Sequence[str], threshold: int, timeout: float
 ) -> CheckResult:
     """The lag of every consumer group committing offsets on ``topics``, against ``threshold``."""
     highs = high_watermarks(bootstrap, topics, timeout)

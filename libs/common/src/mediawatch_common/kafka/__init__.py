@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from mediawatch_common.kafka.access import KafkaAccessError, check_access
+from mediawatch_common.kafka.connection import (
+    Connection,
+    bootstrap_of,
+    client_properties,
+    connection_config,
+    java_client_properties,
+)
 from mediawatch_common.kafka.consumer import (
     SMALL_PREFETCH,
     ConsumerLoop,
@@ -31,14 +39,20 @@ from mediawatch_common.kafka.watermarks import watermarks
 __all__ = [
     "FOREVER",
     "SMALL_PREFETCH",
+    "Connection",
     "ConsumerLoop",
     "DeadLetters",
     "Delivered",
     "DeliveryError",
     "EventProducer",
+    "KafkaAccessError",
     "Record",
     "TopicSpec",
     "Topics",
+    "bootstrap_of",
+    "check_access",
+    "client_properties",
+    "connection_config",
     "consumer_config",
     "create_missing_topics",
     "deadletter_headers",
@@ -46,6 +60,7 @@ __all__ = [
     "each",
     "end_offsets",
     "ensure_topics",
+    "java_client_properties",
     "new_topics",
     "producer_config",
     "read_history",

@@ -12,6 +12,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from mediawatch_common.kafka.connection import Connection, client_properties
 from mediawatch_common.kafka.deadletter import DeadLetters
 from mediawatch_common.retry import Backoff, retry
 
@@ -47,14 +48,14 @@ Decoder = Callable[[bytes], T]
 
 
 def consumer_config(
-    bootstrap_servers: str,
+    connection: Connection,
     group_id: str,
     start: str = "earliest",
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """librdkafka settings for a group member that commits by hand."""
+    """librdkafka settings for a group member on ``connection`` that commits by hand."""
     return {
-        "bootstrap.servers": bootstrap_servers,
+        **client_properties(connection),
         "group.id": group_id,
         "enable.auto.commit": False,
         "auto.offset.reset": start,

@@ -10,6 +10,8 @@ from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
 
+from mediawatch_common.kafka.connection import Connection, client_properties
+
 log = logging.getLogger(__name__)
 
 Headers = Sequence[tuple[str, bytes]]
@@ -33,11 +35,11 @@ class Delivered:
 
 
 def producer_config(
-    bootstrap_servers: str, client_id: str, extra: Mapping[str, Any] | None = None
+    connection: Connection, client_id: str, extra: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """librdkafka settings for an idempotent, acks=all producer."""
+    """librdkafka settings for an idempotent, acks=all producer on ``connection``."""
     return {
-        "bootstrap.servers": bootstrap_servers,
+        **client_properties(connection),
         "client.id": client_id,
         "enable.idempotence": True,
         "acks": "all",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from mediawatch_common.events import Event
+from mediawatch_common.kafka.connection import Connection, client_properties
 
 
 def end_offsets(consumer: Consumer, topic: str, timeout: float = 10.0) -> dict[int, int]:
@@ -25,7 +26,7 @@ def end_offsets(consumer: Consumer, topic: str, timeout: float = 10.0) -> dict[i
 
 
 def read_history(
-    bootstrap: str,
+    bootstrap: Connection,
     topic: str,
     decode: Callable[[bytes], Event],
     until: Mapping[int, int] | None = None,
@@ -39,7 +40,7 @@ def read_history(
     """
     consumer = Consumer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             "group.id": f"mediawatch-replay-{uuid.uuid4().hex[:8]}",
             "enable.auto.commit": False,
             "isolation.level": "read_committed",

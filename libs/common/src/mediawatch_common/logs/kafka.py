@@ -10,6 +10,7 @@ from confluent_kafka import Producer as KafkaProducer
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Producer, default_codec, encode_event
+from mediawatch_common.kafka.connection import Connection, client_properties, connection_config
 from mediawatch_common.kafka.topics import declare_topics
 from mediawatch_common.logs.encode import LogEncoder
 from mediawatch_common.logs.records import log_event
@@ -61,10 +62,10 @@ class KafkaSink:
         return remaining + self.poll()
 
 
-def sink_config(bootstrap: str, client_id: str, capacity: int) -> dict[str, Any]:
+def sink_config(bootstrap: Connection, client_id: str, capacity: int) -> dict[str, Any]:
     """librdkafka settings of the log sink: a bounded buffer, batches of 100 ms."""
     return {
-        "bootstrap.servers": bootstrap,
+        **client_properties(bootstrap),
         "client.id": client_id,
         "linger.ms": 100,
         "compression.type": "lz4",
@@ -80,7 +81,7 @@ def ship_logs(settings: Settings, service: str) -> LogShipper:
     log = settings.log
     sink = KafkaSink(
         sink_config(
-            settings.kafka.bootstrap_servers,
+            connection_config(settings.kafka),
             f"{settings.kafka.client_id}-{service}-logs",
             log.ship_queue_size,
         ),

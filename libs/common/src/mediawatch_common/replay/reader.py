@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, Message, TopicPartition
 
 from mediawatch_common.events import Event
 from mediawatch_common.kafka import SMALL_PREFETCH, Record, watermarks
+from mediawatch_common.kafka.connection import Connection, client_properties
 from mediawatch_common.replay.positions import Bound
 
 # Events reach the log after they happen: read this far past a time bound, then filter on
@@ -38,10 +39,10 @@ class HistoryReader:
     while producers keep writing.
     """
 
-    def __init__(self, bootstrap: str, decode: Callable[[bytes], Event]) -> None:
+    def __init__(self, bootstrap: Connection, decode: Callable[[bytes], Event]) -> None:
         self._consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **client_properties(bootstrap),
                 # A throw-away id: assign() never joins it and nothing is committed.
                 "group.id": f"mediawatch-replay-{uuid.uuid4().hex}",
                 "enable.auto.commit": False,

@@ -8,12 +8,23 @@ from typing import Annotated, Literal
 from pydantic import Field, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mediawatch_common.settings.kafka import KafkaSettings, settings_config
+
+__all__ = [
+    "DatabaseSettings",
+    "HealthCheckSettings",
+    "KafkaSettings",
+    "LogSettings",
+    "MonitoringSettings",
+    "RetentionSettings",
+]
+
 Percent = Annotated[float, Field(gt=0, le=100)]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 def _config(prefix: str) -> SettingsConfigDict:
-    return SettingsConfigDict(env_prefix=prefix, frozen=True, extra="ignore", case_sensitive=False)
+    return settings_config(prefix)
 
 
 class MonitoringSettings(BaseSettings):
@@ -127,26 +138,6 @@ class RetentionSettings(BaseSettings):
     def log_hours(self) -> int:
         """Hours of log records kept: LOG_RETENTION_HOURS, else METRICS_RETENTION_HOURS."""
         return self.log_retention_hours or self.metrics_retention_hours
-
-
-class KafkaSettings(BaseSettings):
-    """The broker connection (``KAFKA_*``)."""
-
-    model_config = _config("KAFKA_")
-
-    bootstrap_servers: str = Field(
-        "127.0.0.1:9092", min_length=1, description="Comma-separated host:port list."
-    )
-    topic_prefix: str = Field(
-        "mediawatch", pattern=r"^[A-Za-z0-9._-]+$", description="Prefix of every topic name."
-    )
-    replication_factor: PositiveInt = Field(
-        1, description="Replication factor of topics created by `mediawatch topics create`."
-    )
-    min_insync_replicas: PositiveInt = Field(
-        1, description="min.insync.replicas of topics created by us."
-    )
-    client_id: str = Field("mediawatch", min_length=1, description="Client id prefix.")
 
 
 class DatabaseSettings(BaseSettings):

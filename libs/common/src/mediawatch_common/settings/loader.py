@@ -86,7 +86,10 @@ def _from_mapping_only(cls: type[T]) -> type[T]:
 def _describe(exc: ValidationError, prefix: str, cls: type[BaseSettings]) -> str:
     problems = []
     for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else "?"
+        if not error["loc"]:  # a rule across fields: its message names the variables
+            problems.append(str(error["msg"]).removeprefix("Value error, "))
+            continue
+        name = str(error["loc"][0])
         field = cls.model_fields.get(name)
         var = (field.alias if field and field.alias else prefix + name).upper()
         shown = error.get("input")

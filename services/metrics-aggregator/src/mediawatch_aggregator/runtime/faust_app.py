@@ -28,6 +28,7 @@ from mediawatch_aggregator.runtime.internal_topics import (
     STATE_TABLE,
     batches_topic,
 )
+from mediawatch_aggregator.runtime.kafka_auth import aiokafka_security, faust_credentials
 from mediawatch_aggregator.runtime.state_table import stage_partition, state_table
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.windowing.closing_pass import collect, finish
@@ -115,6 +116,7 @@ class FaustAggregator:
             producer_acks=-1,
             broker_session_timeout=agg.session_timeout_seconds,
             broker_heartbeat_interval=agg.session_timeout_seconds / 3,
+            broker_credentials=faust_credentials(kafka),
         )
 
     async def send(
@@ -170,6 +172,7 @@ class FaustAggregator:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=8 * 1024 * 1024,
+            **aiokafka_security(kafka),
         )
         decoder = RowDecoder(self._codec.registry)
         quiet_gc()  # the worker has started: what exists now lives as long as the process

@@ -17,6 +17,7 @@ from mediawatch_common.health import (
     level_of,
     worst,
 )
+from mediawatch_common.kafka import Connection
 from mediawatch_common.settings import MonitoringSettings
 from mediawatch_common.stuck import stuck_cutoff
 
@@ -106,7 +107,7 @@ def check_postgres(engine: Engine) -> CheckResult:
 
 
 def check_kafka(
-    engine: Engine, bootstrap: str, topics: list[str], group: str, timeout: float
+    engine: Engine, bootstrap: Connection, topics: list[str], group: str, timeout: float
 ) -> CheckResult:
     """The brokers answer; the lag of the projector (high watermark minus its stored position)
     and of every consumer group that commits offsets on our topics."""

@@ -22,7 +22,12 @@ from mediawatch_common.health import (
     check_temp_directory,
     describe,
 )
-from mediawatch_common.kafka import EventProducer, declare_topics, producer_config
+from mediawatch_common.kafka import (
+    EventProducer,
+    connection_config,
+    declare_topics,
+    producer_config,
+)
 from mediawatch_common.settings import Settings
 from mediawatch_common.storage import StorageSettings, storage_from_settings
 from mediawatch_store import make_engine
@@ -41,7 +46,7 @@ def build_services(
     """
     engine = make_engine(url, settings.database.schema_name, pool_size=8)
     topics = declare_topics(settings.kafka.topic_prefix)
-    bootstrap = settings.kafka.bootstrap_servers
+    bootstrap = connection_config(settings.kafka)
     producer = EventProducer(producer_config(bootstrap, f"{settings.kafka.client_id}-api"))
     events = EventLog(producer, topics)
     timeout = float(settings.health.timeout)

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.events import Event
-from mediawatch_common.kafka import declare_topics
+from mediawatch_common.kafka import connection_config, declare_topics
 from mediawatch_common.replay import HistoryReader
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
@@ -38,7 +38,7 @@ def rebuild(settings: Settings) -> None:
     # The reader hands on whatever its decoder returns; the projector's decoder keeps pipeline
     # events as plain records, which the projection expects.
     decode = cast(Callable[[bytes], Event], make_decoder(codec))
-    reader = HistoryReader(settings.kafka.bootstrap_servers, decode)
+    reader = HistoryReader(connection_config(settings.kafka), decode)
     job = Rebuild(
         url=database_url(settings),
         schema=settings.database.schema_name,
