@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The whole local Mediawatch stack without Docker: ffmpeg, Kafka (KRaft,
 # cluster "default" on 127.0.0.1:9092), PostgreSQL (127.0.0.1:55432, or
-# DATABASE_URL) and Prometheus (127.0.0.1:9090).
+# DATABASE_URL), Prometheus (127.0.0.1:9090) and Alertmanager (127.0.0.1:9093).
 #
 # Usage: infra/stack/stack.sh up [--brokers N] | down | status
-#   up       ffmpeg ensure, kafka up (cluster "default"), postgres up, prometheus up
+#   up       ffmpeg ensure, kafka up (cluster "default"), postgres up, prometheus up,
+#            alertmanager up
 #   down     services down (those infra/stack/services.sh started), kafka down --all,
-#            postgres down, prometheus down
+#            postgres down, prometheus down, alertmanager down
 #   status   table of part, state, address, version; exit 0 if all up, 3 if not
 #
-# The parts can be driven one by one with infra/stack/{ffmpeg,kafka,postgres,prometheus}.sh.
+# The parts can be driven one by one with
+# infra/stack/{ffmpeg,kafka,postgres,prometheus,alertmanager}.sh.
 
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +20,7 @@ source "$HERE/lib.sh"
 mw_set_tag stack
 
 usage() {
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd_up() {
@@ -38,6 +40,7 @@ cmd_up() {
     bash "$HERE/kafka.sh" up --cluster default "${kafka_args[@]}" >/dev/null
     bash "$HERE/postgres.sh" up
     bash "$HERE/prometheus.sh" up
+    bash "$HERE/alertmanager.sh" up
     log "stack up in $(($(mw_now) - t0))s"
     cmd_status
 }
@@ -49,6 +52,7 @@ cmd_down() {
     bash "$HERE/kafka.sh" down --all || rc=1
     bash "$HERE/postgres.sh" down || rc=1
     bash "$HERE/prometheus.sh" down || rc=1
+    bash "$HERE/alertmanager.sh" down || rc=1
     return "$rc"
 }
 
@@ -60,6 +64,7 @@ cmd_status() {
     bash "$HERE/kafka.sh" status --cluster default --no-header || rc=3
     bash "$HERE/postgres.sh" status --no-header || rc=3
     bash "$HERE/prometheus.sh" status --no-header || rc=3
+    bash "$HERE/alertmanager.sh" status --no-header || rc=3
     return "$rc"
 }
 

@@ -24,7 +24,7 @@ def test_up_twice_is_harmless_and_status_lists_every_part(local_stack: None) -> 
     assert again.returncode == 0, again.stderr
     status = _run(str(STACK / "stack.sh"), "status")
     assert status.returncode == 0, status.stdout
-    for part in ("ffmpeg", "ffprobe", "kafka/default/b1", "postgres", "prometheus"):
+    for part in ("ffmpeg", "ffprobe", "kafka/default/b1", "postgres", "prometheus", "alertmanager"):
         line = next(ln for ln in status.stdout.splitlines() if ln.startswith(part))
         assert " up " in f" {line} ", line
     assert "kafka 4." in status.stdout

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,10 +33,14 @@ class Received:
         return json.loads(self.body)
 
 
-class Receiver:
-    """Per path, replies follow the script, then 200 for ever."""
+Judge = Callable[[str, bytes], int | None]
+"""Looks at a request (path, body): a status to answer instead of the script's, or None."""
 
-    def __init__(self) -> None:
+
+class Receiver:
+    """Per path, replies follow the script, then 200 for ever; a judge may answer instead."""
+
+    def __init__(self, judge: Judge | None = None) -> None:
         self.requests: list[Received] = []
         self._scripts: dict[str, list[Reply]] = defaultdict(list)
         self._lock = threading.Lock()
@@ -46,6 +51,9 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 reply = receiver._next(self.path)
+                verdict = judge(self.path, body) if judge is not None else None
+                if verdict is not None:
+                    reply = Reply(verdict)
                 if reply.delay:
                     receiver._stop.wait(reply.delay)
                 with receiver._lock:
