@@ -8,6 +8,7 @@ UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/venv/bin/uv)
 STACK := bash infra/stack/stack.sh
 BROKERS ?= 1
+SECURE ?=
 PYTEST_ARGS ?=
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
@@ -38,8 +39,8 @@ $(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: up
-up: ## Start the local stack: Kafka (BROKERS=1|3), PostgreSQL, ffmpeg, Prometheus
-	$(STACK) up --brokers $(BROKERS)
+up: ## Start the local stack: Kafka (BROKERS=1|3, SECURE=1: a SASL_SSL listener), PostgreSQL, ffmpeg, Prometheus
+	$(STACK) up --brokers $(BROKERS) $(if $(SECURE),--secure)
 
 .PHONY: down
 down: ## Stop everything `make up` started

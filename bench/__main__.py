@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bench.figures import ALL
 from bench.model import REPO, Context, Figure, FigureFn
+from mediawatch_common.settings import KafkaSettings, SettingsError, load_group
 
 
 def machine() -> dict[str, object]:
@@ -64,14 +65,21 @@ def failed(measure: FigureFn, exc: Exception) -> Figure:
 
 @click.command()
 @click.option("--quick", is_flag=True, help="Small sizes: finishes in a few minutes.")
-@click.option("--bootstrap", default="127.0.0.1:9092", show_default=True)
+@click.option("--bootstrap", default=None, help="Brokers; default: KAFKA_BOOTSTRAP_SERVERS.")
 @click.option(
     "--only", multiple=True, help="Measure only these figures (function names); repeatable."
 )
-def main(quick: bool, bootstrap: str, only: tuple[str, ...]) -> None:
+def main(quick: bool, bootstrap: str | None, only: tuple[str, ...]) -> None:
     """Measure each figure beside its baseline; write bench/results/latest.json."""
+    try:
+        kafka = load_group(KafkaSettings)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    secure = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_", "KAFKA_SSL_")
     ctx = Context(
-        bootstrap=bootstrap,
+        bootstrap=bootstrap or kafka.bootstrap_servers,
+        # Checked above; services started by the run read them again from their environment.
+        security={k: v for k, v in os.environ.items() if k.startswith(secure)},
         quick=quick,
         repeats=3 if quick else 5,
         # A Kafka tool run is mostly JVM start-up at quick sizes: once per figure in quick mode.

@@ -6,6 +6,7 @@ import math
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,9 @@ from typing import Any
 
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
+
+from mediawatch_common.kafka import connection_config, java_client_properties
+from mediawatch_common.settings import KafkaSettings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,16 +59,43 @@ class Context:
     topics: list[str] = field(default_factory=list)
     memory: dict[str, list[float]] = field(default_factory=dict)
     """Peak RSS (MiB) of each service process, sampled after each measured round."""
+    security: dict[str, str] = field(default_factory=dict)
+    """The KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_* variables of the run, given to
+    every client, service and Kafka tool it starts."""
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
     _admin: AdminClient | None = None
+    _tool_config: Path | None = None
 
     @property
     def tool_runs(self) -> int:
         return self.tool_repeats or self.repeats
 
+    def service_env(self) -> dict[str, str]:
+        """The KAFKA_* variables of a service process the run starts."""
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, **self.security}
+
+    @property
+    def kafka(self) -> KafkaSettings:
+        return load_settings(self.service_env()).kafka
+
+    @property
+    def connection(self) -> dict[str, Any]:
+        """librdkafka connection properties (brokers, TLS, SASL) of every client of the run."""
+        return connection_config(self.kafka)
+
+    def tool_config(self) -> Path:
+        """A client.properties file with the connection, for Kafka's own Java tools."""
+        if self._tool_config is None:
+            path = Path(tempfile.mkstemp(prefix="bench-client-", suffix=".properties")[1])
+            props = java_client_properties(self.kafka)
+            path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+            self._tool_config = path
+            self.defer(lambda: path.unlink(missing_ok=True))
+        return self._tool_config
+
     def admin(self) -> AdminClient:
         if self._admin is None:
-            self._admin = AdminClient({"bootstrap.servers": self.bootstrap})
+            self._admin = AdminClient(self.connection)
         return self._admin
 
     def new_topic(self, label: str, partitions: int = 3) -> str:

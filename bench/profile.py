@@ -51,7 +51,7 @@ def main(what: str, events: int, out: Path | None) -> None:
         start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
         items = list(pipeline_history(f"f{label}", events, start))
         check(items)
-        produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
+        produce_raw(raw_producer(ctx.connection), topic, ((i.key, i.value, None) for i in items))
         ends = end_offsets(ctx, topic)
         schema = f"bench_prof_{label}"
         if what == "projector":
@@ -63,7 +63,7 @@ def main(what: str, events: int, out: Path | None) -> None:
         work = workdir(ctx, "profile")
         env = {
             **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+            **ctx.service_env(),
             "KAFKA_TOPIC_PREFIX": prefix,
             "DATABASE_URL": url,
             "DATABASE_SCHEMA": schema,

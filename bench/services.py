@@ -17,7 +17,13 @@ import psutil
 from confluent_kafka import Producer as KafkaProducer
 
 from bench.model import REPO, Context
-from mediawatch_common.kafka import Topics, declare_topics, ensure_topics
+from mediawatch_common.kafka import (
+    Connection,
+    Topics,
+    client_properties,
+    declare_topics,
+    ensure_topics,
+)
 
 MEDIAWATCH = Path(sys.executable).parent / "mediawatch"
 
@@ -136,11 +142,11 @@ def delete_topics_starting(ctx: Context, prefix: str) -> None:
     ctx.defer(delete)
 
 
-def raw_producer(bootstrap: str) -> KafkaProducer:
+def raw_producer(bootstrap: Connection) -> KafkaProducer:
     """A plain idempotent librdkafka producer for pre-encoded events (the load, not measured)."""
     return KafkaProducer(
         {
-            "bootstrap.servers": bootstrap,
+            **client_properties(bootstrap),
             "enable.idempotence": True,
             "linger.ms": 20,
             "compression.type": "lz4",
@@ -182,7 +188,7 @@ def end_offsets(ctx: Context, topic: str) -> dict[int, int]:
     """High watermark of each partition of ``topic``."""
     from confluent_kafka import Consumer, TopicPartition
 
-    consumer = Consumer({"bootstrap.servers": ctx.bootstrap, "group.id": f"bench-wm-{tag()}"})
+    consumer = Consumer({**ctx.connection, "group.id": f"bench-wm-{tag()}"})
     try:
         parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         return {

@@ -39,6 +39,7 @@ from bench.services import (
     wait_until,
     workdir,
 )
+from mediawatch_aggregator.runtime.kafka_auth import aiokafka_security
 from mediawatch_common.events import (
     ErrorCode,
     Producer,
@@ -48,6 +49,8 @@ from mediawatch_common.events import (
     decode_event,
     encode_event,
 )
+from mediawatch_common.kafka import Connection, client_properties
+from mediawatch_common.settings import KafkaSettings
 
 SPECS = ((60, 60), (300, 60), (3600, 60))
 GRACE = 10  # the aggregator's default
@@ -111,8 +114,8 @@ def round_events(
 class WindowReader:
     """Reads the windows topic from the start; keeps the latest closed result per window."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
-        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{tag()}"})
+    def __init__(self, bootstrap: Connection, topic: str) -> None:
+        self._consumer = Consumer({**client_properties(bootstrap), "group.id": f"bench-{tag()}"})
         parts = self._consumer.list_topics(topic, timeout=10).topics[topic].partitions
         self._consumer.assign([KafkaPartition(topic, p, 0) for p in parts])
         self.closed: dict[WINDOW, WindowAggregated] = {}
@@ -130,9 +133,12 @@ class WindowReader:
         self._consumer.close()
 
 
-async def _drain(bootstrap: str, topic: str, start: dict[int, int], end: dict[int, int]) -> float:
+async def _drain(
+    kafka: KafkaSettings, topic: str, start: dict[int, int], end: dict[int, int]
+) -> float:
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=kafka.bootstrap_servers,
+        **aiokafka_security(kafka),
         enable_auto_commit=False,
         group_id=None,
         max_partition_fetch_bytes=8 * 1024 * 1024,
@@ -176,7 +182,7 @@ def all_closed(reader: WindowReader, svc: Service, want: set[WINDOW]) -> bool:
 
 
 def baseline_once(ctx: Context, topic: str, start: dict[int, int], end: dict[int, int]) -> float:
-    return asyncio.run(_drain(ctx.bootstrap, topic, start, end))
+    return asyncio.run(_drain(ctx.kafka, topic, start, end))
 
 
 def aggregator_throughput(ctx: Context) -> Figure:
@@ -188,7 +194,7 @@ def aggregator_throughput(ctx: Context) -> Figure:
     partitions = topics.pipeline.partitions
     work = workdir(ctx, "aggregator")
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+        **ctx.service_env(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "AGGREGATOR_APP_ID": app_id,
         "AGGREGATOR_STATE_DIR": str(work / "state"),
@@ -204,8 +210,8 @@ def aggregator_throughput(ctx: Context) -> Figure:
         round_events(f"r{r}-{label}", base + r * spacing, n if r else n // 10, partitions)
         for r in range(ctx.repeats + 1)
     ]
-    reader = WindowReader(ctx.bootstrap, topics.windows.name)
-    producer = raw_producer(ctx.bootstrap)
+    reader = WindowReader(ctx.connection, topics.windows.name)
+    producer = raw_producer(ctx.connection)
     ours: list[float] = []
     produce_rates: list[float] = []
     ranges: list[tuple[dict[int, int], dict[int, int]]] = []

@@ -148,7 +148,7 @@ def api_requests(ctx: Context) -> list[Figure]:
     env = {
         "DATABASE_URL": url,
         "DATABASE_SCHEMA": schema,
-        "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+        **ctx.service_env(),
         "KAFKA_TOPIC_PREFIX": f"bench.api{label}",
     }
     delete_topics_starting(ctx, f"bench.api{label}")

@@ -29,10 +29,12 @@ from mediawatch_client.contract import event_schema
 PACE = 1_000  # pairs per second
 
 
-def _monitor(bootstrap: str, prefix: str, spool: Path) -> MediaMonitor:
+def _monitor(ctx: Context, prefix: str, spool: Path, bootstrap: str | None = None) -> MediaMonitor:
+    security = {k: v for k, v in ctx.connection.items() if k != "bootstrap.servers"}
     return MediaMonitor(
-        ClientConfig(bootstrap_servers=bootstrap, topic_prefix=prefix, producer_name="bench",
-                     spool_dir=spool, delivery_timeout=1.0, close_timeout=120.0)
+        ClientConfig(bootstrap_servers=bootstrap or ctx.bootstrap, kafka=security,
+                     topic_prefix=prefix, producer_name="bench", spool_dir=spool,
+                     delivery_timeout=1.0, close_timeout=120.0)
     )  # fmt: skip
 
 
@@ -92,7 +94,7 @@ def _rate(pair: Callable[[int], None], pairs: int, settle: Callable[[], object])
 
 
 def _bare_producer(ctx: Context) -> Producer:
-    return Producer({"bootstrap.servers": ctx.bootstrap, "enable.idempotence": True,
+    return Producer({**ctx.connection, "enable.idempotence": True,
                      "acks": "all", "linger.ms": 5})  # fmt: skip
 
 
@@ -105,16 +107,16 @@ def client_reporting(ctx: Context) -> list[Figure]:
             topic = f"{prefix}.pipeline"
             ctx.admin().create_topics([NewTopic(topic, 3, 1)])[topic].result()
             ctx.topics.append(topic)
-            monitor = _monitor(ctx.bootstrap, prefix, Path(tmp) / f"up{n}")
+            monitor = _monitor(ctx, prefix, Path(tmp) / f"up{n}")
             up.append(percentile(_paced_costs(_client_pair(monitor), pairs), 99))
             monitor.close()
-            offline = _monitor("127.0.0.1:1", prefix, Path(tmp) / f"down{n}")
+            offline = _monitor(ctx, prefix, Path(tmp) / f"down{n}", bootstrap="127.0.0.1:1")
             down.append(percentile(_paced_costs(_client_pair(offline), pairs), 99))
             offline.close(timeout=1)
             bare = _bare_producer(ctx)
             bare_cost.append(percentile(_paced_costs(_bare_pair(bare, topic), pairs), 99))
             bare.flush(30)
-            monitor = _monitor(ctx.bootstrap, prefix, Path(tmp) / f"rate{n}")
+            monitor = _monitor(ctx, prefix, Path(tmp) / f"rate{n}")
             ours_rate.append(_rate(_client_pair(monitor), 5 * pairs, monitor.close))
             bare = _bare_producer(ctx)
             bare_rate.append(

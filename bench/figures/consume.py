@@ -20,7 +20,7 @@ from mediawatch_common.kafka import (
 
 def fill(ctx: Context) -> str:
     topic = ctx.new_topic("consume")
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-fill", PROPS))
+    producer = EventProducer(producer_config(ctx.connection, "bench-fill", PROPS))
     for n in range(ctx.events):
         producer.produce(topic, encode_event(sample_event(n)), key=f"session_{n:08d}")
     producer.flush()
@@ -36,11 +36,11 @@ def ours_once(ctx: Context, topic: str, group: str) -> float:
 
     dlq = ctx.new_topic("dlq", 1)
     loop: ConsumerLoop[Event] = ConsumerLoop(
-        consumer_config(ctx.bootstrap, group),
+        consumer_config(ctx.connection, group),
         [topic],
         decode_event,
         count,
-        DeadLetters(EventProducer(producer_config(ctx.bootstrap, group)), dlq, group),
+        DeadLetters(EventProducer(producer_config(ctx.connection, group)), dlq, group),
         batch_size=1000,
     )
     start = time.perf_counter()
@@ -53,6 +53,8 @@ def baseline_once(ctx: Context, topic: str, group: str) -> float:
         "org.apache.kafka.tools.ConsumerPerformance",
         "--bootstrap-server",
         ctx.bootstrap,
+        "--consumer.config",
+        str(ctx.tool_config()),
         "--topic",
         topic,
         "--messages",

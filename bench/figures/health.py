@@ -35,7 +35,7 @@ def health_check_cpu(ctx: Context) -> Figure:
         (work / "logs").mkdir()
         settings = load_settings(
             {
-                "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+                **ctx.service_env(),
                 "KAFKA_TOPIC_PREFIX": f"bench.health{uuid.uuid4().hex[:8]}",
                 "LOG_DIR": str(work / "logs"),
                 "HEALTH_CHECK_TEMP_DIR": str(work / "tmp"),

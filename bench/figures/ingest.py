@@ -43,7 +43,7 @@ def _events(n: int) -> list[dict[str, Any]]:
 
 
 def _direct(ctx: Context, topic: str, batches: int) -> float:
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-ingest-direct"))
+    producer = EventProducer(producer_config(ctx.connection, "bench-ingest-direct"))
     source = Producer(service="bench", host="bench-host", pid=1)
     began = time.perf_counter()
     for n in range(batches):
@@ -68,7 +68,7 @@ def http_ingest(ctx: Context) -> list[Figure]:
     topics = declare_topics(prefix, partitions=3)
     ensure_topics(ctx.admin(), topics.all(), 1, 1)
     env = {"DATABASE_URL": url, "DATABASE_SCHEMA": schema,
-           "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap, "KAFKA_TOPIC_PREFIX": prefix}  # fmt: skip
+           **ctx.service_env(), "KAFKA_TOPIC_PREFIX": prefix}  # fmt: skip
     password = secrets.token_urlsafe(24)
     subprocess.run(
         [str(MEDIAWATCH), "users", "add", "pipeline", "--role", "producer", "--password-stdin"],

@@ -137,7 +137,7 @@ def chat_latency(ctx: Context, n: int, gap: float) -> tuple[list[float], str, di
     topics = deployment_topics(ctx, prefix)
     receiver = Receiver()
     ctx.defer(receiver.close)
-    common = {"KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap, "KAFKA_TOPIC_PREFIX": prefix}
+    common = {**ctx.service_env(), "KAFKA_TOPIC_PREFIX": prefix}
     alerter = service(
         ctx,
         "alerter",
@@ -158,7 +158,7 @@ def chat_latency(ctx: Context, n: int, gap: float) -> tuple[list[float], str, di
         },
         workdir(ctx, "notifier"),
     )
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-latency"))
+    producer = EventProducer(producer_config(ctx.connection, "bench-latency"))
     topic = topics.pipeline.name
     launched = time.monotonic()
     warm = send_spaced(producer, topic, [f"{label}-warm"], 0)
@@ -195,15 +195,15 @@ def round_trip(ctx: Context, n: int, gap: float) -> list[float]:
 
     dlq = ctx.new_topic("rtt-dlq", 1)
     loop: ConsumerLoop[Event] = ConsumerLoop(
-        consumer_config(ctx.bootstrap, group),
+        consumer_config(ctx.connection, group),
         [topic],
         decode_event,
         handle,
-        DeadLetters(EventProducer(producer_config(ctx.bootstrap, group)), dlq, group),
+        DeadLetters(EventProducer(producer_config(ctx.connection, group)), dlq, group),
     )
     thread = threading.Thread(target=loop.run, daemon=True)
     thread.start()
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-rtt"))
+    producer = EventProducer(producer_config(ctx.connection, "bench-rtt"))
     try:
         warm = send_spaced(producer, topic, ["warm"], 0)
         wait_until(lambda: "warm" in arrived, 60, "the round trip's warm-up event")

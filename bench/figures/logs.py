@@ -30,9 +30,10 @@ DEAD_BROKER = "127.0.0.1:9"
 VARIANTS = ("off", "on", "dead")
 
 
-def _settings(bootstrap: str, prefix: str, log_dir: Path) -> Settings:
+def _settings(ctx: Context, bootstrap: str, prefix: str, log_dir: Path) -> Settings:
     return load_settings(
         {
+            **ctx.security,
             "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
             "KAFKA_TOPIC_PREFIX": prefix,
             "LOG_DIR": str(log_dir),
@@ -74,7 +75,10 @@ def _measure(ctx: Context, prefix: str, tmp: Path, records: int) -> dict[str, li
     """µs per record of each variant, one sample per repeat; dropped counts under '*_dropped'."""
     samples: dict[str, list[float]] = {f"{v}{s}": [] for v in VARIANTS for s in ("", "_dropped")}
     for _ in range(ctx.repeats):
-        live, dead = _settings(ctx.bootstrap, prefix, tmp), _settings(DEAD_BROKER, prefix, tmp)
+        live, dead = (
+            _settings(ctx, ctx.bootstrap, prefix, tmp),
+            _settings(ctx, DEAD_BROKER, prefix, tmp),
+        )
         shippers = {"off": None, "on": ship_logs(live, "bench"), "dead": ship_logs(dead, "bench")}
         loggers = {v: _logger(v, dead if v == "dead" else live, shippers[v]) for v in VARIANTS}
         spent = dict.fromkeys(VARIANTS, 0.0)

@@ -173,7 +173,7 @@ def measure(ctx: Context, root: Path) -> tuple[list[Stopwatch], list[Stopwatch],
     session = "bench_overhead_bare"
     argv = record_commands(settings, clips, session)
     topic = ctx.new_topic("overhead", partitions=1)
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-overhead"))
+    producer = EventProducer(producer_config(ctx.connection, "bench-overhead"))
     ours, bare = [], []
     for run in range(ctx.repeats):
         # which one goes first alternates too, so neither always follows the other

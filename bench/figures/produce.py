@@ -35,7 +35,7 @@ def sample_event(n: int) -> StageCompleted:
 def ours_once(ctx: Context, topic: str, events: int | None = None) -> float:
     """Events/s of encoding and producing ``events`` (default: the run's size) events."""
     total = events or ctx.events
-    producer = EventProducer(producer_config(ctx.bootstrap, "bench-produce", PROPS))
+    producer = EventProducer(producer_config(ctx.connection, "bench-produce", PROPS))
     start = time.perf_counter()
     for n in range(total):
         producer.produce(topic, encode_event(sample_event(n)), key=f"session_{n:08d}")
@@ -54,8 +54,9 @@ def baseline_once(ctx: Context, topic: str, size: int) -> float:
         str(size),
         "--throughput",
         "-1",
+        "--producer.config",
+        str(ctx.tool_config()),
         "--producer-props",
-        f"bootstrap.servers={ctx.bootstrap}",
         "acks=all",
         "enable.idempotence=true",
         "linger.ms=5",

@@ -127,7 +127,7 @@ def run_once(
     group = f"bench-proj-{label}"
     work = workdir(ctx, f"projector-{r}")
     env = {
-        "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+        **ctx.service_env(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "DATABASE_URL": url,
         "DATABASE_SCHEMA": schema,
@@ -203,7 +203,7 @@ def projector_throughput(ctx: Context) -> Figure:
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=2)
     items = list(pipeline_history(f"p{label}", n, start))
     check(items)
-    produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
+    produce_raw(raw_producer(ctx.connection), topic, ((i.key, i.value, None) for i in items))
     ends = end_offsets(ctx, topic)
     expected = (
         n,

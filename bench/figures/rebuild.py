@@ -68,7 +68,7 @@ def rebuild_once(ctx: Context, url: str, prefix: str, n: int) -> tuple[float, fl
     work = workdir(ctx, "rebuild")
     env = {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+        **ctx.service_env(),
         "KAFKA_TOPIC_PREFIX": prefix,
         "DATABASE_URL": url,
         "DATABASE_SCHEMA": schema,
@@ -103,7 +103,7 @@ def rebuild_events(ctx: Context) -> Figure:
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=3)
     items = list(pipeline_history(f"r{label}", n, start))
     check(items)
-    produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
+    produce_raw(raw_producer(ctx.connection), topic, ((i.key, i.value, None) for i in items))
     del items
     seconds, rss, said, cpu = [], [], [], []
     for _ in range(runs):

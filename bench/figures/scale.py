@@ -41,7 +41,7 @@ def projector_at(ctx: Context, n: int) -> tuple[float, float]:
     minutes = max(60, n // 2_000)  # about 2,000 events a minute, in the past
     start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=minutes + 10)
     items = pipeline_history(f"s{label}", n, start, minutes)
-    produce_raw(raw_producer(ctx.bootstrap), topic, ((i.key, i.value, None) for i in items))
+    produce_raw(raw_producer(ctx.connection), topic, ((i.key, i.value, None) for i in items))
     run = run_once(ctx, url, prefix, topic, end_offsets(ctx, topic), 0)
     if run.found[0] != n:
         raise RuntimeError(f"projector at {n:,}: {run.found[0]:,} pipeline events projected")

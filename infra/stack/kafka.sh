@@ -8,7 +8,9 @@
 #             infra/kafka/pom.xml; <kafka.version> in that pom is the one place
 #             the version is set)
 #   clusters: $STACK_DIR/kafka/<cluster>/
-#               cluster.conf   brokers/port the cluster was created with
+#               cluster.conf   brokers/port/secure the cluster was created with
+#               secure/        with --secure: CA and broker certificates, the SCRAM
+#                              user's password, client.env and client.properties
 #               cluster.id     KRaft cluster id, generated once
 #               broker-<i>/    server.properties, data/ (log.dirs), logs/
 #                              (server.log, controller.log), stdout.log,
@@ -18,10 +20,17 @@
 # node.id = i, N <= 9):
 #   broker i   PLAINTEXT listener   127.0.0.1:(P + i - 1)
 #   broker i   CONTROLLER listener  127.0.0.1:(P + 100 + i - 1)
+#   broker i   SASL_SSL listener    127.0.0.1:(P + 50 + i - 1)   (with --secure)
 # e.g. default cluster: 9092 (+ controller 9192); --brokers 3 --port 29092:
 # 29092-29094 (+ controllers 29192-29194). Within one cluster nothing can
 # collide; give different clusters base ports that differ by >= 10 and are not
-# 100 apart.
+# 50, 100 or 150 apart.
+#
+# --secure adds a SASL_SSL listener (SCRAM-SHA-512 and SCRAM-SHA-256) beside the
+# PLAINTEXT one: a local CA and a broker certificate for 127.0.0.1/localhost are
+# made with openssl, and the SCRAM user "mediawatch" is added when the storage is
+# formatted (StorageTool format --add-scram). `kafka.sh client-env` prints the
+# KAFKA_* variables that make Mediawatch's clients use that listener.
 #
 # Every broker is a combined broker+controller. One broker: a single-node
 # dynamic quorum (StorageTool format --standalone). Several: a static quorum
@@ -38,6 +47,8 @@ LOG4J_CONF="$INFRA_DIR/kafka/log4j2.xml"
 TOOLS_LOG4J_CONF="$INFRA_DIR/kafka/tools-log4j2.xml"
 KAFKA_ROOT="$STACK_DIR/kafka"
 CONTROLLER_PORT_OFFSET=100
+SECURE_PORT_OFFSET=50
+SCRAM_USER=mediawatch
 MAX_BROKERS=9
 START_TIMEOUT="${MEDIAWATCH_KAFKA_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${MEDIAWATCH_KAFKA_STOP_TIMEOUT:-20}"
@@ -55,10 +66,14 @@ Usage: infra/stack/kafka.sh COMMAND [options]
 Commands:
   fetch                      download the Kafka $KAFKA_VERSION jars (once) and print the libs dir
   classpath                  print the classpath for Kafka tools: <libsdir>/*
-  up [--brokers N] [--cluster NAME] [--port P]
+  up [--brokers N] [--cluster NAME] [--port P] [--secure]
                              start a KRaft cluster (defaults: 1 broker, "default", 9092);
                              waits until every broker serves requests, then prints the
-                             bootstrap servers. Harmless when already running.
+                             bootstrap servers. Harmless when already running. --secure
+                             (only when the cluster is created) adds a SASL_SSL listener.
+  client-env [--cluster NAME]
+                             print the KAFKA_* variables for the SASL_SSL listener of a
+                             cluster started with --secure (source it with set -a)
   down [--cluster NAME | --all]
                              stop the cluster's brokers (SIGTERM, SIGKILL after ${STOP_TIMEOUT}s)
   status [--cluster NAME | --all] [--no-header]
@@ -74,7 +89,7 @@ Commands:
   destroy [--cluster NAME]   stop the cluster and delete its data
 
 Brokers are numbered 1..N. Ports: broker i listens on P+i-1, its controller on
-P+100+i-1 (all on 127.0.0.1).
+P+100+i-1, its SASL_SSL listener (--secure) on P+50+i-1 (all on 127.0.0.1).
 
 Environment: MEDIAWATCH_STACK_DIR (state, default <repo>/.stack),
 MEDIAWATCH_CACHE_DIR (jars, default ~/.cache/mediawatch), JAVA_HOME,
@@ -155,34 +170,96 @@ cluster_dir() { printf '%s/%s\n' "$KAFKA_ROOT" "$1"; }
 broker_dir() { printf '%s/%s/broker-%s\n' "$KAFKA_ROOT" "$1" "$2"; }
 broker_port() { echo $((C_PORT + $1 - 1)); }
 controller_port() { echo $((C_PORT + CONTROLLER_PORT_OFFSET + $1 - 1)); }
+secure_port() { echo $((C_PORT + SECURE_PORT_OFFSET + $1 - 1)); }
+secure_dir() { printf '%s/secure\n' "$(cluster_dir "$1")"; }
 # Unique string in each broker's java command line (trailing space matters:
 # it keeps broker-1 from matching broker-10 style names).
 broker_marker() { printf -- '-Dmediawatch.kafka.broker=%s ' "$(broker_dir "$1" "$2")"; }
 
 # Cluster parameters, filled by load_cluster.
-C_NAME="" C_BROKERS="" C_PORT=""
+C_NAME="" C_BROKERS="" C_PORT="" C_SECURE=0
 
 # Read cluster.conf into C_*; returns 1 if the cluster was never created.
 load_cluster() {
     local name="$1" conf
     conf="$(cluster_dir "$name")/cluster.conf"
-    C_NAME="$name" C_BROKERS="" C_PORT=""
+    C_NAME="$name" C_BROKERS="" C_PORT="" C_SECURE=0
     [[ -f "$conf" ]] || return 1
     local key val
     while IFS='=' read -r key val; do
         case "$key" in
             brokers) C_BROKERS="$val" ;;
             port) C_PORT="$val" ;;
+            secure) C_SECURE="$val" ;;
         esac
     done <"$conf"
     [[ "$C_BROKERS" =~ ^[0-9]+$ && "$C_PORT" =~ ^[0-9]+$ ]] || die "corrupt $conf (run: kafka.sh destroy --cluster $name)"
 }
 
 bootstrap_servers() {
-    local i out=()
-    for ((i = 1; i <= C_BROKERS; i++)); do out+=("127.0.0.1:$(broker_port "$i")"); done
+    local i out=() port_of="${1:-broker_port}"
+    for ((i = 1; i <= C_BROKERS; i++)); do out+=("127.0.0.1:$("$port_of" "$i")"); done
     local IFS=,
     printf '%s\n' "${out[*]}"
+}
+
+# The CA, the brokers' key store and the SCRAM user's password of a --secure
+# cluster, made once with openssl; then client.env and client.properties.
+make_secure_material() {
+    local dir tmp
+    dir="$(secure_dir "$C_NAME")"
+    if [[ ! -s "$dir/broker.p12" ]]; then
+        command -v openssl >/dev/null 2>&1 || die "--secure needs openssl (apt-get install -y openssl)"
+        tmp="$dir.tmp.$$"
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        chmod 700 "$tmp"
+        log "making a local CA and the broker certificate for cluster $C_NAME"
+        (
+            cd "$tmp"
+            umask 077
+            openssl rand -hex 24 >keystore.password
+            openssl rand -hex 24 >sasl.password
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.pem \
+                -subj "/CN=Mediawatch local CA ($C_NAME)" \
+                -addext "basicConstraints=critical,CA:TRUE" \
+                -addext "keyUsage=critical,keyCertSign,cRLSign"
+            openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr \
+                -subj "/CN=127.0.0.1"
+            printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+                "basicConstraints=CA:FALSE" "keyUsage=digitalSignature,keyEncipherment" \
+                "extendedKeyUsage=serverAuth" >broker.ext
+            openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+                -days 3650 -extfile broker.ext -out broker.pem
+            openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem \
+                -name broker -out broker.p12 -passout "file:keystore.password"
+            chmod 644 ca.pem
+        ) >"$tmp.log" 2>&1 || { mw_tail_log "$tmp.log" 20; rm -rf "$tmp"; die "making the certificates failed"; }
+        rm -f "$tmp.log"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    local bs
+    bs="$(bootstrap_servers secure_port)"
+    {
+        echo "KAFKA_BOOTSTRAP_SERVERS=$bs"
+        echo "KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+        echo "KAFKA_SASL_MECHANISM=SCRAM-SHA-512"
+        echo "KAFKA_SASL_USERNAME=$SCRAM_USER"
+        echo "KAFKA_SASL_PASSWORD_FILE=$dir/sasl.password"
+        echo "KAFKA_SSL_CA_LOCATION=$dir/ca.pem"
+    } >"$dir/client.env"
+    (
+        umask 077
+        {
+            echo "bootstrap.servers=$bs"
+            echo "security.protocol=SASL_SSL"
+            echo "sasl.mechanism=SCRAM-SHA-512"
+            echo "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$SCRAM_USER\" password=\"$(cat "$dir/sasl.password")\";"
+            echo "ssl.truststore.type=PEM"
+            echo "ssl.truststore.location=$dir/ca.pem"
+        } >"$dir/client.properties"
+    )
 }
 
 list_clusters() {
@@ -227,9 +304,28 @@ write_server_properties() {
         echo "# Rewritten on every 'up'; do not edit."
         echo "process.roles=broker,controller"
         echo "node.id=$i"
-        echo "listeners=PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")"
-        echo "advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")"
-        echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        local listeners="PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")"
+        local protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        if ((C_SECURE)); then
+            listeners+=",SASL_SSL://127.0.0.1:$(secure_port "$i")"
+            protocols+=",SASL_SSL:SASL_SSL"
+        fi
+        echo "listeners=$listeners"
+        echo "advertised.listeners=$listeners"
+        echo "listener.security.protocol.map=$protocols"
+        if ((C_SECURE)); then
+            local sdir scram
+            sdir="$(secure_dir "$C_NAME")"
+            scram="org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            echo "sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256"
+            echo "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256"
+            echo "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram"
+            echo "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram"
+            echo "ssl.keystore.type=PKCS12"
+            echo "ssl.keystore.location=$sdir/broker.p12"
+            echo "ssl.keystore.password=$(cat "$sdir/keystore.password")"
+            echo "ssl.key.password=$(cat "$sdir/keystore.password")"
+        fi
         echo "inter.broker.listener.name=PLAINTEXT"
         echo "controller.listener.names=CONTROLLER"
         if ((C_BROKERS == 1)); then
@@ -273,6 +369,12 @@ format_if_needed() {
     flog="$dir/format.log"
     local -a mode=()
     ((C_BROKERS == 1)) && mode=(--standalone)
+    if ((C_SECURE)); then
+        local password
+        password="$(cat "$(secure_dir "$C_NAME")/sasl.password")"
+        mode+=(--add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$password]"
+            --add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$password]")
+    fi
     log "formatting storage of broker $i (cluster $C_NAME)"
     if ! run_tool kafka.tools.StorageTool format "${mode[@]}" --ignore-formatted \
         --cluster-id "$cid" -c "$dir/server.properties" >"$flog" 2>&1; then
@@ -284,7 +386,9 @@ format_if_needed() {
 # Fail if broker i's ports are taken (call only when broker i is not running).
 check_ports_free() {
     local i="$1" p owner
-    for p in "$(broker_port "$i")" "$(controller_port "$i")"; do
+    local -a ports=("$(broker_port "$i")" "$(controller_port "$i")")
+    ((C_SECURE)) && ports+=("$(secure_port "$i")")
+    for p in "${ports[@]}"; do
         if mw_port_open "$p"; then
             owner="$(mw_port_owner "$p")"
             die "port $p (broker $i of cluster $C_NAME) is already in use${owner:+ by $owner}; stop that process or pick another --port"
@@ -404,6 +508,7 @@ wait_ready() {
 
 # ---------------------------------------------------------------- option parsing
 OPT_CLUSTER="" OPT_BROKERS="" OPT_PORT="" OPT_ALL=0 OPT_BROKER="" OPT_SIGNAL="" OPT_NO_HEADER=0
+OPT_SECURE=0
 parse_opts() {
     local allowed=" $1 "; shift
     while (($#)); do
@@ -411,7 +516,7 @@ parse_opts() {
         case "$opt" in
             -h | --help) usage; exit 0 ;;
             --*=*) val="${opt#*=}"; opt="${opt%%=*}" ;;
-            --all | --no-header) ;;
+            --all | --no-header | --secure) ;;
             --*) (($# >= 2)) || die "option $opt needs a value"; val="$2"; shift ;;
             *) die "unexpected argument: $opt (see --help)" ;;
         esac
@@ -424,6 +529,7 @@ parse_opts() {
             --signal) OPT_SIGNAL="$val" ;;
             --all) OPT_ALL=1 ;;
             --no-header) OPT_NO_HEADER=1 ;;
+            --secure) OPT_SECURE=1 ;;
         esac
         shift
     done
@@ -465,7 +571,7 @@ cmd_classpath() {
 }
 
 cmd_up() {
-    parse_opts "--cluster --brokers --port" "$@"
+    parse_opts "--cluster --brokers --port --secure" "$@"
     local name="${OPT_CLUSTER:-default}"
     mw_lock "kafka-$name"
 
@@ -476,8 +582,11 @@ cmd_up() {
             [[ -n "$OPT_PORT" && "$OPT_PORT" != "$C_PORT" ]]; then
             die "cluster '$name' exists with $C_BROKERS broker(s) on port $C_PORT; to change it run: kafka.sh destroy --cluster $name"
         fi
+        if ((OPT_SECURE && !C_SECURE)); then
+            die "cluster '$name' exists without the SASL_SSL listener (its SCRAM user is added when the storage is formatted); to recreate it run: kafka.sh destroy --cluster $name"
+        fi
     else
-        C_NAME="$name" C_BROKERS="${OPT_BROKERS:-1}" C_PORT="${OPT_PORT:-9092}"
+        C_NAME="$name" C_BROKERS="${OPT_BROKERS:-1}" C_PORT="${OPT_PORT:-9092}" C_SECURE="$OPT_SECURE"
     fi
 
     # Fast path: everything already running.
@@ -505,7 +614,8 @@ cmd_up() {
     find_java
     ensure_libs
     mkdir -p "$cdir"
-    printf 'brokers=%s\nport=%s\n' "$C_BROKERS" "$C_PORT" >"$cdir/cluster.conf"
+    printf 'brokers=%s\nport=%s\nsecure=%s\n' "$C_BROKERS" "$C_PORT" "$C_SECURE" >"$cdir/cluster.conf"
+    ((C_SECURE)) && make_secure_material
     if [[ ! -s "$cdir/cluster.id" ]]; then
         run_tool kafka.tools.StorageTool random-uuid >"$cdir/cluster.id.tmp" 2>/dev/null ||
             die "could not generate a cluster id (kafka.tools.StorageTool random-uuid failed)"
@@ -656,6 +766,13 @@ cmd_bootstrap() {
     bootstrap_servers
 }
 
+cmd_client_env() {
+    parse_opts "--cluster" "$@"
+    require_cluster
+    ((C_SECURE)) || die "cluster '$C_NAME' has no SASL_SSL listener (start it with: kafka.sh up --cluster $C_NAME --secure)"
+    cat "$(secure_dir "$C_NAME")/client.env"
+}
+
 cmd_kill_broker() {
     parse_opts "--cluster --broker --signal" "$@"
     require_cluster
@@ -722,6 +839,7 @@ main() {
         down) cmd_down "$@" ;;
         status) cmd_status "$@" ;;
         bootstrap) cmd_bootstrap "$@" ;;
+        client-env) cmd_client_env "$@" ;;
         kill-broker) cmd_kill_broker "$@" ;;
         start-broker) cmd_start_broker "$@" ;;
         run-class) cmd_run_class "$@" ;;

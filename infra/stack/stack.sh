@@ -3,9 +3,10 @@
 # cluster "default" on 127.0.0.1:9092), PostgreSQL (127.0.0.1:55432, or
 # DATABASE_URL), Prometheus (127.0.0.1:9090) and Alertmanager (127.0.0.1:9093).
 #
-# Usage: infra/stack/stack.sh up [--brokers N] | down | status
-#   up       ffmpeg ensure, kafka up (cluster "default"), postgres up, prometheus up,
-#            alertmanager up
+# Usage: infra/stack/stack.sh up [--brokers N] [--secure] | down | status
+#   up       ffmpeg ensure, kafka up (cluster "default"; --secure: with a SASL_SSL
+#            listener on 127.0.0.1:9142, see `kafka.sh client-env`), postgres up,
+#            prometheus up, alertmanager up
 #   down     services down (those infra/stack/services.sh started), kafka down --all,
 #            postgres down, prometheus down, alertmanager down
 #   status   table of part, state, address, version; exit 0 if all up, 3 if not
@@ -20,7 +21,7 @@ source "$HERE/lib.sh"
 mw_set_tag stack
 
 usage() {
-    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd_up() {
@@ -29,6 +30,7 @@ cmd_up() {
         case "$1" in
             --brokers) (($# >= 2)) || die "--brokers needs a value"; kafka_args+=(--brokers "$2"); shift ;;
             --brokers=*) kafka_args+=(--brokers "${1#*=}") ;;
+            --secure) kafka_args+=(--secure) ;;
             -h | --help) usage; exit 0 ;;
             *) die "unexpected argument: $1 (see --help)" ;;
         esac
