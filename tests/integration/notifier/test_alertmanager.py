@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,9 +63,20 @@ def alertmanager_sink(base: str, resend: float = 60.0) -> Sink:
     )
 
 
-def in_alertmanager(base: str) -> list[dict[str, Any]]:
-    alerts: list[dict[str, Any]] = get(f"{base}/api/v2/alerts")
+def in_alertmanager(base: str, rule: str = "processing_failed") -> list[dict[str, Any]]:
+    """The active alerts of one rule, from Alertmanager's API."""
+    query = urllib.parse.urlencode({"filter": f'alertname="{rule}"'})
+    alerts: list[dict[str, Any]] = get(f"{base}/api/v2/alerts?{query}")
     return alerts
+
+
+def routed(webhook: Receiver, status: str) -> list[dict[str, Any]]:
+    """Alertmanager's notifications about processing_failed with ``status``."""
+    return [
+        body
+        for body in (r.json() for r in webhook.at("/am", 200))
+        if body["commonLabels"].get("alertname") == "processing_failed" and body["status"] == status
+    ]
 
 
 def produce_merge_retry(settings: Settings, topics: Topics, session: str) -> None:
@@ -105,14 +117,11 @@ def test_failed_stage_fires_in_alertmanager_and_resolves_there(
         ):
             assert wait_for(lambda: in_alertmanager(am), timeout=30)
             (alert,) = in_alertmanager(am)
-            assert wait_for(lambda: am_webhook.at("/am", 200), timeout=30)
+            assert wait_for(lambda: routed(am_webhook, "firing"), timeout=30)
 
             produce_merge_retry(settings, topics, SESSION)
             assert wait_for(lambda: not in_alertmanager(am), timeout=30)
-            assert wait_for(
-                lambda: [r for r in am_webhook.at("/am", 200) if r.json()["status"] == "resolved"],
-                timeout=30,
-            )
+            assert wait_for(lambda: routed(am_webhook, "resolved"), timeout=30)
 
     assert alert["labels"] == {
         "alertname": "processing_failed",
@@ -130,13 +139,13 @@ def test_failed_stage_fires_in_alertmanager_and_resolves_there(
     assert alert["status"]["state"] == "active"
     assert alert["fingerprint"] == fingerprint(alert["labels"])
     # Alertmanager routed it on, firing then resolved, in the shape our checker accepts.
-    assert [r.status for r in am_webhook.at("/am")] == [200] * len(am_webhook.at("/am"))
-    sent = [r.json() for r in am_webhook.at("/am")]
-    assert sent[0]["status"] == "firing"
-    assert sent[0]["alerts"][0]["labels"] == alert["labels"]
-    assert sent[0]["alerts"][0]["fingerprint"] == alert["fingerprint"]
-    assert sent[-1]["status"] == "resolved"
-    assert sent[-1]["alerts"][0]["labels"] == alert["labels"]
+    assert {r.status for r in am_webhook.at("/am")} == {200}
+    firing, resolved = routed(am_webhook, "firing")[0], routed(am_webhook, "resolved")[0]
+    assert firing["alerts"][0]["labels"] == alert["labels"]
+    assert firing["alerts"][0]["fingerprint"] == alert["fingerprint"]
+    assert firing["receiver"] == "test"
+    assert resolved["alerts"][0]["labels"] == alert["labels"]
+    assert resolved["alerts"][0]["status"] == "resolved"
 
 
 def test_alert_raised_while_alertmanager_is_down_reaches_it_once_it_is_up(

@@ -233,3 +233,19 @@ def test_refresher_pushes_each_sink_once_per_interval() -> None:
     firing["am"] = []
     late = at(50) + timedelta(minutes=15)
     assert r.due(late, lambda s: firing[s]) == []  # resolved long enough ago: dropped
+
+
+def test_a_resolution_dispatched_during_a_refresh_makes_the_next_one_due_at_once() -> None:
+    one = alert(1)
+    firing: list[AlertRaised] = [one]
+    r = Refresher({"am": 60.0})
+    ((_, stale),) = r.due(T0, lambda _s: firing)
+    assert stale.firing == (one,)
+    firing.clear()
+    r.noted(Notification("n", route(sinks=("am",)), "k", (), ((one, resolved(one, 1)),)))
+    r.finished("am")
+
+    ((_, fixed),) = r.due(at(2), lambda _s: firing)
+    assert (fixed.firing, [a for a, _ in fixed.resolved]) == ((), [one])
+    r.finished("am")
+    assert r.due(at(3), lambda _s: firing) == []

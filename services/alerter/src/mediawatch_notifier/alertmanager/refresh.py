@@ -4,7 +4,9 @@ Alertmanager resolves an alert that is not pushed again before its ``endsAt`` (o
 ``resolve_timeout``), so while an alert fires it is pushed every ``resend_interval_seconds``
 of its sink, all alerts of the sink in one request. Alerts resolved in the last
 :data:`KEEP_RESOLVED_SECONDS` are pushed again too, so a resolution that found Alertmanager
-down still reaches it. Pure: the caller passes ``now`` and what fires.
+down still reaches it. A refresh reads what fires when it is built; when a resolution was
+dispatched meanwhile, the refresh may land after it and show the alert firing again, so the
+next refresh of that sink is due at once. Pure: the caller passes ``now`` and what fires.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class Refresher:
         self._keep = timedelta(seconds=keep_resolved_seconds)
         self._last: dict[str, datetime] = {}
         self._busy: set[str] = set()
+        self._noted = dict.fromkeys(self._intervals, 0)
+        self._built = dict.fromkeys(self._intervals, 0)
         self._resolved: dict[str, dict[str, tuple[AlertRaised, AlertResolved]]] = {
             sink: {} for sink in self._intervals
         }
@@ -41,8 +45,9 @@ class Refresher:
     def noted(self, n: Notification) -> None:
         """A notification was dispatched: keep its resolved alerts for the sinks refreshed."""
         for sink in n.route.sinks:
-            if sink in self._resolved:
+            if sink in self._resolved and n.resolved:
                 self._resolved[sink].update((a.alert_id, (a, r)) for a, r in n.resolved)
+                self._noted[sink] += 1
 
     def due(self, now: datetime, firing: Firing) -> list[tuple[str, Notification]]:
         """The refreshes to deliver now: (sink name, notification of its alerts)."""
@@ -58,6 +63,7 @@ class Refresher:
             if not alerts and not resolved:
                 continue
             self._busy.add(sink)
+            self._built[sink] = self._noted[sink]
             route = Route(name="refresh", levels=frozenset(), sinks=(sink,), group_by=())
             key = f"refresh={sink}"
             out.append(
@@ -68,6 +74,8 @@ class Refresher:
     def finished(self, sink: str) -> None:
         """The refresh of ``sink`` ended (delivered, given up or stopped)."""
         self._busy.discard(sink)
+        if self._built.get(sink) != self._noted.get(sink):
+            self._last.pop(sink, None)
 
     def _recent(self, sink: str, now: datetime) -> tuple[tuple[AlertRaised, AlertResolved], ...]:
         kept = self._resolved[sink]
