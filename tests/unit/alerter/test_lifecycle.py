@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mediawatch_alerter.alerts import AlertBook, Finding, fingerprint
-from mediawatch_common.alerting import IdSequence
+from mediawatch_common.alerting import RANDOM_FLOOR, IdSequence, random_id
 from mediawatch_common.events import AlertLevel, AlertRaised, AlertResolved
 
 from .helpers import ME, T0, at
@@ -132,3 +132,14 @@ def test_ids_continue_after_the_highest_seen() -> None:
     ids.seen("garbage")
 
     assert ids.next(T0) == f"alert_{int(T0.timestamp())}_124"
+
+
+def test_random_ids_stay_apart_from_the_sequence() -> None:
+    ids = IdSequence("alert")
+    drawn = {random_id("alert", T0) for _ in range(1000)}
+    for issued in drawn:
+        ids.seen(issued)
+        assert int(issued.rsplit("_", 1)[1]) >= RANDOM_FLOOR
+
+    assert len(drawn) == 1000
+    assert ids.next(T0) == f"alert_{int(T0.timestamp())}_1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mediawatch_common.alerting.alert_json import alert_json, iso_z
 from mediawatch_common.alerting.alert_labels import match_labels
-from mediawatch_common.alerting.id_sequence import IdSequence
+from mediawatch_common.alerting.id_sequence import RANDOM_FLOOR, IdSequence, random_id
 from mediawatch_common.alerting.silence_book import Silence, SilenceBook
 from mediawatch_common.alerting.silence_matchers import (
     MatcherError,
@@ -14,6 +14,7 @@ from mediawatch_common.alerting.silence_matchers import (
 )
 
 __all__ = [
+    "RANDOM_FLOOR",
     "IdSequence",
     "MatcherError",
     "Silence",
@@ -24,4 +25,5 @@ __all__ = [
     "match_labels",
     "matches",
     "parse_matcher",
+    "random_id",
 ]

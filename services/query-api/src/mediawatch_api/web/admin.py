@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, post
@@ -13,11 +12,11 @@ from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
 from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
+from mediawatch_common.alerting import random_id
 from mediawatch_common.events import AlertLevel, AlertRaised, Producer
 from mediawatch_common.kafka import DeliveryError
 from mediawatch_store.retention import apply_retention
 
-_SEQUENCE = itertools.count(1)
 _PRODUCER = Producer.current("query-api")
 
 
@@ -59,7 +58,7 @@ class AdminController(Controller):
     ) -> dict[str, Any]:
         """Appends an AlertRaised event (rule ``test_alert``) to the alerts topic."""
         now = services.clock()
-        alert_id = f"alert_{int(now.timestamp())}_{next(_SEQUENCE)}"
+        alert_id = random_id("alert", now)  # apart from the alerter's sequence
         event = AlertRaised(
             producer=_PRODUCER,
             alert_id=alert_id,
