@@ -23,6 +23,7 @@ from mediawatch_common.events import (
     AlertResolved,
     ClipInput,
     CustomAlertReported,
+    DeadLetterRedriven,
     ErrorCode,
     Event,
     HealthChecked,
@@ -214,6 +215,14 @@ def _examples() -> list[Event]:
             resolved=True,
             labels={"bucket": "uploads-eu"},
             context={"free_gb": 60.0},
+        ),
+        DeadLetterRedriven(
+            **common,
+            deadletter_partition=0,
+            deadletter_offset=3,
+            origin_topic="mediawatch.pipeline",
+            reason="DecodeError: bad_marker",
+            forced=True,
         ),
     ]
 

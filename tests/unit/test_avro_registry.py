@@ -30,7 +30,7 @@ def test_only_events_are_registered_not_shared_types() -> None:
 def test_versions_list_releases_before_current() -> None:
     versions = SchemaRegistry().versions("StageCompleted")
 
-    assert [v.version for v in versions] == ["v1", "v2", CURRENT]
+    assert [v.version for v in versions] == ["v1", "v2", "v3", CURRENT]
     assert versions[0].path.parent == REPO_SCHEMAS / "released" / "v1"
 
 

@@ -19,6 +19,7 @@ from mediawatch_common.events import (
     AlertResolved,
     ClipInput,
     CustomAlertReported,
+    DeadLetterRedriven,
     ErrorCode,
     Event,
     HealthChecked,
@@ -239,6 +240,19 @@ EXAMPLES: dict[str, Event] = {
         context={"free_gb": 12.5, "threshold_gb": 50},
         session_id="video_session_123",
     ),
+    "DeadLetterRedriven": DeadLetterRedriven(
+        **HEADER,
+        deadletter_partition=0,
+        deadletter_offset=17,
+        origin_topic="mediawatch.pipeline",
+        origin_partition=3,
+        origin_offset=4242,
+        redriven_partition=3,
+        redriven_offset=9001,
+        consumer_group="mediawatch.projector",
+        reason="DecodeError: unknown_fingerprint: 0011223344556677",
+        actor="alice",
+    ),
 }
 
 # Exact single-object encodings of EXAMPLES. A change here means the schema's canonical
@@ -358,6 +372,13 @@ PINNED_HEX: dict[str, str] = {
         "6c6f61645f71756f74615f6c6f770200020c6275636b65741475706c6f6164732d657500040e6672"
         "65655f6762060000000000002940187468726573686f6c645f6762046400000222766964656f5f73"
         "657373696f6e5f31323300"
+    ),
+    "DeadLetterRedriven": (
+        "c3019f926dd97ca6d0f44835663063366634652d386133622d346331642d396532662d3031323334"
+        "3536373839616280809e81e2f58606147472616e73636f64657210776f726b65722d31a442002226"
+        "6d6564696177617463682e706970656c696e6506a442020602d28c01286d6564696177617463682e"
+        "70726f6a6563746f72644465636f64654572726f723a20756e6b6e6f776e5f66696e676572707269"
+        "6e743a203030313132323333343435353636373700020a616c696365"
     ),
 }
 

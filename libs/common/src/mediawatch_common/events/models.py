@@ -302,6 +302,23 @@ class CustomAlertReported(BaseEvent):
     user_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeadLetterRedriven(BaseEvent):
+    """An operator sent a dead letter back to its origin topic (on the dead-letter topic)."""
+
+    deadletter_partition: int
+    deadletter_offset: int
+    origin_topic: str
+    origin_partition: int = -1
+    origin_offset: int = -1
+    redriven_partition: int | None = None
+    redriven_offset: int | None = None
+    consumer_group: str = ""
+    reason: str = ""
+    forced: bool = False
+    actor: str | None = None
+
+
 Event = (
     TranscodeRequested
     | StageStarted
@@ -318,6 +335,7 @@ Event = (
     | SilenceExpired
     | AlertAcknowledged
     | CustomAlertReported
+    | DeadLetterRedriven
 )
 """Any event of the contract."""
 
@@ -339,6 +357,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = {
         SilenceExpired,
         AlertAcknowledged,
         CustomAlertReported,
+        DeadLetterRedriven,
     )
 }
 """Event classes by Avro short name (the class name)."""
