@@ -5,17 +5,20 @@ from __future__ import annotations
 import sys
 
 import click
+from confluent_kafka import Message
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.events import EVENT_TYPES, AlertLevel, Event, Stage, decode_event
+from mediawatch_common.deadletters import from_message
+from mediawatch_common.events import EVENT_TYPES, AlertLevel, Stage, decode_event
 from mediawatch_common.kafka import Record, declare_topics
 from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.replay import (
     Bound,
     HistoryReader,
+    Replayed,
     ReplayFilter,
     failed_sessions,
     in_sessions,
@@ -25,7 +28,7 @@ from mediawatch_common.replay import (
 )
 from mediawatch_common.settings import Settings
 
-TOPIC_ROLES = ("jobs", "pipeline", "resources", "windows", "alerts", "logs")
+TOPIC_ROLES = ("jobs", "pipeline", "resources", "windows", "alerts", "logs", "deadletter")
 
 
 def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Bound | None:
@@ -49,7 +52,8 @@ def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> B
     "roles",
     multiple=True,
     type=click.Choice(TOPIC_ROLES),
-    help="Topics to read (repeatable). Default: pipeline and alerts.",
+    help="Topics to read (repeatable). Default: pipeline and alerts. Dead letters come as "
+    "DeadLetter records with their origin and reason.",
 )
 @click.option("--session", "sessions", multiple=True, help="Only this session (repeatable).")
 @click.option("--user", "users", multiple=True, help="Only this user (repeatable).")
@@ -71,7 +75,7 @@ def _bound(_ctx: click.Context, _param: click.Parameter, value: str | None) -> B
     "--event-type",
     "event_types",
     multiple=True,
-    type=click.Choice(sorted(EVENT_TYPES)),
+    type=click.Choice(sorted([*EVENT_TYPES, "DeadLetter"])),
     help="Only this event type (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines on stdout instead of a timeline.")
@@ -112,7 +116,8 @@ def replay(
         since=start.time if start else None,
         until=end.time if end else None,
     )
-    found = [r for r in _read(settings, names, start, end) if keep.matches(r.event)]
+    dead = topics.deadletter.name
+    found = [r for r in _read(settings, names, start, end, dead) if keep.matches(r.event)]
     if failed:
         broken = failed_sessions([r.event for r in found])
         found = [r for r in found if in_sessions(r.event, broken)]
@@ -121,9 +126,10 @@ def replay(
 
 
 def _read(
-    settings: Settings, names: list[str], start: Bound | None, end: Bound | None
-) -> list[Record[Event]]:
-    """Every decodable record of the slice, with a progress bar on a terminal's stderr."""
+    settings: Settings, names: list[str], start: Bound | None, end: Bound | None, dead: str
+) -> list[Record[Replayed]]:
+    """Every decodable record of the slice, and every dead letter of the dead-letter topic
+    ``dead``, with a progress bar on a terminal's stderr."""
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     reader = HistoryReader(
         connection_config(settings.kafka), lambda data: decode_event(data, codec)
@@ -134,7 +140,9 @@ def _read(
         with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task("read", total=None)
             progress = lambda n, total: bar.update(task, completed=n, total=total)  # noqa: E731
-            records = list(reader.read(names, start, end, progress))
+            ranges = reader.ranges(names, start, end)
+            read = (_record(reader, m, dead) for m in reader.messages(ranges, progress))
+            records = [r for r in read if r is not None]
     except LookupError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -144,7 +152,16 @@ def _read(
     return records
 
 
-def _emit(found: list[Record[Event]], as_json: bool) -> None:
+def _record(reader: HistoryReader, msg: Message, dead: str) -> Record[Replayed] | None:
+    letter = from_message(msg) if msg.topic() == dead else None
+    if letter is None:
+        found = reader.record(msg)
+        return None if found is None else Record(*found)
+    return Record(letter.topic, letter.partition, letter.offset, letter.key,
+                  letter.timestamp_ms, letter)  # fmt: skip
+
+
+def _emit(found: list[Record[Replayed]], as_json: bool) -> None:
     if as_json:
         out = sys.stdout
         for record in found:

@@ -76,6 +76,15 @@ class HistoryReader:
         self, ranges: Sequence[Range], progress: Progress | None = None
     ) -> Iterator[Record[Event]]:
         """Yield every decodable record of the given partition ranges."""
+        for msg in self.messages(ranges, progress):
+            record = self.record(msg)
+            if record is not None:
+                yield record
+
+    def messages(
+        self, ranges: Sequence[Range], progress: Progress | None = None
+    ) -> Iterator[Message]:
+        """Yield every message of the given partition ranges as read, undecoded."""
         ranges = [r for r in ranges if r.end > r.start]
         total = sum(r.end - r.start for r in ranges)
         if not ranges:
@@ -95,13 +104,13 @@ class HistoryReader:
                 if offset + 1 >= ends[where]:
                     del ends[where]
                     self._consumer.incremental_unassign([TopicPartition(*where)])
-                record = self._record(msg, where, offset)
-                if record is not None:
-                    yield record
+                yield msg
             if progress:
                 progress(done, total)
 
-    def _record(self, msg: Message, where: tuple[str, int], offset: int) -> Record[Event] | None:
+    def record(self, msg: Message) -> Record[Event] | None:
+        """The decoded record of ``msg``, or None (and counted) when it does not decode."""
+        where, offset = (str(msg.topic()), msg.partition() or 0), msg.offset() or 0
         try:
             event = self._decode(msg.value() or b"")
         except Exception:
