@@ -21,6 +21,7 @@ from mediawatch_common.kafka import (
     declare_topics,
     producer_config,
 )
+from mediawatch_common.kafka.added_partitions import read_added_partitions
 from mediawatch_common.kafka.connection import connection_config
 from mediawatch_common.settings import Settings
 
@@ -78,6 +79,7 @@ def build_loop(consumer: Consumer, settings: Settings) -> ConsumerLoop[Event]:
         consumer.dispatch,
         DeadLetters(producer, topics.deadletter.name, group),
         batch_size=consumer.batch_size,
+        on_assign=read_added_partitions,
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 
 from mediawatch_common.kafka.connection import Connection, client_properties
 from mediawatch_common.kafka.deadletter import DeadLetters
+from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
 from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def consumer_config(
         "auto.offset.reset": start,
         "isolation.level": "read_committed",
         "session.timeout.ms": 10_000,
+        "topic.metadata.refresh.interval.ms": METADATA_REFRESH_MS,
         **(extra or {}),
     }
 

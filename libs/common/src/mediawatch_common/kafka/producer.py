@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 Headers = Sequence[tuple[str, bytes]]
 
+METADATA_REFRESH_MS = 30_000
+"""How often clients look for partitions added to their topics (librdkafka's default: 5 min)."""
+
 
 class DeliveryError(RuntimeError):
     """One or more messages were not acknowledged by the brokers."""
@@ -46,6 +49,7 @@ def producer_config(
         "linger.ms": 5,
         "compression.type": "lz4",
         "delivery.timeout.ms": 120_000,
+        "topic.metadata.refresh.interval.ms": METADATA_REFRESH_MS,
         **(extra or {}),
     }
 

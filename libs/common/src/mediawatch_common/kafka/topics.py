@@ -22,14 +22,24 @@ class TopicSpec:
     key: str
     events: tuple[str, ...]
     doc: str
+    configs: tuple[tuple[str, str], ...] = ()
+    """Topic configs declared on top of the defaults (a topics file), e.g. max.message.bytes."""
+    fixed_partitions: str = ""
+    """Why partitions must never be added to this topic once it exists ("": they may be)."""
 
     def config(self, min_insync_replicas: int) -> dict[str, str]:
-        """Topic-level configuration to create it with."""
+        """Topic-level configuration to create it with, and to keep it at."""
         return {
             "retention.ms": str(self.retention_ms),
             "cleanup.policy": "delete",
             "min.insync.replicas": str(min_insync_replicas),
+            **dict(self.configs),
         }
+
+    @property
+    def suffix(self) -> str:
+        """The name without the prefix (``pipeline``), as settings and topics files say it."""
+        return self.name.rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +71,16 @@ def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) ->
     """The declaration of every topic; ``partitions`` overrides the counts (tests use 1)."""
 
     def spec(
-        suffix: str, count: int, retention_ms: int, key: str, events: tuple[str, ...], doc: str
+        suffix: str,
+        count: int,
+        retention_ms: int,
+        key: str,
+        events: tuple[str, ...],
+        doc: str,
+        fixed: str = "",
     ) -> TopicSpec:
-        return TopicSpec(f"{prefix}.{suffix}", partitions or count, retention_ms, key, events, doc)
+        name, count = f"{prefix}.{suffix}", partitions or count
+        return TopicSpec(name, count, retention_ms, key, events, doc, fixed_partitions=fixed)
 
     return Topics(
         jobs=spec(
@@ -113,6 +130,10 @@ def declare_topics(prefix: str = "mediawatch", partitions: int | None = None) ->
                 "SilenceExpired",
             ),
             "Alert lifecycle events: the event store of alerting.",
+            fixed=(
+                "the alerter and notifier rebuild their state from it in the order of each "
+                "fingerprint's events, which holds only while those stay in one partition"
+            ),
         ),
         logs=spec(
             "logs",
@@ -181,18 +202,22 @@ def create_missing_topics(
         except Exception as exc:
             if "TOPIC_ALREADY_EXISTS" not in str(exc):
                 raise
-    _wait_for_leaders(admin, created, timeout)
+    wait_for_leaders(admin, created, timeout)
     return sorted(created)
 
 
-def _wait_for_leaders(admin: AdminClient, names: list[str], timeout: float) -> None:
-    """Block until every partition of ``names`` has a leader, so producers can use them."""
+def wait_for_leaders(
+    admin: AdminClient, names: list[str], timeout: float, counts: list[int] | None = None
+) -> None:
+    """Block until every partition of ``names`` has a leader, so producers can use them
+    (and, with ``counts``, until each topic shows that many partitions)."""
     deadline = time.monotonic() + timeout
+    wanted = dict(zip(names, counts or [1] * len(names), strict=True))
     while names:
         topics = admin.list_topics(timeout=timeout).topics
         if all(
             name in topics
-            and topics[name].partitions
+            and len(topics[name].partitions) >= wanted[name]
             and all(p.leader >= 0 for p in topics[name].partitions.values())
             for name in names
         ):

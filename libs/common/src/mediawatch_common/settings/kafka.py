@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import Field, FilePath, PositiveInt, SecretStr, model_validator
+from pydantic import Field, FilePath, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
@@ -64,6 +64,24 @@ class KafkaSettings(BaseSettings):
     ssl_key_password: SecretStr | None = Field(
         None, description="Password of the client certificate's private key (never logged)."
     )
+
+    topics_file: FilePath | None = Field(
+        None, description="TOML file declaring partitions and configs per topic."
+    )
+    topic_partitions: dict[str, PositiveInt] = Field(
+        default_factory=dict,
+        description="Partitions per topic, e.g. pipeline=12,jobs=12 (over the topics file).",
+    )
+
+    @field_validator("topic_partitions", mode="before")
+    @classmethod
+    def _partitions(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs = [item.strip() for item in value.split(",") if item.strip()]
+        if any(pair.count("=") != 1 for pair in pairs):
+            raise ValueError("expected name=count pairs separated by commas, e.g. pipeline=12")
+        return {name.strip(): count.strip() for name, count in (p.split("=") for p in pairs)}
 
     @model_validator(mode="before")
     @classmethod

@@ -92,6 +92,7 @@ def _describe(exc: ValidationError, prefix: str, cls: type[BaseSettings]) -> str
         name = str(error["loc"][0])
         field = cls.model_fields.get(name)
         var = (field.alias if field and field.alias else prefix + name).upper()
+        var += "".join(f"[{part}]" for part in error["loc"][1:])
         shown = error.get("input")
         problems.append(f"{var}={shown!r}: {error['msg']}")
     return "; ".join(problems)

@@ -39,6 +39,7 @@ from mediawatch_aggregator.windowing.window_records import window_record
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Producer, Stage
 from mediawatch_common.kafka import Topics, deadletter_headers
+from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
 from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings
 
@@ -172,6 +173,7 @@ class FaustAggregator:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=8 * 1024 * 1024,
+            metadata_max_age_ms=METADATA_REFRESH_MS,  # partitions added to the pipeline topic
             **aiokafka_security(kafka),
         )
         decoder = RowDecoder(self._codec.registry)
