@@ -93,13 +93,20 @@ mw_lock() {
 }
 
 # Close the lock fds in the current (sub)shell; call it in the subshell that
-# execs a daemon so the daemon does not keep the lock held forever.
+# execs a daemon so the daemon does not keep the lock held forever. Every other
+# descriptor above stderr goes too: one inherited from the caller may hold a
+# lock of its own (`flock FILE make demo` runs make with FILE open).
 mw_close_lock_fds() {
     local fd
     for fd in "${MW_LOCK_FDS[@]}"; do
         exec {fd}>&-
     done
     MW_LOCK_FDS=()
+    for fd in /proc/"${BASHPID:-$$}"/fd/*; do
+        fd="${fd##*/}"
+        if [[ "$fd" =~ ^[0-9]+$ ]] && ((fd > 2)); then { exec {fd}>&-; } 2>/dev/null || true; fi
+    done
+    return 0
 }
 
 # ---------------------------------------------------------------- processes
