@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: the whole system on the local stack, step by step.
 #  1. a synthetic session through the event log and back (the contract, end to end);
-#  2. projector, API, aggregator, alerter and health reporter started as background services
-#     (they keep running);
-#  3. real sessions through the transcoder with ffmpeg, one of them broken;
+#  2. projector, API, aggregator, alerter, health reporter, notifier and transcoder started as
+#     background services (they keep running, and the local Prometheus scrapes them);
+#  3. real sessions through the background transcoder with ffmpeg, one of them broken;
 #  4. the alert of a failed session delivered to a local webhook receiver;
 #  5. window results from the aggregator, answers of the query API;
 #  6. the URLs of the dashboard and the API, and a login for them;
@@ -42,17 +42,21 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "1. A synthetic session through Kafka and back"
 "${MW[@]}" demo
 
-step "2. Projector, API, aggregator, alerter and health reporter in the background"
-bash infra/stack/services.sh down "${SERVICES[@]}"  # (re)start them with this checkout's code
+step "2. Projector, API, aggregator, alerter, health reporter, notifier and transcoder in the background"
+bash infra/stack/services.sh down "${SERVICES[@]}" notifier transcoder # (re)start them with this checkout's code
 bash infra/stack/services.sh up "${SERVICES[@]}"
+# The notifier pushes the alerts to the local Alertmanager, linking them to the dashboard.
+NOTIFIER_SINK_TYPE=alertmanager NOTIFIER_URL="${NOTIFIER_URL:-http://127.0.0.1:9093}" \
+    NOTIFIER_DASHBOARD_URL="http://127.0.0.1:$API_PORT" bash infra/stack/services.sh up notifier
+# The transcoder counts a stage slower than 1 s (an ffmpeg run slower than 0.5 s) as slow, so
+# that performance.log shows entries after the demo's small clips (default: 300 s).
+MONITORING_PROCESSING_TIME_THRESHOLD=1 bash infra/stack/services.sh up transcoder
 mw_wait_for_port "$API_PORT" 60 || { mw_tail_log "$STACK_DIR/services/api.log"; die "the API did not start"; }
 printf '%s\n' "$PASSWORD" | "${MW[@]}" users add demo --role admin --password-stdin >/dev/null
 
 step "3. Real sessions through the transcoder (ffmpeg)"
 since="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-# Its worker counts a stage slower than 1 s (an ffmpeg run slower than 0.5 s) as slow, so that
-# performance.log shows entries after the demo's small clips (default: 300 s).
-MONITORING_PROCESSING_TIME_THRESHOLD=1 "${MW[@]}" transcode-demo
+"${MW[@]}" transcode-demo --no-local-worker
 
 step "4. Alerts of a failed session, delivered to a webhook"
 "${MW[@]}" alerting-demo
@@ -75,6 +79,7 @@ Dashboard: http://127.0.0.1:$API_PORT/
 API:       http://127.0.0.1:$API_PORT/api/v1/monitoring/health   (OpenAPI: /schema/swagger)
 Login:     user "demo", password in $DEMO_DIR/admin_password
 Services:  bash infra/stack/services.sh status   (logs in $STACK_DIR/services/)
+Metrics:   http://127.0.0.1:${MEDIAWATCH_PROMETHEUS_PORT:-9090}/targets   (Prometheus, scraping every service)
 Stop all:  make down
 MSG
 

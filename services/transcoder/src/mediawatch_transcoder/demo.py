@@ -6,6 +6,8 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -26,6 +28,7 @@ from mediawatch_common.events import (
 from mediawatch_common.kafka import (
     Connection,
     EventProducer,
+    Topics,
     client_properties,
     connection_config,
     declare_topics,
@@ -33,6 +36,7 @@ from mediawatch_common.kafka import (
 )
 from mediawatch_common.settings import Settings
 from mediawatch_transcoder.cli import slow_limits, transcoder_settings
+from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.worker import build, serve_in_thread, stop_all
 
@@ -65,9 +69,15 @@ def generate_clips(folder: Path) -> dict[str, Path]:
 @ships_logs_as("transcoder")
 @click.command("transcode-demo")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait in all.")
+@click.option(
+    "--local-worker/--no-local-worker",
+    default=True,
+    show_default=True,
+    help="Run a worker in this process, or leave the jobs to the running transcoders.",
+)
 @pass_settings
-def demo(settings: Settings, timeout: float) -> None:
-    """Run two real sessions (one good, one with a broken file) through a local worker."""
+def demo(settings: Settings, timeout: float, local_worker: bool) -> None:
+    """Run two real sessions (one good, one with a broken file) through a worker."""
     console = Console()
     own = transcoder_settings()
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
@@ -84,8 +94,9 @@ def demo(settings: Settings, timeout: float) -> None:
         transcode_request([clips["landscape"], clips["broken"]], "user_789", who),
     ]
     watcher = _watch(bootstrap, topics.pipeline.name)
-    worker, loop, sampler = build(own, bootstrap, topics, codec, slow=slow_limits(settings))
-    thread = serve_in_thread(worker, loop, sampler)
+    stack = ExitStack()
+    if local_worker:
+        stack.enter_context(_worker(own, bootstrap, topics, codec, settings))
     submitter = EventProducer(producer_config(bootstrap, "mediawatch-demo-submit"))
     for job in jobs:
         submitter.send(topics.jobs.name, encode_event(job, codec), key=job.session_id)
@@ -93,12 +104,29 @@ def demo(settings: Settings, timeout: float) -> None:
     try:
         done = _follow(console, watcher, codec, {j.session_id for j in jobs}, timeout)
     finally:
-        stop_all(loop, worker.runner)
-        thread.join(timeout=60)
+        stack.close()
         watcher.close()
     console.print(f"store: {own.storage_dir.resolve()}/sessions/")
     if not done:
         raise click.ClickException("not every session finished in time")
+
+
+@contextmanager
+def _worker(
+    own: TranscoderSettings,
+    bootstrap: Connection,
+    topics: Topics,
+    codec: AvroCodec,
+    settings: Settings,
+) -> Iterator[None]:
+    """A worker serving the jobs topic in a thread of this process until the block ends."""
+    worker, loop, sampler = build(own, bootstrap, topics, codec, slow=slow_limits(settings))
+    thread = serve_in_thread(worker, loop, sampler)
+    try:
+        yield
+    finally:
+        stop_all(loop, worker.runner)
+        thread.join(timeout=60)
 
 
 def _watch(bootstrap: Connection, topic: str) -> Consumer:
