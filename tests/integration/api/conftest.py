@@ -122,7 +122,7 @@ def projector(
 ) -> Iterator[ConsumerLoop[object]]:
     """The projector writing every test topic into ``schema`` while the test runs."""
     projection = Projection(functools.partial(connect, database_url, schema), f"p-{schema}")
-    names = [s.name for s in topics.all() if s is not topics.deadletter]
+    names = [s.name for s in topics.all()]
     loop = build_loop(projection, bootstrap, names, topics.deadletter.name, f"p-{schema}", 100)
     with running(loop):
         yield loop  # type: ignore[misc]

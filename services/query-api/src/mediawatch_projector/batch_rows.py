@@ -34,6 +34,8 @@ class Rows:
     silences_expired: list[Row] = field(default_factory=list)
     logs: list[Row] = field(default_factory=list)
     health: list[Row] = field(default_factory=list)
+    dead_letters: list[Row] = field(default_factory=list)
+    redrives: list[Row] = field(default_factory=list)
     positions: dict[tuple[str, int], int] = field(default_factory=dict)
     lows: dict[tuple[str, int], int] = field(default_factory=dict)
     """The lowest offset read from each partition."""

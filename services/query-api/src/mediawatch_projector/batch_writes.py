@@ -10,6 +10,7 @@ import psycopg
 from mediawatch_projector.alerting_writes import write_alerting
 from mediawatch_projector.batch_rows import Rows
 from mediawatch_projector.bulk import copy_rows, upsert_rows
+from mediawatch_projector.deadletter_rows import write_dead_letters
 from mediawatch_projector.pipeline_rows import RUN_COLUMNS
 from mediawatch_projector.session_changes import CHANGE_COLUMNS
 
@@ -79,6 +80,7 @@ def write_rows(conn: Connection, group: str, rows: Rows) -> None:
         f"(stage, window_seconds, hop_seconds, window_start) DO UPDATE SET {_WINDOW_SET}",
     )
     write_alerting(conn, rows)
+    write_dead_letters(conn, rows.dead_letters, rows.redrives)
     _save_positions(conn, group, rows.positions)
 
 

@@ -67,7 +67,7 @@ def projector(
         ensure_migrated(url, schema)
     members = Members((processes or own.processes) - 1, member_argv(os.getpid()))
     topics = declare_topics(settings.kafka.topic_prefix)
-    names = [spec.name for spec in topics.all() if spec is not topics.deadletter]
+    names = [spec.name for spec in topics.all()]
     projection = Projection(functools.partial(connect, url, schema), own.group_id)
     loop = build_loop(
         projection,

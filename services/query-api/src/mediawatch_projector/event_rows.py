@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mediawatch_common.deadletters import DeadLetter
 from mediawatch_common.events import (
     AlertAcknowledged,
     AlertDelivered,
     AlertDeliveryFailed,
     AlertRaised,
     AlertResolved,
+    DeadLetterRedriven,
     Event,
     HealthChecked,
     LogRecorded,
@@ -27,6 +29,7 @@ from mediawatch_common.events import (
 from mediawatch_common.kafka import Record
 from mediawatch_projector.alerting_rows import delivery_row, silence_row, to_json
 from mediawatch_projector.batch_rows import Row, Rows
+from mediawatch_projector.deadletter_rows import dead_letter_row, redrive_row
 from mediawatch_projector.message_decoding import Decoded, plain_values
 from mediawatch_projector.pipeline_rows import add_pipeline
 
@@ -47,6 +50,10 @@ def build_rows(records: Sequence[Record[Decoded]]) -> Rows:
             name = event_name(event)
             plain = (name, plain_values(name, to_record(event)), encode_event(event))
             add_pipeline(rows, record.topic, record.partition, record.offset, *plain)
+        elif isinstance(event, DeadLetter):
+            rows.dead_letters.append(dead_letter_row(event))
+        elif isinstance(event, DeadLetterRedriven):
+            rows.redrives.append(redrive_row(record.topic, event))
         else:
             _add(rows, event)
         key = (record.topic, record.partition)

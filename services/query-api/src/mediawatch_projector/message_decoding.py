@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from confluent_kafka import Message
+
 from mediawatch_common.avro import HEADER_SIZE, MARKER, AvroCodec, DecodeError
 from mediawatch_common.avro.compiled import (
     FieldsReader,
     UnsupportedSchemaError,
     compile_fields_reader,
 )
+from mediawatch_common.deadletters import DeadLetter, from_message
 from mediawatch_common.events import Event, from_record
 
 PIPELINE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -37,7 +40,8 @@ Plain = tuple[str, tuple[Any, ...], bytes]
 """A pipeline event as (event name, its :data:`PIPELINE_FIELDS` values, the message as read
 from Kafka)."""
 
-Decoded = Event | Plain
+Decoded = Event | Plain | DeadLetter
+"""What the projector reads a message as; dead letters as read from the dead-letter topic."""
 
 
 def plain_values(name: str, record: dict[str, Any]) -> tuple[Any, ...]:
@@ -75,3 +79,14 @@ def make_decoder(codec: AvroCodec) -> Callable[[bytes], Decoded]:
             raise DecodeError("invalid_body", f"{name}: {type(exc).__name__}: {exc}") from exc
 
     return decode
+
+
+def read_deadletter(decode: Callable[[bytes], Decoded]) -> Callable[[Message], Decoded]:
+    """A reader of the dead-letter topic: dead letters as read (their headers say where they
+    came from and why), its other messages (``DeadLetterRedriven``) decoded."""
+
+    def read(msg: Message) -> Decoded:
+        letter = from_message(msg)
+        return letter if letter is not None else decode(msg.value() or b"")
+
+    return read

@@ -35,7 +35,7 @@ from mediawatch_projector.batch_writes import (
     write_rows,
 )
 from mediawatch_projector.event_rows import build_rows
-from mediawatch_projector.message_decoding import Decoded, make_decoder
+from mediawatch_projector.message_decoding import Decoded, make_decoder, read_deadletter
 from mediawatch_projector.writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
@@ -172,16 +172,18 @@ def build_loop(
     codec: AvroCodec | None = None,
 ) -> ConsumerLoop[Decoded]:
     """The consumer loop driving ``projection``, decoding with ``codec`` (default: the
-    repository's schemas)."""
+    repository's schemas); the dead-letter topic, when among ``topics``, is read whole."""
     extra: dict[str, Any] = {"enable.partition.eof": False, **SMALL_PREFETCH}
     producer = EventProducer(producer_config(bootstrap, f"{group}-deadletters"))
+    decode = make_decoder(codec or default_codec())
     return ConsumerLoop(
         consumer_config(bootstrap, group, "earliest", extra),
         topics,
-        make_decoder(codec or default_codec()),
+        decode,
         projection.handle,
         DeadLetters(producer, deadletter_topic, group),
         batch_size=batch_size,
         on_assign=projection.on_assign,
         synchronous_commit=False,  # the positions are in PostgreSQL; Kafka's only show lag
+        read_whole={deadletter_topic: read_deadletter(decode)},
     )

@@ -99,10 +99,14 @@ class ConsumerLoop(Generic[T]):
         max_backoff: float = 30.0,
         on_assign: Callable[[Consumer, list[TopicPartition]], None] | None = None,
         synchronous_commit: bool = True,
+        read_whole: Mapping[str, Callable[[Message], T]] | None = None,
     ) -> None:
         """``synchronous_commit=False`` sends each commit without waiting for it: for a
         consumer that keeps its positions elsewhere (the projector's are in PostgreSQL), whose
-        Kafka offsets only show its lag."""
+        Kafka offsets only show its lag. ``read_whole`` maps topics whose messages are read
+        from the whole message (headers included) instead of decoded from their value: the
+        dead-letter topic, whose messages do not decode by definition."""
+        self._read_whole = dict(read_whole or {})
         self._consumer = Consumer(dict(config))
         self._synchronous_commit = synchronous_commit
         self._topics = list(topics)
@@ -201,7 +205,8 @@ class ConsumerLoop(Generic[T]):
                     log.warning("consumer error", extra={"error": error.str()})
                 continue
             try:
-                event = self._decode(msg.value() or b"")
+                whole = self._read_whole.get(str(msg.topic()))
+                event = whole(msg) if whole is not None else self._decode(msg.value() or b"")
             except Exception as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 log.error(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,7 +39,14 @@ class HistoryReader:
     while producers keep writing.
     """
 
-    def __init__(self, bootstrap: Connection, decode: Callable[[bytes], Event]) -> None:
+    def __init__(
+        self,
+        bootstrap: Connection,
+        decode: Callable[[bytes], Event],
+        read_whole: Mapping[str, Callable[[Message], Event]] | None = None,
+    ) -> None:
+        """``read_whole`` maps topics whose messages are read from the whole message
+        (headers included) instead of decoded from their value (the dead-letter topic)."""
         self._consumer = Consumer(
             {
                 **client_properties(bootstrap),
@@ -52,6 +59,7 @@ class HistoryReader:
             }
         )
         self._decode = decode
+        self._read_whole = dict(read_whole or {})
         self.undecodable = 0
 
     def close(self) -> None:
@@ -111,8 +119,9 @@ class HistoryReader:
     def record(self, msg: Message) -> Record[Event] | None:
         """The decoded record of ``msg``, or None (and counted) when it does not decode."""
         where, offset = (str(msg.topic()), msg.partition() or 0), msg.offset() or 0
+        whole = self._read_whole.get(where[0])
         try:
-            event = self._decode(msg.value() or b"")
+            event = whole(msg) if whole is not None else self._decode(msg.value() or b"")
         except Exception:
             self.undecodable += 1
             return None

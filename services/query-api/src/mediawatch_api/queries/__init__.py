@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mediawatch_api.queries.alerts import alert_changes, find_alert, latest_change, list_alerts
+from mediawatch_api.queries.deadletters import dead_letter_counts
 from mediawatch_api.queries.deliveries import alert_deliveries
 from mediawatch_api.queries.logs import LogQuery, parse_since, recent_logs
 from mediawatch_api.queries.metrics import system_metrics
@@ -18,6 +19,7 @@ __all__ = [
     "active_sessions",
     "alert_changes",
     "alert_deliveries",
+    "dead_letter_counts",
     "find_alert",
     "find_silence",
     "latest_change",

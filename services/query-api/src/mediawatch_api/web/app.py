@@ -21,6 +21,7 @@ from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt, producers_only_ingest
 from mediawatch_api.web.csrf import CsrfMiddleware
+from mediawatch_api.web.deadletters import DeadLetterController
 from mediawatch_api.web.encoding import ApiResponse
 from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
 from mediawatch_api.web.ingest import IngestController
@@ -55,6 +56,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     return Litestar(
         route_handlers=[
             MonitoringController,
+            DeadLetterController,
             AlertingController,
             AdminController,
             AuthController,

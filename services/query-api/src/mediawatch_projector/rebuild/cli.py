@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import cast
 
 import click
+from confluent_kafka import Message
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -16,7 +17,7 @@ from mediawatch_common.kafka import connection_config, declare_topics
 from mediawatch_common.replay import HistoryReader
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
-from mediawatch_projector.message_decoding import make_decoder
+from mediawatch_projector.message_decoding import make_decoder, read_deadletter
 from mediawatch_projector.rebuild.run import Rebuild
 from mediawatch_store.settings import ProjectorSettings, database_url
 
@@ -38,12 +39,15 @@ def rebuild(settings: Settings) -> None:
     # The reader hands on whatever its decoder returns; the projector's decoder keeps pipeline
     # events as plain records, which the projection expects.
     decode = cast(Callable[[bytes], Event], make_decoder(codec))
-    reader = HistoryReader(connection_config(settings.kafka), decode)
+    whole = cast(Callable[[Message], Event], read_deadletter(make_decoder(codec)))
+    reader = HistoryReader(
+        connection_config(settings.kafka), decode, {topics.deadletter.name: whole}
+    )
     job = Rebuild(
         url=database_url(settings),
         schema=settings.database.schema_name,
         group=own.group_id,
-        topics=[t.name for t in topics.all() if t is not topics.deadletter],
+        topics=[t.name for t in topics.all()],
         reader=reader,
     )
     quiet_gc()

@@ -33,6 +33,17 @@ async function loadTotals() {
   document.getElementById("totals-range").textContent = hours === 1 ? "last hour" : hours === 24 ? "last 24 h" : "last 7 d";
 }
 
+async function loadDeadLetters() {
+  const data = await getJSON(`deadletters?hours=${hours}`);
+  const rows = data.by_topic_reason.map((g) => el("tr", {},
+    el("td", {}, g.topic), el("td", {}, g.reason), el("td", {}, String(g.count)),
+    el("td", {}, String(g.pending)), el("td", {}, time(g.last_failed_at))));
+  document.getElementById("deadletters").replaceChildren(...rows);
+  document.getElementById("deadletters-count").textContent = String(data.total);
+  document.getElementById("deadletters-range").textContent = hours === 1 ? "last hour" : hours === 24 ? "last 24 h" : "last 7 d";
+  document.getElementById("deadletters-empty").hidden = rows.length > 0;
+}
+
 // The x axis of every chart spans the selected range, ending now.
 const span = () => {
   const now = Date.now() / 1000;
@@ -84,7 +95,7 @@ async function loadResources() {
 // body[data-loaded] names the range whose figures are on screen (tests wait for it).
 function refresh() {
   const loading = hours;
-  const jobs = { health: loadHealth, totals: loadTotals, windows: loadWindows, resources: loadResources, sessions: loadSessions, silences: loadSilences };
+  const jobs = { health: loadHealth, totals: loadTotals, windows: loadWindows, resources: loadResources, sessions: loadSessions, silences: loadSilences, deadletters: loadDeadLetters };
   return Promise.all(Object.entries(jobs).map(([name, job]) => job().catch((error) => {
     console.error(name, error);
   }))).then(() => document.body.setAttribute("data-loaded", String(loading)));
