@@ -7,8 +7,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from confluent_kafka import Message
+
 from mediawatch_alerter.evaluator import Evaluator, Output
 from mediawatch_common.avro import AvroCodec
+from mediawatch_common.deadletters import DeadLetter, from_message
 from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_event, encode_event
 from mediawatch_common.kafka import (
     Connection,
@@ -23,6 +26,9 @@ from mediawatch_common.kafka.read_back import read_history
 from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
+
+Input = Event | DeadLetter
+"""What the alerter consumes: events, and the dead letters of the dead-letter topic."""
 
 LIVE_LAG_SECONDS = 60.0
 """A batch whose newest message is older than this means the alerter is catching up."""
@@ -64,12 +70,14 @@ class AlerterService:
         self._stopping = threading.Event()
         self.published = 0
         self._last_batch = 0.0
-        self.loop: ConsumerLoop[Event] = ConsumerLoop(
+        # The dead-letter topic too, read whole (headers included): the dead_letters rule.
+        self.loop: ConsumerLoop[Input] = ConsumerLoop(
             consumer_config(bootstrap, group_id),
-            [*inputs, alerts_topic],
+            [*inputs, alerts_topic, deadletter_topic],
             self._decode,
             self._handle,
             DeadLetters(producer, deadletter_topic, group_id),
+            read_whole={deadletter_topic: self._read_deadletter},
         )
 
     def rebuild(self) -> int:
@@ -115,7 +123,11 @@ class AlerterService:
     def _decode(self, data: bytes) -> Event:
         return decode_event(data, self._codec)
 
-    def _handle(self, batch: Sequence[Record[Event]]) -> None:
+    def _read_deadletter(self, msg: Message) -> Input:
+        letter = from_message(msg)
+        return letter if letter is not None else self._decode(msg.value() or b"")
+
+    def _handle(self, batch: Sequence[Record[Input]]) -> None:
         newest = max((r.timestamp_ms for r in batch), default=0) / 1000
         self._last_batch = time.monotonic()
         with self._lock:

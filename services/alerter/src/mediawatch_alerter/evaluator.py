@@ -16,6 +16,7 @@ from mediawatch_alerter.rules import (
 )
 from mediawatch_alerter.settings import AlerterSettings
 from mediawatch_common.alerting import SilenceBook
+from mediawatch_common.deadletters import DeadLetter
 from mediawatch_common.events import (
     AlertRaised,
     AlertResolved,
@@ -66,8 +67,14 @@ class Evaluator:
             if isinstance(rule, StuckSessionRule | ReporterMissingRule):
                 rule.live = live
 
-    def handle(self, event: Event) -> list[Output]:
-        """Events to publish because of one input event."""
+    def handle(self, event: Event | DeadLetter) -> list[Output]:
+        """Events to publish because of one input event (or dead letter)."""
+        if isinstance(event, DeadLetter):
+            now = self._clock.now()
+            found = [
+                f for r in self.rules for f in r.on_dead_letter(event, now, self.book.level_of)
+            ]
+            return list(self.book.observe(found, now))
         if isinstance(event, SilenceCreated | SilenceExpired):
             self.silences.apply(event)
             return []

@@ -51,6 +51,15 @@ class AlerterSettings(BaseSettings):
     health_topic: str | None = Field(
         None, description="An extra topic of HealthChecked events (the resources topic has them)."
     )
+    deadletter_threshold: int = Field(
+        10,
+        ge=0,
+        description="Dead letters of one topic and reason in the window past which "
+        "a dead_letters alert fires (0: the first one fires).",
+    )
+    deadletter_window_seconds: PositiveFloat = Field(
+        3600.0, description="The window dead letters are counted over (dead_letters alert)."
+    )
     rebuild_timeout_seconds: PositiveFloat = Field(
         60.0, description="Longest wait while reading the alerts topic back at start."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mediawatch_alerter.rules.base import LevelOf, Rule, Threshold, level_for, render
 from mediawatch_alerter.rules.catalog import builtin_rules, slow_stage_rule
 from mediawatch_alerter.rules.consumer_lag import ConsumerLagRule
+from mediawatch_alerter.rules.dead_letters import DeadLetterRule
 from mediawatch_alerter.rules.error_rate import ErrorRateRule
 from mediawatch_alerter.rules.failure import ProcessingFailedRule
 from mediawatch_alerter.rules.health import HealthRule
@@ -20,6 +21,7 @@ from mediawatch_alerter.rules.threshold import ThresholdRule, ThresholdSpec
 
 __all__ = [
     "ConsumerLagRule",
+    "DeadLetterRule",
     "ErrorRateRule",
     "HealthRule",
     "LevelOf",

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any
 
 from mediawatch_alerter.alerts.finding import Finding
+from mediawatch_common.deadletters import DeadLetter
 from mediawatch_common.events import AlertLevel, Event, Scalar
 
 LevelOf = Callable[[str], AlertLevel | None]
@@ -34,6 +35,12 @@ class Rule:
 
     def recall(self, event: Event) -> None:
         """Learn from an event read back at start, before the live input (no findings)."""
+
+    def on_dead_letter(
+        self, letter: DeadLetter, now: datetime, level_of: LevelOf
+    ) -> Sequence[Finding]:
+        """Findings caused by one message of the dead-letter topic."""
+        return ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mediawatch_alerter.rules.base import Rule, Threshold
 from mediawatch_alerter.rules.consumer_lag import ConsumerLagRule
 from mediawatch_alerter.rules.custom import CustomAlertRule
+from mediawatch_alerter.rules.dead_letters import DeadLetterRule
 from mediawatch_alerter.rules.error_rate import ErrorRateRule
 from mediawatch_alerter.rules.failure import ProcessingFailedRule
 from mediawatch_alerter.rules.health import HealthRule
@@ -78,4 +79,5 @@ def builtin_rules(m: MonitoringSettings, a: AlerterSettings, missed_reports: int
         ConsumerLagRule(),
         ReporterMissingRule(missed_reports),
         CustomAlertRule(),
+        DeadLetterRule(a.deadletter_threshold, a.deadletter_window_seconds),
     ]
