@@ -119,3 +119,8 @@ def test_client_library_maps_the_same_variables(tmp_path: Path) -> None:
         **config.kafka,
     }.items()
     assert config.kafka["ssl.key.password"] == "kp"
+
+
+def test_empty_variables_count_as_unset() -> None:
+    kafka = load_settings({"KAFKA_SASL_PASSWORD_FILE": "", "KAFKA_SSL_CA_LOCATION": ""}).kafka
+    assert (kafka.sasl_password, kafka.ssl_ca_location) == (None, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from mediawatch_common.cli.context import require_access
@@ -18,6 +20,10 @@ def _configure(settings: Settings, name: str, ship: bool) -> None:
         click.get_current_context().call_on_close(shipper.close)
 
 
+NO_KAFKA = frozenset({"users"})
+"""Commands that never talk to Kafka: no broker check before them."""
+
+
 @click.group(cls=EntryPointGroup, entry_point_group="mediawatch.commands")
 @click.version_option(package_name="mediawatch-common", prog_name="mediawatch")
 @click.pass_context
@@ -32,6 +38,9 @@ def main(ctx: click.Context) -> None:
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     command = ctx.invoked_subcommand
+    # Subcommands parse their options after this callback: a help request is spotted here.
+    if command not in NO_KAFKA and not {"--help", "-h"} & set(sys.argv[1:]):
+        require_access(settings)
     if command != "run":  # a service configures its logging under its own name, below
         group = ctx.command
         found = (
@@ -52,5 +61,4 @@ def run(ctx: click.Context) -> None:
     """
     settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
     if settings is not None and service is not None:
-        require_access(settings)
         _configure(settings, service, ship=True)

@@ -9,7 +9,7 @@ from confluent_kafka.admin import AdminClient
 from rich.console import Console
 from rich.table import Table
 
-from mediawatch_common.cli.context import pass_settings, require_access
+from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import FOREVER, Topics, connection_config, declare_topics
 from mediawatch_common.kafka.topic_layout import apply_layout, load_layout
 from mediawatch_common.kafka.topic_plan import TopicPlan, plan_topics
@@ -18,16 +18,12 @@ from mediawatch_common.settings import Settings, SettingsError
 
 
 @click.group()
-@click.pass_context
-def topics(ctx: click.Context) -> None:
+def topics() -> None:
     """Create, list, plan and apply the Kafka topics as declared.
 
     The declaration is the code's defaults, then KAFKA_TOPICS_FILE (partitions and configs
     per topic), then KAFKA_TOPIC_PARTITIONS (e.g. pipeline=12).
     """
-    settings = ctx.find_object(Settings)
-    if settings is not None and ctx.invoked_subcommand is not None:
-        require_access(settings)
 
 
 def declared(settings: Settings) -> Topics:

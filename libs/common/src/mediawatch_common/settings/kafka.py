@@ -12,6 +12,22 @@ SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
+_OPTIONAL = frozenset(
+    {
+        "sasl_mechanism",
+        "sasl_username",
+        "sasl_password",
+        "sasl_password_file",
+        "ssl_ca_location",
+        "ssl_certificate_location",
+        "ssl_key_location",
+        "ssl_key_password",
+        "topics_file",
+        "topic_partitions",
+    }
+)
+
+
 def settings_config(prefix: str) -> SettingsConfigDict:
     """The configuration every settings class shares: frozen, by prefix, extra ignored."""
     return SettingsConfigDict(env_prefix=prefix, frozen=True, extra="ignore", case_sensitive=False)
@@ -86,6 +102,8 @@ class KafkaSettings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _password_from_file(cls, data: Any) -> Any:
+        if isinstance(data, dict):  # an empty variable (e.g. from a compose file) is unset
+            data = {k: v for k, v in data.items() if not (k in _OPTIONAL and v == "")}
         if not isinstance(data, dict) or not data.get("sasl_password_file"):
             return data
         if data.get("sasl_password"):
