@@ -2,7 +2,7 @@
 # Local Prometheus for Mediawatch: Debian's prometheus package, run as a process of
 # the stack (not the package's own service), scraping every Mediawatch service.
 #
-# Usage: infra/stack/prometheus.sh up | down | status [--no-header] | ensure | reload
+# Usage: infra/stack/prometheus.sh up | down | status [--no-header] | ensure | reload | targets
 #   ensure  if prometheus or promtool is missing: install Debian's prometheus package when
 #           we are root and apt-get exists (MEDIAWATCH_NO_INSTALL=1 turns that off),
 #           otherwise fail saying how to install it
@@ -12,9 +12,11 @@
 #   reload  copy and check the configuration again, then reload the running server
 #   down    stop it (SIGTERM, SIGKILL after 30 s)
 #   status  state, address, version (exit 0 if ready, 3 if not)
+#   targets print the directory where more processes to scrape are registered: each
+#           *.json file there is a file_sd list of targets (write it elsewhere, then mv)
 #
 # Files: $STACK_DIR/prometheus/config/ (prometheus.yml, rules/), data/ (the TSDB),
-# prometheus.log, prometheus.pid.
+# targets/ (more processes to scrape, file_sd JSON), prometheus.log, prometheus.pid.
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -28,11 +30,12 @@ CONF_DIR="$PROM_DIR/config"
 DATA_DIR="$PROM_DIR/data"
 LOG_FILE="$PROM_DIR/prometheus.log"
 PID_FILE="$PROM_DIR/prometheus.pid"
+TARGETS_DIR="$PROM_DIR/targets"
 MARKER="--storage.tsdb.path=$DATA_DIR"
 START_TIMEOUT=60
 
 usage() {
-    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 have_both() { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; }
@@ -88,6 +91,7 @@ cmd_ensure() {
 # reads a half-edited checkout. Fails (status 1) when the copy is the same as before.
 install_config() {
     [[ -f "$CONF_SRC/prometheus.yml" ]] || die "no $CONF_SRC/prometheus.yml"
+    mkdir -p "$TARGETS_DIR"
     local staged="$PROM_DIR/config.new" out
     rm -rf "$staged"
     mkdir -p "$staged"
@@ -240,6 +244,7 @@ case "${1:-}" in
     reload) shift; cmd_reload "$@" ;;
     down) shift; cmd_down "$@" ;;
     status) shift; cmd_status "$@" ;;
+    targets) mkdir -p "$TARGETS_DIR"; printf '%s\n' "$TARGETS_DIR" ;;
     -h | --help | help) usage ;;
     "") usage >&2; exit 2 ;;
     *) die "unknown command '$1' (see --help)" ;;

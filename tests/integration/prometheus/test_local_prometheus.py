@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import httpx
@@ -51,9 +53,10 @@ def test_promtool_rule_tests_pass(promtool: str) -> None:
 
 def test_the_stack_prometheus_scrapes_every_job_and_loads_every_rule(local_stack: None) -> None:
     config = yaml.safe_load((CONFIG / "prometheus.yml").read_text())
-    jobs = {job["job_name"] for job in config["scrape_configs"]}
+    jobs = {job["job_name"] for job in config["scrape_configs"] if "static_configs" in job}
     targets = httpx.get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]
-    assert {t["labels"]["job"] for t in targets["activeTargets"]} == jobs
+    assert {t["scrapePool"] for t in targets["activeTargets"]} >= jobs
+    assert {t["labels"]["job"] for t in targets["activeTargets"]} >= jobs
 
     declared = set()
     for path in (CONFIG / "rules").glob("*.yml"):
@@ -73,3 +76,35 @@ def test_the_stack_prometheus_scrapes_itself(local_stack: None) -> None:
         return [sample["value"][1] for sample in result]
 
     assert wait_for(lambda: up() == ["1"], timeout=30), up()
+
+
+def _targets_dir() -> Path:
+    out = _run("bash", str(REPO / "infra" / "stack" / "prometheus.sh"), "targets")
+    assert out.returncode == 0, out.stderr
+    return Path(out.stdout.strip())
+
+
+def _active_jobs() -> set[str]:
+    targets = httpx.get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]
+    return {t["labels"]["job"] for t in targets["activeTargets"]}
+
+
+def test_a_registered_target_is_scraped_under_its_job_until_removed(local_stack: None) -> None:
+    job = f"mediawatch-selftest-{uuid.uuid4().hex[:8]}"
+    entry = [{"targets": ["127.0.0.1:9090"], "labels": {"job": job}}]
+    path = _targets_dir() / f"{job}.json"
+    staged = path.with_suffix(".tmp")
+    staged.write_text(json.dumps(entry))
+    staged.rename(path)
+    try:
+
+        def up() -> list[str]:
+            result = httpx.get(
+                f"{PROMETHEUS}/api/v1/query", params={"query": f'up{{job="{job}"}}'}, timeout=10
+            ).json()["data"]["result"]
+            return [sample["value"][1] for sample in result]
+
+        assert wait_for(lambda: up() == ["1"], timeout=60), up()
+    finally:
+        path.unlink()
+    assert wait_for(lambda: job not in _active_jobs(), timeout=60)
