@@ -9,6 +9,7 @@ import click
 from mediawatch_common.cli.context import require_access
 from mediawatch_common.cli.plugins import EntryPointGroup, service_of
 from mediawatch_common.logs import configure_logging, ship_logs
+from mediawatch_common.metrics import MetricsPortError, serve_metrics
 from mediawatch_common.settings import Settings, SettingsError, load_settings
 
 
@@ -57,8 +58,15 @@ def run(ctx: click.Context) -> None:
     """Start one service (runs until SIGTERM or Ctrl-C).
 
     Its records go to its own directory under LOG_DIR and, unless LOG_SHIP is false, to the
-    logs topic.
+    logs topic. Its Prometheus metrics are served on METRICS_HOST:METRICS_PORT (each service
+    has its own default port; 0 disables).
     """
     settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
     if settings is not None and service is not None:
         _configure(settings, service, ship=True)
+        try:
+            server = serve_metrics(service, settings.metrics)
+        except MetricsPortError as exc:
+            raise click.UsageError(str(exc)) from None
+        if server is not None:
+            ctx.call_on_close(server.close)

@@ -15,6 +15,12 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from mediawatch_common.kafka.connection import Connection, client_properties
 from mediawatch_common.kafka.deadletter import DeadLetters
 from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
+from mediawatch_common.metrics.lag import (
+    CONSUMER_LAG,
+    Assignment,
+    PartitionLag,
+    kafka_consumer_lag,
+)
 from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
@@ -28,6 +34,9 @@ SMALL_PREFETCH = {
 }
 """librdkafka's pre-fetch, kept small for consumers that read long backlogs, whose memory
 otherwise grows with the backlog (``docs/design-notes/common.md``)."""
+
+LAG_REFRESH_SECONDS = 1.0
+"""How often the consuming thread takes a new snapshot of its lag for the metrics."""
 
 _COMMIT_BACKOFF = Backoff(initial=0.5, maximum=2.0)
 """Between the five attempts at a synchronous commit."""
@@ -117,6 +126,9 @@ class ConsumerLoop(Generic[T]):
         self._poll_timeout = poll_timeout
         self._backoff = Backoff(initial=0.5, maximum=max_backoff)
         self._on_assign = on_assign
+        self._assignment = Assignment()
+        self._lag: list[PartitionLag] = []
+        self._lag_at = 0.0
         self._stopping = threading.Event()
         self.group = str(config["group.id"])
         self.processed = 0
@@ -138,17 +150,40 @@ class ConsumerLoop(Generic[T]):
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Consume until :meth:`stop` is called or ``until()`` turns true."""
-        subscribe_args: dict[str, Any] = {}
-        if self._on_assign is not None:
-            subscribe_args["on_assign"] = self._on_assign
-        self._consumer.subscribe(self._topics, **subscribe_args)
+        revoked = self._assignment.revoked
+        self._consumer.subscribe(
+            self._topics, on_assign=self._assigned, on_revoke=revoked, on_lost=revoked
+        )
+        untrack = CONSUMER_LAG.track(self.lag)
         try:
             while not self._stopping.is_set() and not (until and until()):
                 messages = self._consumer.consume(self._batch_size, self._poll_timeout)
+                self._note_lag()
                 if messages:
                     self._process(messages)
         finally:
+            untrack()
             self._consumer.close()
+
+    def lag(self) -> list[PartitionLag]:
+        """This member's lag per assigned partition, as of its last poll (any thread)."""
+        return self._lag
+
+    def _note_lag(self) -> None:
+        """Take the lag from the client's own state, at most once per LAG_REFRESH_SECONDS.
+
+        Only the consuming thread talks to the client: a call from the scraping thread can
+        block both while a rebalance is under way.
+        """
+        now = time.monotonic()
+        if now - self._lag_at >= LAG_REFRESH_SECONDS:
+            self._lag_at = now
+            self._lag = kafka_consumer_lag(self._consumer, self.group, self._assignment.partitions)
+
+    def _assigned(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._assignment.assigned(consumer, partitions)
+        if self._on_assign is not None:
+            self._on_assign(consumer, partitions)
 
     def _process(self, messages: list[Message]) -> None:
         batch = self._decode_batch(messages)
@@ -193,6 +228,7 @@ class ConsumerLoop(Generic[T]):
         deadline = time.monotonic() + seconds
         while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
             self._consumer.poll(min(left, 1.0))
+            self._note_lag()
 
     def _decode_batch(self, messages: list[Message]) -> list[Record[T]]:
         batch: list[Record[T]] = []

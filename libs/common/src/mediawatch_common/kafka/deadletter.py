@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from confluent_kafka import Message
 
 from mediawatch_common.kafka.producer import EventProducer
+from mediawatch_common.metrics.deadletters import DEAD_LETTERS, DeadLetterCounter
 
 REASON = "mw-reason"
 ORIGIN_TOPIC = "mw-origin-topic"
@@ -31,10 +32,17 @@ def deadletter_headers(msg: Message, reason: str, group: str) -> list[tuple[str,
 class DeadLetters:
     """Send unreadable messages, unchanged, to one topic."""
 
-    def __init__(self, producer: EventProducer, topic: str, group: str) -> None:
+    def __init__(
+        self,
+        producer: EventProducer,
+        topic: str,
+        group: str,
+        counter: DeadLetterCounter = DEAD_LETTERS,
+    ) -> None:
         self._producer = producer
         self._topic = topic
         self._group = group
+        self._counter = counter
 
     def send(self, msg: Message, reason: str) -> None:
         """Queue ``msg`` for the dead-letter topic; :meth:`flush` makes it durable."""
@@ -44,6 +52,7 @@ class DeadLetters:
             key=msg.key(),
             headers=deadletter_headers(msg, reason, self._group),
         )
+        self._counter.count(str(msg.topic()), reason)
 
     def flush(self) -> None:
         """Wait until every dead letter is acknowledged (raises on failure)."""

@@ -13,6 +13,7 @@ from mediawatch_common.settings.groups import (
     HealthCheckSettings,
     KafkaSettings,
     LogSettings,
+    MetricsSettings,
     MonitoringSettings,
     RetentionSettings,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "HealthCheckSettings",
     "KafkaSettings",
     "LogSettings",
+    "MetricsSettings",
     "MonitoringSettings",
     "RetentionSettings",
     "Settings",

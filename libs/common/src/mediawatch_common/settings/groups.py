@@ -15,6 +15,7 @@ __all__ = [
     "HealthCheckSettings",
     "KafkaSettings",
     "LogSettings",
+    "MetricsSettings",
     "MonitoringSettings",
     "RetentionSettings",
 ]
@@ -138,6 +139,22 @@ class RetentionSettings(BaseSettings):
     def log_hours(self) -> int:
         """Hours of log records kept: LOG_RETENTION_HOURS, else METRICS_RETENTION_HOURS."""
         return self.log_retention_hours or self.metrics_retention_hours
+
+
+class MetricsSettings(BaseSettings):
+    """The Prometheus exposition of a service (``METRICS_*``)."""
+
+    model_config = _config("METRICS_")
+
+    port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        description="Port of the /metrics HTTP server; 0 disables it; unset: the service's "
+        "default (transcoder 9401, aggregator 9402, alerter 9403, notifier 9404, "
+        "projector 9405, health reporter 9406).",
+    )
+    host: str = Field("127.0.0.1", min_length=1, description="Address the server listens on.")
 
 
 class DatabaseSettings(BaseSettings):

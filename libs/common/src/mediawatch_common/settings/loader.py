@@ -17,6 +17,7 @@ from mediawatch_common.settings.groups import (
     HealthCheckSettings,
     KafkaSettings,
     LogSettings,
+    MetricsSettings,
     MonitoringSettings,
     RetentionSettings,
 )
@@ -43,6 +44,7 @@ class Settings:
     kafka: KafkaSettings
     database: DatabaseSettings
     paths: PathSettings
+    metrics: MetricsSettings
 
 
 T = TypeVar("T", bound=BaseSettings)
@@ -106,6 +108,7 @@ _GROUPS: dict[str, tuple[type[BaseSettings], str]] = {
     "kafka": (KafkaSettings, "KAFKA_"),
     "database": (DatabaseSettings, "DATABASE_"),
     "paths": (PathSettings, "MEDIAWATCH_"),
+    "metrics": (MetricsSettings, "METRICS_"),
 }
 
 

@@ -1,0 +1,80 @@
+"""The HTTP server that exposes a registry in Prometheus's text format."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+
+from mediawatch_common.settings import MetricsSettings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORTS: dict[str, int] = {
+    "transcoder": 9401,
+    "aggregator": 9402,
+    "alerter": 9403,
+    "notifier": 9404,
+    "projector": 9405,
+    "health": 9406,
+}
+"""Default metrics port of each ``mediawatch run`` service: distinct, so all run on one host."""
+
+OWN_HTTP = frozenset({"api"})
+"""Services that serve ``/metrics`` on their own HTTP port, never on a second one."""
+
+
+class MetricsPortError(Exception):
+    """The metrics server cannot listen on its address (usually: the port is taken)."""
+
+
+@dataclass(slots=True)
+class MetricsServer:
+    """A running exposition server; :meth:`close` stops it and frees the port."""
+
+    host: str
+    port: int
+    _server: Any
+
+    def close(self) -> None:
+        """Stop serving and close the listening socket."""
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def metrics_port(service: str, settings: MetricsSettings) -> int:
+    """The port ``service`` serves metrics on: ``METRICS_PORT``, else its default, else 0."""
+    if service in OWN_HTTP:
+        return 0
+    if settings.port is not None:
+        return settings.port
+    return DEFAULT_PORTS.get(service, 0)
+
+
+def serve_metrics(
+    service: str, settings: MetricsSettings, registry: CollectorRegistry = REGISTRY
+) -> MetricsServer | None:
+    """Serve ``registry`` at ``http://METRICS_HOST:port/metrics`` in a daemon thread.
+
+    Returns ``None`` when the port is 0 (disabled).
+
+    Raises:
+        MetricsPortError: naming ``METRICS_PORT`` when the address is taken or not usable.
+    """
+    port = metrics_port(service, settings)
+    if port == 0:
+        return None
+    try:
+        server, _thread = start_http_server(port, settings.host, registry)
+    except OSError as exc:
+        cause = "is already in use" if exc.errno == errno.EADDRINUSE else f"failed: {exc}"
+        raise MetricsPortError(
+            f"METRICS_PORT={port}: listening on {settings.host}:{port} for {service} metrics "
+            f"{cause}; set METRICS_PORT to a free port, or to 0 to disable the metrics server"
+        ) from None
+    bound = int(server.server_address[1])
+    log.info("serving metrics", extra={"host": settings.host, "port": bound})
+    return MetricsServer(settings.host, bound, server)

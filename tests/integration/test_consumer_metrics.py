@@ -1,0 +1,68 @@
+"""Consumer lag and dead letters as a scrape sees them, against the real broker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import pytest
+from prometheus_client import REGISTRY
+
+from mediawatch_common.events import Event, decode_event, encode_event
+from mediawatch_common.kafka import (
+    ConsumerLoop,
+    DeadLetters,
+    EventProducer,
+    Record,
+    consumer_config,
+    producer_config,
+)
+
+from .helpers import running, wait_for
+from .test_consumer_loop import _completed
+
+pytestmark = pytest.mark.integration
+
+
+def _lag(group: str, topic: str) -> float | None:
+    labels = {"group": group, "topic": topic, "partition": "0"}
+    return REGISTRY.get_sample_value("mediawatch_consumer_lag_messages", labels)
+
+
+def test_lag_follows_the_consumer_position_without_asking_the_broker(
+    bootstrap: str, new_topic: Callable[..., str]
+) -> None:
+    topic, dlq = new_topic("lag"), new_topic("dlq")
+    producer = EventProducer(producer_config(bootstrap, "test-lag"))
+    for n in range(10):
+        producer.produce(topic, encode_event(_completed(n)), key="one-key")
+    producer.produce(topic, b"not an event", key="one-key")
+    producer.flush()
+    release, handled, first = threading.Event(), [], []
+
+    def hold_first(batch: Sequence[Record[Event]]) -> None:
+        first.append(len(batch))
+        release.wait(30)
+        handled.extend(batch)
+
+    group = f"g-{topic}"
+    reason = {"topic": topic, "reason": "DecodeError"}
+    before = REGISTRY.get_sample_value("mediawatch_dead_letters_total", reason) or 0.0
+    loop: ConsumerLoop[Event] = ConsumerLoop(
+        consumer_config(bootstrap, group),
+        [topic],
+        decode_event,
+        hold_first,
+        DeadLetters(producer, dlq, group),
+        batch_size=4,
+    )
+    with running(loop):
+        # The first batch is being handled: the rest of the 11 messages are not read yet.
+        assert wait_for(lambda: bool(first))
+        assert wait_for(lambda: _lag(group, topic) == 11 - first[0])
+        release.set()
+        assert wait_for(lambda: len(handled) == 10)
+        assert wait_for(lambda: _lag(group, topic) == 0)
+    assert _lag(group, topic) is None  # a stopped loop reports nothing
+    after = REGISTRY.get_sample_value("mediawatch_dead_letters_total", reason)
+    assert after == before + 1
