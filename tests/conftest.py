@@ -15,6 +15,10 @@ from confluent_kafka.cimpl import NewTopic
 from mediawatch_common.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Services the tests start (`mediawatch run NAME`) serve no metrics unless a test gives them a
+# port: two of one service, or the demo's services on the same host, would share a default port.
+os.environ.setdefault("METRICS_PORT", "0")
 STACK = REPO / "infra" / "stack"
 
 

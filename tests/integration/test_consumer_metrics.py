@@ -38,7 +38,9 @@ def test_lag_follows_the_consumer_position_without_asking_the_broker(
         producer.produce(topic, encode_event(_completed(n)), key="one-key")
     producer.produce(topic, b"not an event", key="one-key")
     producer.flush()
-    release, handled, first = threading.Event(), [], []
+    release = threading.Event()
+    handled: list[Record[Event]] = []
+    first: list[int] = []
 
     def hold_first(batch: Sequence[Record[Event]]) -> None:
         first.append(len(batch))

@@ -22,10 +22,15 @@ pytestmark = pytest.mark.unit
 
 def test_each_service_has_its_own_default_port() -> None:
     unset = load_settings({}).metrics
-    ports = {s: metrics_port(s, unset) for s in
-             ("transcoder", "aggregator", "alerter", "notifier", "projector", "health")}  # fmt: skip
-    assert ports == {"transcoder": 9401, "aggregator": 9402, "alerter": 9403,
-                     "notifier": 9404, "projector": 9405, "health": 9406}  # fmt: skip
+    expected = {
+        "transcoder": 9401,
+        "aggregator": 9402,
+        "alerter": 9403,
+        "notifier": 9404,
+        "projector": 9405,
+        "health": 9406,
+    }
+    assert {service: metrics_port(service, unset) for service in expected} == expected
     assert unset.host == "127.0.0.1"
     assert metrics_port("api", unset) == 0
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from confluent_kafka import Message
 
 from mediawatch_alerter.evaluator import Evaluator, Output
+from mediawatch_alerter.metrics import AlerterMetrics
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.deadletters import DeadLetter, from_message
 from mediawatch_common.events import AlertRaised, AlertResolved, Event, decode_event, encode_event
@@ -57,8 +58,10 @@ class AlerterService:
         tick_seconds: float = 5.0,
         rebuild_timeout: float = 60.0,
         recall: Callable[[], Iterable[Event]] | None = None,
+        metrics: AlerterMetrics | None = None,
     ) -> None:
         self.evaluator = evaluator
+        self.metrics = metrics or AlerterMetrics(registry=None)
         self._bootstrap = bootstrap
         self._alerts = alerts_topic
         self._codec = codec
@@ -88,6 +91,7 @@ class AlerterService:
         with self._lock:
             applied = self.evaluator.restore(history)
             recalled = self.evaluator.recall(self._recall()) if self._recall else 0
+            self.metrics.firing_now(self.evaluator.book.firing())
         log.info(
             "alert state rebuilt",
             extra={
@@ -119,6 +123,7 @@ class AlerterService:
         """Evaluate time-based conditions now and publish what they produce."""
         with self._lock:
             self._publish(self.evaluator.tick())
+        self.metrics.evaluated("tick")
 
     def _decode(self, data: bytes) -> Event:
         return decode_event(data, self._codec)
@@ -136,6 +141,7 @@ class AlerterService:
             for record in batch:
                 out += self.evaluator.handle(record.event)
             self._publish(out)
+        self.metrics.evaluated("event", len(batch))
 
     def _tick_forever(self) -> None:
         while not self._stopping.wait(self._tick_seconds):
@@ -167,6 +173,8 @@ class AlerterService:
             retry_on=DeliveryError,
         )
         self.published += len(events)
+        self.metrics.published(events)
+        self.metrics.firing_now(self.evaluator.book.firing())
         for event in events:
             log.info("published", extra={"event": type(event).__name__, "key": _key(event)})
 

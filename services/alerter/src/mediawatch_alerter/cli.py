@@ -9,6 +9,7 @@ from types import FrameType
 
 import click
 
+from mediawatch_alerter.metrics import AlerterMetrics
 from mediawatch_alerter.rules import RulesFileError
 from mediawatch_alerter.settings import AlerterSettings, load
 from mediawatch_alerter.wiring import build_alerter
@@ -32,7 +33,7 @@ def _on_signals(stop: Callable[[], None]) -> None:
 def alerter(settings: Settings) -> None:
     """Evaluate alert rules on pipeline, window, resource and health events."""
     try:
-        service = build_alerter(settings, load(AlerterSettings))
+        service = build_alerter(settings, load(AlerterSettings), metrics=AlerterMetrics())
     except (SettingsError, RulesFileError) as exc:
         raise click.UsageError(str(exc)) from None
     _on_signals(service.stop)

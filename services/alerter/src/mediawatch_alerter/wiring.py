@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from mediawatch_alerter.alerter_service import AlerterService
 from mediawatch_alerter.evaluator import build_evaluator
+from mediawatch_alerter.metrics import AlerterMetrics
 from mediawatch_alerter.recent_input import read_since
 from mediawatch_alerter.rules import load_rules_file
 from mediawatch_alerter.settings import AlerterSettings
@@ -23,9 +24,13 @@ from mediawatch_common.wall_clock import Clock, SystemClock
 
 
 def build_alerter(
-    settings: Settings, alerter: AlerterSettings, clock: Clock | None = None
+    settings: Settings,
+    alerter: AlerterSettings,
+    clock: Clock | None = None,
+    metrics: AlerterMetrics | None = None,
 ) -> AlerterService:
-    """The alerter with the built-in rules, the rules file, and the configured topics."""
+    """The alerter with the built-in rules, the rules file, and the configured topics;
+    ``metrics`` (default: registered nowhere) follow what it evaluates and publishes."""
     topics = declare_topics(settings.kafka.topic_prefix)
     rules = load_rules_file(alerter.rules_file) if alerter.rules_file else None
     identity = Producer.current("alerter")
@@ -63,6 +68,7 @@ def build_alerter(
             datetime.now(UTC) - timedelta(seconds=recall_seconds(settings.health)),
             alerter.rebuild_timeout_seconds,
         ),
+        metrics=metrics,
     )
 
 

@@ -18,6 +18,7 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_transcoder.metrics import TranscoderMetrics, instrument
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
 from mediawatch_transcoder.stage_logs import SlowLimits
 from mediawatch_transcoder.submit import transcode_request
@@ -48,6 +49,7 @@ def transcoder(settings: Settings) -> None:
     worker, loop, sampler = build(
         own, connection_config(settings.kafka), topics, codec, slow=slow_limits(settings)
     )
+    instrument(worker.runner, TranscoderMetrics())
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         click.echo(f"{signal.Signals(signum).name}: abandoning the current stage", err=True)

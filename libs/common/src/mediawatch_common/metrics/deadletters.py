@@ -1,4 +1,4 @@
-"""``mediawatch_dead_letters_total``: messages sent to the dead-letter topic, by origin and reason."""
+"""``mediawatch_dead_letters_total``: dead letters by origin topic and error type."""
 
 from __future__ import annotations
 
