@@ -52,6 +52,9 @@ def test_promtool_rule_tests_pass(promtool: str) -> None:
 
 
 def test_the_stack_prometheus_scrapes_every_job_and_loads_every_rule(local_stack: None) -> None:
+    # As `make up` does: the running server takes this checkout's configuration.
+    up = _run("bash", str(REPO / "infra" / "stack" / "prometheus.sh"), "up")
+    assert up.returncode == 0, up.stderr
     config = yaml.safe_load((CONFIG / "prometheus.yml").read_text())
     jobs = {job["job_name"] for job in config["scrape_configs"] if "static_configs" in job}
     targets = httpx.get(f"{PROMETHEUS}/api/v1/targets", timeout=10).json()["data"]
@@ -62,10 +65,15 @@ def test_the_stack_prometheus_scrapes_every_job_and_loads_every_rule(local_stack
     for path in (CONFIG / "rules").glob("*.yml"):
         for group in yaml.safe_load(path.read_text())["groups"]:
             declared |= {rule.get("alert") or rule["record"] for rule in group["rules"]}
-    groups = httpx.get(f"{PROMETHEUS}/api/v1/rules", timeout=10).json()["data"]["groups"]
-    loaded = {rule["name"] for group in groups for rule in group["rules"]}
-    assert loaded == declared
-    assert all(rule["health"] != "err" for group in groups for rule in group["rules"])
+
+    def groups() -> list[dict]:
+        return list(httpx.get(f"{PROMETHEUS}/api/v1/rules", timeout=10).json()["data"]["groups"])
+
+    def loaded() -> set[str]:
+        return {rule["name"] for group in groups() for rule in group["rules"]}
+
+    assert wait_for(lambda: loaded() == declared, timeout=30), loaded() ^ declared
+    assert all(rule["health"] != "err" for group in groups() for rule in group["rules"])
 
 
 def test_the_stack_prometheus_scrapes_itself(local_stack: None) -> None:
