@@ -11,6 +11,7 @@ import click
 
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_notifier.metrics import NotifierMetrics
 from mediawatch_notifier.routing import RoutingError, describe, load_routing
 from mediawatch_notifier.settings import NotifierSettings, load
 from mediawatch_notifier.wiring import build_notifier
@@ -36,7 +37,7 @@ def notifier(settings: Settings) -> None:
         routing = load_routing(config)
     except (SettingsError, RoutingError) as exc:
         raise click.UsageError(str(exc)) from None
-    service = build_notifier(settings, config, routing)
+    service = build_notifier(settings, config, routing, metrics=NotifierMetrics())
     _on_signals(service.stop)
     log.info("notifier starting", extra={"routes": describe(routing)})
     service.run()

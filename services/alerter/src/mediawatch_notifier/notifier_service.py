@@ -15,10 +15,12 @@ from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import AlertRaised, Event, decode_event, encode_event
 from mediawatch_common.kafka import Connection, DeadLetters, EventProducer, consumer_config
 from mediawatch_common.kafka.read_back import read_history
+from mediawatch_common.metrics import CONSUMER_LAG, LagTracker
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.alertmanager import Refresher
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
+from mediawatch_notifier.metrics import NotifierMetrics
 from mediawatch_notifier.pending_offsets import PendingOffsets, Token
 from mediawatch_notifier.routing import Routing
 
@@ -41,6 +43,7 @@ class NotifierService:
         producer: EventProducer,
         clock: Clock,
         workers: int = 8,
+        metrics: NotifierMetrics | None = None,
     ) -> None:
         self._routing = routing
         self._bootstrap = bootstrap
@@ -65,6 +68,9 @@ class NotifierService:
         self._consumer = Consumer(dict(consumer_config(bootstrap, group_id)))
         self._deadletters = DeadLetters(producer, deadletter_topic, group_id)
         self._committed: dict[tuple[str, int], int] = {}
+        self._lag = LagTracker(self._consumer, group_id)
+        self.metrics = metrics or NotifierMetrics(registry=None)
+        self.metrics.count_queue(lambda: len(self._outstanding))
         deliverer.record = self._record
         deliverer.sleep = self._sleep
         self._deliverer = deliverer
@@ -77,15 +83,18 @@ class NotifierService:
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Rebuild from the log, then consume until :meth:`stop` or ``until()``."""
         self._rebuild()
-        self._consumer.subscribe([self._topic])
+        self._consumer.subscribe([self._topic], **self._lag.callbacks())
+        untrack = CONSUMER_LAG.track(self._lag)
         try:
             while not self._stopping.is_set() and not (until and until()):
                 self._poll(self._wait())
+                self._lag.refresh()
                 self._dispatch(self._clock.now())
                 self._refresh(self._clock.now())
                 self._collect()
                 self._commit()
         finally:
+            untrack()
             self._stopping.set()
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._collect()
@@ -203,6 +212,7 @@ class NotifierService:
             log.warning("commit failed; will retry", extra={"error": str(exc)})
 
     def _record(self, record: Record) -> None:
+        self.metrics.recorded(record)
         self._producer.produce(self._topic, encode_event(record, self._codec), key=record.group_key)
 
     def _sleep(self, seconds: float) -> bool:

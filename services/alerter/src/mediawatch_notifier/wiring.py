@@ -15,6 +15,7 @@ from mediawatch_common.kafka import (
 from mediawatch_common.settings import Settings
 from mediawatch_common.wall_clock import Clock, SystemClock
 from mediawatch_notifier.delivery import Deliverer
+from mediawatch_notifier.metrics import NotifierMetrics
 from mediawatch_notifier.notifier_service import NotifierService
 from mediawatch_notifier.retry_policy import RetryPolicy
 from mediawatch_notifier.routing import Routing
@@ -22,9 +23,14 @@ from mediawatch_notifier.settings import NotifierSettings
 
 
 def build_notifier(
-    settings: Settings, notifier: NotifierSettings, routing: Routing, clock: Clock | None = None
+    settings: Settings,
+    notifier: NotifierSettings,
+    routing: Routing,
+    clock: Clock | None = None,
+    metrics: NotifierMetrics | None = None,
 ) -> NotifierService:
-    """The notifier over ``routing`` with the configured retry, rate and timeout policy."""
+    """The notifier over ``routing`` with the configured retry, rate and timeout policy;
+    ``metrics`` (default: registered nowhere) count its deliveries."""
     topics = declare_topics(settings.kafka.topic_prefix)
     clock = clock or SystemClock()
     kafka = settings.kafka
@@ -59,4 +65,5 @@ def build_notifier(
         producer=producer,
         clock=clock,
         workers=notifier.workers,
+        metrics=metrics,
     )

@@ -15,6 +15,7 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import connection_config, declare_topics
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_projector.metrics import ProjectorMetrics
 from mediawatch_projector.service import Projection, build_loop
 from mediawatch_projector.worker_processes import Members, member_argv, parent_gone
 from mediawatch_store import connect, ensure_migrated, make_engine
@@ -68,7 +69,8 @@ def projector(
     members = Members((processes or own.processes) - 1, member_argv(os.getpid()))
     topics = declare_topics(settings.kafka.topic_prefix)
     names = [spec.name for spec in topics.all()]
-    projection = Projection(functools.partial(connect, url, schema), own.group_id)
+    metrics = ProjectorMetrics()
+    projection = Projection(functools.partial(connect, url, schema), own.group_id, metrics)
     loop = build_loop(
         projection,
         connection_config(settings.kafka),
@@ -78,6 +80,7 @@ def projector(
         own.batch_size,
         AvroCodec(SchemaRegistry(settings.paths.schema_dir)),
     )
+    metrics.count_behind(loop.lag)
     stop = threading.Event()
     if member_of is None:  # the first member applies the retention and runs the others
         threading.Thread(

@@ -8,6 +8,7 @@ batches whose transaction did not commit. Kafka's own committed offsets are not 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from mediawatch_projector.batch_writes import (
 )
 from mediawatch_projector.event_rows import build_rows
 from mediawatch_projector.message_decoding import Decoded, make_decoder, read_deadletter
+from mediawatch_projector.metrics import ProjectorMetrics
 from mediawatch_projector.writer import BackgroundWriter
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,13 @@ class Projection:
     partitions are reassigned) was not committed, so its events are read again.
     """
 
-    def __init__(self, connect: ConnectionFactory, group: str) -> None:
+    def __init__(
+        self, connect: ConnectionFactory, group: str, metrics: ProjectorMetrics | None = None
+    ) -> None:
         self._connect = connect
+        self._metrics = metrics or ProjectorMetrics(registry=None)
+        self.stored: Positions = {}
+        """The positions stored with the last rows written (replaced whole, never mutated)."""
         self._group = group
         self._conn: Connection | None = None
         self._writer: BackgroundWriter[tuple[Batch, Rows]] = BackgroundWriter(self._write)
@@ -98,6 +105,7 @@ class Projection:
         """Write the records not yet projected, and their positions, in one transaction."""
         batch, rows = work
         conn = self._connection()
+        began = time.perf_counter()
         try:
             with conn.transaction():
                 stored = lock_positions(conn, self._group, rows.positions)
@@ -110,12 +118,16 @@ class Projection:
             self._drop_connection()
             raise
         self.written += len(fresh)
+        self._metrics.written(len(fresh), time.perf_counter() - began)
+        if fresh:
+            self.stored = {**self.stored, **rows.positions}
 
     def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         """Start each assigned partition at its stored position (the beginning if none)."""
         self._writer.abandon()
         self._generation += 1
         stored = self._positions_with_retry()
+        self.stored = dict(stored)
         for tp in partitions:
             tp.offset = stored.get((tp.topic, tp.partition), OFFSET_BEGINNING)
         consumer.assign(partitions)
@@ -186,4 +198,5 @@ def build_loop(
         on_assign=projection.on_assign,
         synchronous_commit=False,  # the positions are in PostgreSQL; Kafka's only show lag
         read_whole={deadletter_topic: read_deadletter(decode)},
+        lag_positions=lambda: projection.stored,
     )

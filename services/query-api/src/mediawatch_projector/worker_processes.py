@@ -35,6 +35,15 @@ def member_argv(parent: int) -> list[str]:
     ]
 
 
+MEMBER_ENVIRONMENT = {"METRICS_PORT": "0"}
+"""Members serve no metrics: the first member's port is theirs too (``docs/prometheus.md``)."""
+
+
+def member_environment() -> dict[str, str]:
+    """The environment of a member: the parent's, without a metrics server."""
+    return {**os.environ, **MEMBER_ENVIRONMENT}
+
+
 def parent_gone(parent: int) -> bool:
     """True once the process that started this member has exited."""
     return os.getppid() != parent
@@ -59,7 +68,7 @@ class Members:
     def start(self) -> None:
         with self._lock:
             for _ in range(self._count):
-                self._processes.append(subprocess.Popen(self._argv))
+                self._processes.append(subprocess.Popen(self._argv, env=member_environment()))
                 self._started.append(time.monotonic())
         log.info("projector members started", extra={"members": self._count})
 
@@ -77,7 +86,7 @@ class Members:
                     ):
                         continue
                     log.warning("projector member exited; starting it again", extra={"code": code})
-                    self._processes[i] = subprocess.Popen(self._argv)
+                    self._processes[i] = subprocess.Popen(self._argv, env=member_environment())
                     self._started[i] = time.monotonic()
 
     def stop(self, timeout: float = 30.0) -> None:

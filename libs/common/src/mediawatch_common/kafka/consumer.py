@@ -15,12 +15,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from mediawatch_common.kafka.connection import Connection, client_properties
 from mediawatch_common.kafka.deadletter import DeadLetters
 from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
-from mediawatch_common.metrics.lag import (
-    CONSUMER_LAG,
-    Assignment,
-    PartitionLag,
-    kafka_consumer_lag,
-)
+from mediawatch_common.metrics.lag import CONSUMER_LAG, LagTracker, PartitionLag, Positions
 from mediawatch_common.retry import Backoff, retry
 
 log = logging.getLogger(__name__)
@@ -34,9 +29,6 @@ SMALL_PREFETCH = {
 }
 """librdkafka's pre-fetch, kept small for consumers that read long backlogs, whose memory
 otherwise grows with the backlog (``docs/design-notes/common.md``)."""
-
-LAG_REFRESH_SECONDS = 1.0
-"""How often the consuming thread takes a new snapshot of its lag for the metrics."""
 
 _COMMIT_BACKOFF = Backoff(initial=0.5, maximum=2.0)
 """Between the five attempts at a synchronous commit."""
@@ -109,12 +101,15 @@ class ConsumerLoop(Generic[T]):
         on_assign: Callable[[Consumer, list[TopicPartition]], None] | None = None,
         synchronous_commit: bool = True,
         read_whole: Mapping[str, Callable[[Message], T]] | None = None,
+        lag_positions: Callable[[], Positions] | None = None,
     ) -> None:
         """``synchronous_commit=False`` sends each commit without waiting for it: for a
         consumer that keeps its positions elsewhere (the projector's are in PostgreSQL), whose
         Kafka offsets only show its lag. ``read_whole`` maps topics whose messages are read
         from the whole message (headers included) instead of decoded from their value: the
-        dead-letter topic, whose messages do not decode by definition."""
+        dead-letter topic, whose messages do not decode by definition. ``lag_positions``
+        gives the positions the lag metric counts from, for such a consumer (default: the
+        client's own)."""
         self._read_whole = dict(read_whole or {})
         self._consumer = Consumer(dict(config))
         self._synchronous_commit = synchronous_commit
@@ -125,12 +120,9 @@ class ConsumerLoop(Generic[T]):
         self._batch_size = batch_size
         self._poll_timeout = poll_timeout
         self._backoff = Backoff(initial=0.5, maximum=max_backoff)
-        self._on_assign = on_assign
-        self._assignment = Assignment()
-        self._lag: list[PartitionLag] = []
-        self._lag_at = 0.0
         self._stopping = threading.Event()
         self.group = str(config["group.id"])
+        self._lag = LagTracker(self._consumer, self.group, on_assign, positions=lag_positions)
         self.processed = 0
         self.deadlettered = 0
 
@@ -150,15 +142,12 @@ class ConsumerLoop(Generic[T]):
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
         """Consume until :meth:`stop` is called or ``until()`` turns true."""
-        revoked = self._assignment.revoked
-        self._consumer.subscribe(
-            self._topics, on_assign=self._assigned, on_revoke=revoked, on_lost=revoked
-        )
-        untrack = CONSUMER_LAG.track(self.lag)
+        self._consumer.subscribe(self._topics, **self._lag.callbacks())
+        untrack = CONSUMER_LAG.track(self._lag)
         try:
             while not self._stopping.is_set() and not (until and until()):
                 messages = self._consumer.consume(self._batch_size, self._poll_timeout)
-                self._note_lag()
+                self._lag.refresh()
                 if messages:
                     self._process(messages)
         finally:
@@ -167,23 +156,7 @@ class ConsumerLoop(Generic[T]):
 
     def lag(self) -> list[PartitionLag]:
         """This member's lag per assigned partition, as of its last poll (any thread)."""
-        return self._lag
-
-    def _note_lag(self) -> None:
-        """Take the lag from the client's own state, at most once per LAG_REFRESH_SECONDS.
-
-        Only the consuming thread talks to the client: a call from the scraping thread can
-        block both while a rebalance is under way.
-        """
-        now = time.monotonic()
-        if now - self._lag_at >= LAG_REFRESH_SECONDS:
-            self._lag_at = now
-            self._lag = kafka_consumer_lag(self._consumer, self.group, self._assignment.partitions)
-
-    def _assigned(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._assignment.assigned(consumer, partitions)
-        if self._on_assign is not None:
-            self._on_assign(consumer, partitions)
+        return self._lag()
 
     def _process(self, messages: list[Message]) -> None:
         batch = self._decode_batch(messages)
@@ -228,7 +201,7 @@ class ConsumerLoop(Generic[T]):
         deadline = time.monotonic() + seconds
         while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
             self._consumer.poll(min(left, 1.0))
-            self._note_lag()
+            self._lag.refresh()
 
     def _decode_batch(self, messages: list[Message]) -> list[Record[T]]:
         batch: list[Record[T]] = []

@@ -14,6 +14,7 @@ from mediawatch_common.metrics.lag import (
     Assignment,
     ConsumerLag,
     LagSource,
+    LagTracker,
     PartitionLag,
     kafka_consumer_lag,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ConsumerLag",
     "DeadLetterCounter",
     "LagSource",
+    "LagTracker",
     "MetricsPortError",
     "MetricsServer",
     "PartitionLag",

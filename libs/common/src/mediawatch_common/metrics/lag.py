@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, TopicPartition
@@ -92,25 +93,90 @@ class Assignment:
         self.partitions = self.partitions - {(tp.topic, tp.partition) for tp in partitions}
 
 
+Positions = Mapping[tuple[str, int], int]
+"""The next offset to read, by (topic, partition)."""
+
+
 def kafka_consumer_lag(
-    consumer: Consumer, group: str, partitions: Iterable[tuple[str, int]]
+    consumer: Consumer,
+    group: str,
+    partitions: Iterable[tuple[str, int]],
+    positions: Positions | None = None,
 ) -> list[PartitionLag]:
     """The lag of ``consumer`` on ``partitions``, from its own client state.
 
     The position is the next offset the consumer hands out; the high watermark is the one
     the last fetch response carried (``cached=True``); both are read locally, so nothing is
-    asked of the broker. Call it from the consuming thread only. Partitions with no position
+    asked of the broker. Call it from the consuming thread only. ``positions`` replaces the
+    client's positions for a consumer that stores its own (the projector's, in PostgreSQL);
+    a partition missing from them counts from its first offset. Partitions with no position
     or no fetch yet are left out.
     """
     wanted = [TopicPartition(topic, partition) for topic, partition in sorted(partitions)]
     if not wanted:
         return []
+    if positions is None:
+        wanted = consumer.position(wanted)
+    else:
+        for tp in wanted:
+            tp.offset = positions.get((tp.topic, tp.partition), -1)
     lags = []
-    for tp in consumer.position(wanted):
-        _low, high = consumer.get_watermark_offsets(tp, cached=True)
-        if tp.offset >= 0 and high >= 0:
-            lags.append(PartitionLag(group, tp.topic, tp.partition, max(0, high - tp.offset)))
+    for tp in wanted:
+        low, high = consumer.get_watermark_offsets(tp, cached=True)
+        # A partition without a stored position is read from its start.
+        position = low if tp.offset < 0 and positions is not None else tp.offset
+        if position >= 0 and high >= 0:
+            lags.append(PartitionLag(group, tp.topic, tp.partition, max(0, high - position)))
     return lags
+
+
+class LagTracker:
+    """The lag of one consumer: refreshed by the consuming thread, read by scrapes.
+
+    Only the consuming thread talks to the client: a call from the scraping thread can block
+    both while a rebalance is under way. Subscribe with :meth:`callbacks` (they keep the
+    assignment), call :meth:`refresh` after each poll, and register the tracker with
+    :meth:`ConsumerLag.track`.
+    """
+
+    def __init__(
+        self,
+        consumer: Consumer,
+        group: str,
+        on_assign: Callable[[Consumer, list[TopicPartition]], None] | None = None,
+        every_seconds: float = 1.0,
+        positions: Callable[[], Positions] | None = None,
+    ) -> None:
+        """``positions`` (default: the client's) gives the positions the lag is counted from."""
+        self._consumer, self._group, self._on_assign = consumer, group, on_assign
+        self._positions = positions
+        self._every = every_seconds
+        self.assignment = Assignment()
+        self._lag: list[PartitionLag] = []
+        self._at = 0.0
+
+    def callbacks(self) -> dict[str, Callable[[Consumer, list[TopicPartition]], None]]:
+        """``on_assign``, ``on_revoke`` and ``on_lost`` for ``Consumer.subscribe``."""
+        revoked = self.assignment.revoked
+        return {"on_assign": self._assigned, "on_revoke": revoked, "on_lost": revoked}
+
+    def refresh(self) -> None:
+        """Take the lag from the client's own state, at most once per ``every_seconds``."""
+        now = time.monotonic()
+        if now - self._at >= self._every:
+            self._at = now
+            stored = self._positions() if self._positions else None
+            partitions = self.assignment.partitions
+            self._lag = kafka_consumer_lag(self._consumer, self._group, partitions, stored)
+
+    def __call__(self) -> list[PartitionLag]:
+        """The lag as of the last refresh (any thread)."""
+        return self._lag
+
+    def _assigned(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self.assignment.assigned(consumer, partitions)
+        if self._on_assign is not None:
+            self._on_assign(consumer, partitions)
 
 
 CONSUMER_LAG = ConsumerLag()
