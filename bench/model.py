@@ -100,7 +100,10 @@ class Context:
 
     def new_topic(self, label: str, partitions: int = 3) -> str:
         """A fresh topic for one measurement; deleted at the end of the run."""
-        name = f"bench.{label}.{uuid.uuid4().hex[:8]}"
+        return self.new_topic_named(f"bench.{label}.{uuid.uuid4().hex[:8]}", partitions)
+
+    def new_topic_named(self, name: str, partitions: int = 3) -> str:
+        """Create topic ``name`` for one measurement; deleted at the end of the run."""
         self.admin().create_topics([NewTopic(name, partitions, 1)])[name].result()
         time.sleep(0.5)  # let the leaders settle before timing anything
         self.topics.append(name)

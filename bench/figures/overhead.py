@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.model import Context, Figure, median
-from mediawatch_common.events import Event, Producer, encode_event
-from mediawatch_common.kafka import EventProducer, producer_config
+from mediawatch_client import ClientConfig, MediaMonitor
+from mediawatch_common.events import Producer
 from mediawatch_common.storage import LocalStorage
 from mediawatch_transcoder import ffmpeg_args
+from mediawatch_transcoder.reporting import StageReporter
 from mediawatch_transcoder.resource_sampler import ResourceSampler
 from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
@@ -91,25 +92,27 @@ def make_clips(root: Path, quick: bool) -> list[Path]:
 
 
 def monitored_once(
-    settings: TranscoderSettings, clips: list[Path], producer: EventProducer, topic: str
+    settings: TranscoderSettings, clips: list[Path], monitor: MediaMonitor
 ) -> Stopwatch:
-    """Time one session: stages, events to ``topic``, sampling, the final flush."""
+    """Time one session as the worker runs it: stages and samples through the client,
+    until Kafka acknowledged every event."""
     who = Producer.current("bench-overhead")
-
-    def emit(event: Event) -> None:
-        key = str(getattr(event, "session_id", None) or getattr(event, "host", ""))
-        producer.produce(topic, encode_event(event), key=key)
-
-    runner = SessionRunner(settings, LocalStorage(settings.storage_dir), emit, who)
+    runner = SessionRunner(
+        settings, LocalStorage(settings.storage_dir), StageReporter(monitor), who
+    )
     sampler = ResourceSampler(
-        emit, who, settings.work_dir, lambda: runner.active, settings.sample_interval_seconds
+        monitor.report_resources_sync,
+        settings.work_dir,
+        lambda: runner.active,
+        settings.sample_interval_seconds,
     )
     job = transcode_request(clips, "bench", who, f"bench_overhead_{uuid.uuid4().hex[:10]}")
     sampler.start()
     try:
         watch = Stopwatch()
         result = runner.run(job)
-        producer.flush()
+        if not monitor.flush(60).acknowledged:
+            raise RuntimeError("bench session's events not acknowledged")
         watch.stop()
     finally:
         sampler.stop()
@@ -172,14 +175,20 @@ def measure(ctx: Context, root: Path) -> tuple[list[Stopwatch], list[Stopwatch],
     )
     session = "bench_overhead_bare"
     argv = record_commands(settings, clips, session)
-    topic = ctx.new_topic("overhead", partitions=1)
-    producer = EventProducer(producer_config(ctx.connection, "bench-overhead"))
+    prefix = f"bench.overhead.{uuid.uuid4().hex[:8]}"
+    for suffix in ("pipeline", "resources"):
+        ctx.new_topic_named(f"{prefix}.{suffix}", partitions=1)
+    security = {k: v for k, v in ctx.connection.items() if k != "bootstrap.servers"}
+    config = ClientConfig(bootstrap_servers=ctx.bootstrap, kafka=security, topic_prefix=prefix,
+                          producer_name="bench-overhead", spool_dir=root / "spool")  # fmt: skip
+    monitor = MediaMonitor(config)
+    ctx.defer(monitor.close)
     ours, bare = [], []
     for run in range(ctx.repeats):
         # which one goes first alternates too, so neither always follows the other
         if run % 2:
             bare.append(bare_once(settings, clips, session, argv))
-        ours.append(monitored_once(settings, clips, producer, topic))
+        ours.append(monitored_once(settings, clips, monitor))
         if not run % 2:
             bare.append(bare_once(settings, clips, session, argv))
     about = (

@@ -69,6 +69,7 @@ def _env(topics: Topics, bootstrap: str, tmp_path: Path) -> dict[str, str]:
         "KAFKA_TOPIC_PREFIX": prefix_of(topics),
         "TRANSCODER_WORK_DIR": str(tmp_path / "work"),
         "TRANSCODER_STORAGE_DIR": str(tmp_path / "store"),
+        "TRANSCODER_SPOOL_DIR": str(tmp_path / "spool"),
         "TRANSCODER_GROUP_ID": f"rel-tx-{uuid.uuid4().hex[:8]}",
         "TRANSCODER_TARGET_LONG_SIDE": "640",
         "TRANSCODER_MAX_FPS": "30",

@@ -96,6 +96,7 @@ def fast_settings(tmp_path: Path, **overrides: str) -> TranscoderSettings:
     env = {
         "TRANSCODER_WORK_DIR": str(tmp_path / "work"),
         "TRANSCODER_STORAGE_DIR": str(tmp_path / "store"),
+        "TRANSCODER_SPOOL_DIR": str(tmp_path / "spool"),
         "TRANSCODER_TARGET_LONG_SIDE": "320",
         "TRANSCODER_MAX_FPS": "25",
         "TRANSCODER_PREP_PRESET": "ultrafast",

@@ -12,6 +12,8 @@ from typing import Any
 from mediawatch_client.config import ClientConfig
 from mediawatch_client.errors import error_code_for
 from mediawatch_client.monitor import MediaMonitor
+from mediawatch_client.outgoing import Flushed
+from mediawatch_client.resources import HostSample
 from mediawatch_client.stage_scope import StageScope
 from mediawatch_client.vocabulary import AlertLevel, ErrorCode, ProcessingStage
 
@@ -19,6 +21,8 @@ __all__ = [
     "AlertLevel",
     "ClientConfig",
     "ErrorCode",
+    "Flushed",
+    "HostSample",
     "MediaMonitor",
     "ProcessingStage",
     "StageScope",

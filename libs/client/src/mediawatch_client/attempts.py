@@ -36,12 +36,20 @@ class AttemptBook:
         self._open: OrderedDict[Key, OpenStage] = OrderedDict()
 
     def start(
-        self, session_id: str, stage: ProcessingStage, user_id: str, at: datetime, mono: float
+        self,
+        session_id: str,
+        stage: ProcessingStage,
+        user_id: str,
+        at: datetime,
+        mono: float,
+        attempt: int | None = None,
     ) -> int:
-        """Record a start; returns its attempt number (1 for the first)."""
+        """Record a start; returns its attempt number: ``attempt`` when given, else the
+        next one (1 for the first)."""
         key = (session_id, stage)
         with self._lock:
-            attempt = self._attempts.pop(key, 0) + 1
+            previous = self._attempts.pop(key, 0)
+            attempt = attempt if attempt is not None else previous + 1
             self._attempts[key] = attempt
             self._open.pop(key, None)
             self._open[key] = OpenStage(user_id, attempt, at, mono)
@@ -49,6 +57,14 @@ class AttemptBook:
                 while len(table) > self._capacity:
                     table.popitem(last=False)
         return attempt
+
+    def seen(self, session_id: str, stage: ProcessingStage, attempt: int) -> None:
+        """Another process ran ``attempt``: the next start here is numbered after it."""
+        key = (session_id, stage)
+        with self._lock:
+            self._attempts[key] = max(self._attempts.pop(key, 0), attempt)
+            while len(self._attempts) > self._capacity:
+                self._attempts.popitem(last=False)
 
     def complete(self, session_id: str, stage: ProcessingStage) -> OpenStage | None:
         """Close the open attempt of (session, stage); ``None`` when none was started."""

@@ -63,6 +63,11 @@ class ClientConfig:
         return f"{self.topic_prefix}.pipeline"
 
     @property
+    def resources_topic(self) -> str:
+        """The topic resource samples go to."""
+        return f"{self.topic_prefix}.resources"
+
+    @property
     def alerts_topic(self) -> str:
         """The topic custom alerts go to."""
         return f"{self.topic_prefix}.alerts"

@@ -22,6 +22,7 @@ MAX_METADATA_ITEMS = 64
 MAX_LABELS = 16
 ALERT_TYPE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,127}")
 MiB = 1024 * 1024
+LOST_MESSAGE = "worker lost during the stage; the session was delivered again"
 
 Scalar = None | bool | int | float | str
 
@@ -43,6 +44,23 @@ def count(name: str, value: object) -> int | None:
         raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
     if value < 0:
         raise ValueError(f"{name} must not be negative")
+    return value
+
+
+def attempt_number(value: object) -> int:
+    """An attempt number: an int of at least 1."""
+    number = count("attempt", value)
+    if number is None or number < 1:
+        raise ValueError("attempt must be 1 or more")
+    return number
+
+
+def moment(name: str, value: object) -> datetime:
+    """A timezone-aware ``datetime``."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (e.g. datetime.now(UTC))")
     return value
 
 

@@ -12,12 +12,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 
-from mediawatch_client.contract import EventSchema
+from mediawatch_client.outgoing import Counters, FlushMarker, Outgoing
 from mediawatch_client.spool import Chunk, Message, Spool
 
 log = logging.getLogger("mediawatch_client")
@@ -28,36 +27,6 @@ REPORT_EVERY = 60.0
 _PERMANENT = frozenset(
     {KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.INVALID_MSG_SIZE, KafkaError.INVALID_RECORD}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """An event waiting in the queue: where it goes and what to encode."""
-
-    schema: EventSchema
-    topic: str
-    key: bytes | None
-    record: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Counters:
-    """What happened to events, for the once-a-minute report and for tests."""
-
-    sent: int = 0
-    spooled: int = 0
-    dropped_queue_full: int = 0
-    dropped_spool_full: int = 0
-    dropped_refused: int = 0
-    reported: dict[str, int] = field(default_factory=dict)
-
-    def dropped(self) -> dict[str, int]:
-        """Drops per reason since the start."""
-        return {
-            "queue full": self.dropped_queue_full,
-            "spool full": self.dropped_spool_full,
-            "refused by Kafka": self.dropped_refused,
-        }
 
 
 _STOP = object()
@@ -78,13 +47,12 @@ class Sender:
     ) -> None:
         self._config = {**producer_config, "delivery.timeout.ms": int(delivery_timeout * 1000)}
         self._open_spool = open_spool
-        self._queue: queue.SimpleQueue[Outgoing | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Outgoing | FlushMarker | object] = queue.SimpleQueue()
         self._queue_size = queue_size
         self._delivery_timeout = delivery_timeout
         self._retry_interval = retry_interval
         self._make_producer = make_producer
         self.counters = Counters()
-        self.idle = threading.Event()
         self._spool: Spool | None = None
         self._spooling = False
         self._next_probe = 0.0
@@ -100,9 +68,14 @@ class Sender:
         if self._queue.qsize() >= self._queue_size:
             self.counters.dropped_queue_full += 1
             return False
-        self.idle.clear()
         self._queue.put(item)
         return True
+
+    def flush(self) -> FlushMarker:
+        """A marker behind every event submitted so far; wait on it for the outcome."""
+        marker = FlushMarker()
+        self._queue.put(marker)
+        return marker
 
     @property
     def spooling(self) -> bool:
@@ -126,32 +99,42 @@ class Sender:
         self._producer = self._make_producer(self._config)
         stop = False
         while not stop:
-            batch, stop = self._take()
+            batch, marker, stop = self._take()
             try:
                 self._handle([self._encode(item) for item in batch])
+                if marker is not None:
+                    self._resolve(marker)
             except Exception:
                 log.exception("mediawatch sender failed on a batch of %d events", len(batch))
             self._report()
         self._finish()
 
-    def _take(self) -> tuple[list[Outgoing], bool]:
+    def _take(self) -> tuple[list[Outgoing], FlushMarker | None, bool]:
+        """The next batch: up to ``BATCH`` events, ending early at a flush marker or stop."""
         batch: list[Outgoing] = []
         try:
             item = self._queue.get(timeout=min(self._retry_interval, 0.2))
         except queue.Empty:
-            self.idle.set()
-            return batch, False
+            return batch, None, False
         while True:
             if item is _STOP:
-                return batch, True
+                return batch, None, True
+            if isinstance(item, FlushMarker):
+                return batch, item, False
             assert isinstance(item, Outgoing)
             batch.append(item)
             if len(batch) >= BATCH:
-                return batch, False
+                return batch, None, False
             try:
                 item = self._queue.get_nowait()
             except queue.Empty:
-                return batch, False
+                return batch, None, False
+
+    def _resolve(self, marker: FlushMarker) -> None:
+        """Everything ahead of ``marker`` is handled; while spooling, try the spool once first."""
+        if self._spooling:
+            self._drain()
+        marker.resolve(spooling=self._spooling)
 
     @staticmethod
     def _encode(item: Outgoing) -> Message:
@@ -189,11 +172,7 @@ class Sender:
                 )
             except KafkaException as exc:
                 status[index] = exc.args[0] if exc.args else None
-        wait = min(self._delivery_timeout + 1.0, self._closing_by - time.monotonic())
-        if self._producer.flush(max(wait, 0.1)):
-            # Closing: what Kafka has not taken yet is spooled rather than lost at exit.
-            self._producer.purge(in_queue=True, in_flight=True, blocking=True)
-            self._producer.flush(1.0)
+        self._await_delivery()
         failed: list[Message] = []
         for message, outcome in zip(messages, status, strict=True):
             if outcome is True:
@@ -204,6 +183,17 @@ class Sender:
             else:
                 failed.append(message)
         return failed
+
+    def _await_delivery(self) -> None:
+        """Wait for the producer's outcomes, in short slices so that a ``close`` arriving
+        meanwhile shortens the wait; what is still unanswered then is purged (and spooled)."""
+        assert self._producer is not None
+        delivery_by = time.monotonic() + self._delivery_timeout + 1.0
+        while self._producer.flush(0.1) and time.monotonic() < min(delivery_by, self._closing_by):
+            pass
+        if len(self._producer):
+            self._producer.purge(in_queue=True, in_flight=True, blocking=True)
+            self._producer.flush(1.0)
 
     def _to_spool(self, messages: list[Message]) -> None:
         if not messages:
@@ -267,7 +257,6 @@ class Sender:
                 )
             self._spool.close()
         self._report(force=True)
-        self.idle.set()
 
     def _report(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -20,6 +20,10 @@ class SessionAbandonedError(RuntimeError):
     """The worker is stopping: the session was abandoned and must be delivered again."""
 
 
+class EventsNotAcknowledgedError(RuntimeError):
+    """Kafka has not acknowledged a session's events yet: its job must not be committed."""
+
+
 def tail(text: str, limit: int = MAX_MESSAGE) -> str:
     """The last ``limit`` characters of a tool's output, where the real error usually is."""
     text = " ".join(line.strip() for line in text.strip().splitlines() if line.strip())

@@ -1,4 +1,4 @@
-"""A background thread emitting ResourceSample events every few seconds."""
+"""A background thread reporting the host's resources (``ResourceSample``) every few seconds."""
 
 from __future__ import annotations
 
@@ -9,21 +9,19 @@ from pathlib import Path
 
 import psutil
 
-from mediawatch_common.events import Producer, ResourceSample
+from mediawatch_client import HostSample
 from mediawatch_transcoder.workspace import tree_bytes
 
 log = logging.getLogger("mediawatch_transcoder.resources")
 MIB = 1024 * 1024
 
 
-def sample(producer: Producer, temp_dir: Path, active_sessions: int) -> ResourceSample:
+def sample(temp_dir: Path, active_sessions: int) -> HostSample:
     """One sample of this host: CPU, memory, the temp directory's disk and size."""
     memory = psutil.virtual_memory()
     temp_dir.mkdir(parents=True, exist_ok=True)
     disk = psutil.disk_usage(str(temp_dir))
-    return ResourceSample(
-        producer=producer,
-        host=producer.host,
+    return HostSample(
         cpu_percent=psutil.cpu_percent(interval=None),
         memory_percent=memory.percent,
         memory_used_mb=round((memory.total - memory.available) / MIB, 1),
@@ -35,18 +33,17 @@ def sample(producer: Producer, temp_dir: Path, active_sessions: int) -> Resource
 
 
 class ResourceSampler:
-    """Calls ``emit`` with a fresh :func:`sample` every ``interval`` seconds until stopped."""
+    """Calls ``report`` with a fresh :func:`sample` every ``interval`` seconds until stopped
+    (``MediaMonitor.report_resources_sync`` in the worker)."""
 
     def __init__(
         self,
-        emit: Callable[[ResourceSample], None],
-        producer: Producer,
+        report: Callable[[HostSample], None],
         temp_dir: Path,
         active_sessions: Callable[[], int],
         interval: float,
     ) -> None:
-        self._emit = emit
-        self._producer = producer
+        self._report = report
         self._temp_dir = temp_dir
         self._active = active_sessions
         self._interval = interval
@@ -68,7 +65,7 @@ class ResourceSampler:
     def _run(self) -> None:
         while not self._stopping.wait(0 if not self.emitted else self._interval):
             try:
-                self._emit(sample(self._producer, self._temp_dir, self._active()))
+                self._report(sample(self._temp_dir, self._active()))
                 self.emitted += 1
             except Exception:
                 log.exception("resource sample failed")

@@ -6,7 +6,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from mediawatch_common.events import (
@@ -153,20 +152,3 @@ class SessionRunner:
             video_count=count,
             total_size_bytes=size,
         )
-
-
-def lost_stage(started: StageStarted, producer: Producer, now: datetime) -> StageCompleted:
-    """The completion of a stage whose worker died: WORKER_LOST, closing the open pair."""
-    return StageCompleted(
-        producer=producer,
-        session_id=started.session_id,
-        user_id=started.user_id,
-        stage=started.stage,
-        attempt=started.attempt,
-        started_at=started.event_time,
-        success=False,
-        duration_seconds=max(0.0, (now - started.event_time).total_seconds()),
-        error_code=ErrorCode.WORKER_LOST,
-        error_message="worker lost during the stage; the session was delivered again",
-        video_count=started.video_count,
-    )

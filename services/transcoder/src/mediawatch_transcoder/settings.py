@@ -30,6 +30,16 @@ class TranscoderSettings(StorageSettings):
         Path("temp/transcoder/work"), description="Root of the per-session temp workspaces."
     )
     group_id: str = Field("mediawatch-transcoder", description="Consumer group of the workers.")
+    spool_dir: Path = Field(
+        Path("temp/transcoder/spool"),
+        description="Where stage events wait while Kafka is unreachable (sent on its return).",
+    )
+    flush_timeout_seconds: PositiveFloat = Field(
+        30.0, description="Longest wait for Kafka's acknowledgement of a session's events."
+    )
+    close_timeout_seconds: PositiveFloat = Field(
+        10.0, description="On stop, how long unsent events may take to be sent or spooled."
+    )
     max_clip_bytes: PositiveInt = Field(500 * 1024**2, description="Largest accepted clip.")
     max_session_bytes: PositiveInt = Field(2 * 1024**3, description="Largest accepted session.")
     max_clips: PositiveInt = Field(10, description="Most clips one session may have.")

@@ -1,8 +1,9 @@
-"""The Kafka edge: one job at a time from the jobs topic, events to pipeline and resources.
+"""The Kafka edge: one job at a time from the jobs topic; events out through mediawatch-client.
 
 The job's offset is committed by the consumer loop only after :meth:`Worker.handle` returned,
-and that happens only once every event of the session was acknowledged by the brokers. A
-session abandoned on SIGTERM raises instead, so its job is delivered again (a new attempt).
+and that happens only once Kafka acknowledged every event of the session. A session abandoned
+on SIGTERM, or whose events wait in the client's spool, raises instead, so its job is
+delivered again (a new attempt, numbered from what the pipeline topic holds).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mediawatch_client import MediaMonitor
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import (
     Event,
     Producer,
-    ResourceSample,
     TranscodeRequested,
     decode_event,
-    encode_event,
-    utc_now,
 )
 from mediawatch_common.kafka import (
     Connection,
@@ -35,9 +34,10 @@ from mediawatch_common.kafka import (
 )
 from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
-from mediawatch_transcoder.errors import SessionAbandonedError
+from mediawatch_transcoder.errors import EventsNotAcknowledgedError, SessionAbandonedError
+from mediawatch_transcoder.reporting import StageReporter, client_config
 from mediawatch_transcoder.resource_sampler import ResourceSampler
-from mediawatch_transcoder.session import SessionResult, SessionRunner, lost_stage
+from mediawatch_transcoder.session import SessionResult, SessionRunner
 from mediawatch_transcoder.settings import TranscoderSettings
 from mediawatch_transcoder.stage_logs import SlowLimits
 
@@ -57,17 +57,14 @@ class Worker:
 
     runner: SessionRunner
     ledger: AttemptLedger
-    producer: EventProducer
-    topics: Topics
-    codec: AvroCodec | None = None
+    reporter: StageReporter
+    deadletter_producer: EventProducer
+    flush_timeout: float = 30.0
 
-    def emit(self, event: Event) -> None:
-        """Queue an event on its topic: samples by host, stage events by session."""
-        if isinstance(event, ResourceSample):
-            topic, key = self.topics.resources.name, event.host
-        else:
-            topic, key = self.topics.pipeline.name, str(getattr(event, "session_id", ""))
-        self.producer.produce(topic, encode_event(event, self.codec), key=key)
+    @property
+    def monitor(self) -> MediaMonitor:
+        """The client every event goes through."""
+        return self.reporter.monitor
 
     def handle(self, batch: Sequence[Record[Event]]) -> None:
         """Process each job of the batch (the loop delivers one at a time)."""
@@ -78,15 +75,20 @@ class Worker:
                 log.warning("ignoring a non-job event", extra={"type": type(record.event).__name__})
 
     def process(self, job: TranscodeRequested, requested_ms: int) -> SessionResult | None:
-        """Run the session as its next attempt; flush every event before returning."""
+        """Run the session as its next attempt; return once Kafka acknowledged its events.
+
+        Events still in the client's spool (from an outage, or an earlier run) are on the
+        topic before the session's history is read, so its attempt number is right.
+        """
+        self._settle("before reading the session's history")
         history = self.ledger.history(job.session_id, requested_ms)
         if history.finished:
             log.info("session already recorded", extra={"session_id": job.session_id})
             return None
         for started in history.open_stages:
-            self.emit(lost_stage(started, self.runner.producer, utc_now()))
+            self.reporter.lost(started)
         result = self.runner.run(job, history.next_attempt)
-        self.producer.flush()
+        flushed = self.monitor.flush(self.flush_timeout)
         log.info(
             "session finished",
             extra={
@@ -101,7 +103,17 @@ class Worker:
         )
         if result.abandoned:
             raise SessionAbandonedError(f"session {job.session_id} abandoned: worker stopping")
+        if not flushed.acknowledged:
+            raise EventsNotAcknowledgedError(
+                f"session {job.session_id}: events not acknowledged by Kafka "
+                f"({'spooled' if flushed.spooled else 'timed out'}); the job is read again"
+            )
         return result
+
+    def _settle(self, why: str) -> None:
+        flushed = self.monitor.flush(self.flush_timeout)
+        if not flushed.acknowledged:
+            raise EventsNotAcknowledgedError(f"earlier events not acknowledged by Kafka {why}")
 
 
 def build(
@@ -112,19 +124,22 @@ def build(
     client_id: str = "mediawatch-transcoder",
     extra_consumer: dict[str, Any] | None = None,
     slow: SlowLimits | None = None,
+    monitor: MediaMonitor | None = None,
 ) -> tuple[Worker, ConsumerLoop[Event], ResourceSampler]:
     """Wire a worker, its consumer loop (one job per batch) and its resource sampler.
 
-    ``slow`` says when a stage or an ffmpeg run goes to performance.log (default: 300 s).
+    Stage events and resource samples go through a :class:`MediaMonitor` of the worker's
+    own (``monitor``, built from ``settings`` when omitted); ``slow`` says when a stage or
+    an ffmpeg run goes to performance.log (default: 300 s).
     """
+    monitor = monitor or MediaMonitor(client_config(settings, bootstrap, topics))
+    reporter = StageReporter(monitor)
     producer = EventProducer(producer_config(bootstrap, client_id))
-    identity = Producer.current("transcoder")
-    runner = SessionRunner(settings, storage_from_settings(settings), lambda e: None, identity)
+    identity = Producer.current(monitor.config.producer_name)
+    runner = SessionRunner(settings, storage_from_settings(settings), reporter, identity)
     runner.slow = slow or SlowLimits()
-    worker = Worker(
-        runner, AttemptLedger(bootstrap, topics.pipeline.name, codec), producer, topics, codec
-    )
-    runner.emit = worker.emit
+    ledger = AttemptLedger(bootstrap, topics.pipeline.name, codec)
+    worker = Worker(runner, ledger, reporter, producer, settings.flush_timeout_seconds)
     config = consumer_config(
         bootstrap,
         settings.group_id,
@@ -139,8 +154,7 @@ def build(
         batch_size=1,
     )
     sampler = ResourceSampler(
-        worker.emit,
-        identity,
+        monitor.report_resources_sync,
         settings.work_dir,
         lambda: runner.active,
         settings.sample_interval_seconds,
@@ -155,14 +169,16 @@ def stop_all(loop: ConsumerLoop[Event], runner: SessionRunner) -> None:
 
 
 def serve(worker: Worker, loop: ConsumerLoop[Event], sampler: ResourceSampler) -> None:
-    """Run until stopped; the sampler runs alongside, every event is flushed at the end."""
+    """Run until stopped; the sampler runs alongside. At the end the client sends what is
+    queued or spools it, within its ``close_timeout``."""
     sampler.start()
     try:
         loop.run()
     finally:
         sampler.stop()
         worker.ledger.close()
-        worker.producer.flush()
+        worker.monitor.close()
+        worker.deadletter_producer.close(worker.monitor.config.close_timeout)
 
 
 def serve_in_thread(
