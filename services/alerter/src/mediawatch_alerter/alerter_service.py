@@ -1,4 +1,9 @@
-"""The alerter's edge: consume, evaluate, publish; tick on the wall clock; rebuild at start."""
+"""The alerter's edge: consume, evaluate, publish; tick on the wall clock; rebuild at start.
+
+What one batch of input produces is appended to the alerts topic in one transaction with the
+batch's offsets, so a successor (a restart, or a standby taking over) resumes exactly after
+the last input whose output is in the topic, and rebuilds from exactly that output.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from confluent_kafka import Message
+from confluent_kafka import Message, TopicPartition
 
 from mediawatch_alerter.evaluator import Evaluator, Output
 from mediawatch_alerter.metrics import AlerterMetrics
@@ -18,13 +23,13 @@ from mediawatch_common.kafka import (
     Connection,
     ConsumerLoop,
     DeadLetters,
-    DeliveryError,
     EventProducer,
     Record,
     consumer_config,
 )
 from mediawatch_common.kafka.read_back import read_history
-from mediawatch_common.retry import Backoff, retry
+from mediawatch_common.kafka.standby import FencedError
+from mediawatch_common.kafka.transactions import TransactionalProducer
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +41,6 @@ LIVE_LAG_SECONDS = 60.0
 
 IDLE_SECONDS = 3.0
 """No batch for this long means the backlog is consumed."""
-
-PUBLISH_BACKOFF = Backoff(initial=0.5, maximum=30.0)
-"""Waits between attempts to publish while the broker is unavailable."""
 
 
 class AlerterService:
@@ -54,7 +56,8 @@ class AlerterService:
         alerts_topic: str,
         deadletter_topic: str,
         codec: AvroCodec,
-        producer: EventProducer,
+        publisher: TransactionalProducer,
+        deadletter_producer: EventProducer,
         tick_seconds: float = 5.0,
         rebuild_timeout: float = 60.0,
         recall: Callable[[], Iterable[Event]] | None = None,
@@ -65,7 +68,8 @@ class AlerterService:
         self._bootstrap = bootstrap
         self._alerts = alerts_topic
         self._codec = codec
-        self._producer = producer
+        self._publisher = publisher
+        self._fenced: FencedError | None = None
         self._tick_seconds = tick_seconds
         self._rebuild_timeout = rebuild_timeout
         self._recall = recall
@@ -79,8 +83,9 @@ class AlerterService:
             [*inputs, alerts_topic, deadletter_topic],
             self._decode,
             self._handle,
-            DeadLetters(producer, deadletter_topic, group_id),
+            DeadLetters(deadletter_producer, deadletter_topic, group_id),
             read_whole={deadletter_topic: self._read_deadletter},
+            commit=False,
         )
 
     def rebuild(self) -> int:
@@ -104,7 +109,13 @@ class AlerterService:
         return applied
 
     def run(self, until: Callable[[], bool] | None = None) -> None:
-        """Rebuild, then consume and tick until :meth:`stop` (or ``until()``)."""
+        """Fence any earlier instance, rebuild, then consume and tick until :meth:`stop` (or
+        ``until()``).
+
+        Raises:
+            FencedError: another instance took over meanwhile (nothing more was written).
+        """
+        self._publisher.start(self._rebuild_timeout)
         self.rebuild()
         ticker = threading.Thread(target=self._tick_forever, name="alerter-tick", daemon=True)
         ticker.start()
@@ -113,6 +124,9 @@ class AlerterService:
         finally:
             self._stopping.set()
             ticker.join(timeout=self._tick_seconds + 5)
+            self.metrics.firing_now([])  # whoever leads next reports what fires
+        if self._fenced is not None:
+            raise self._fenced
 
     def stop(self) -> None:
         """Finish the current batch and stop."""
@@ -140,7 +154,7 @@ class AlerterService:
             out: list[Output] = []
             for record in batch:
                 out += self.evaluator.handle(record.event)
-            self._publish(out)
+            self._publish(out, _positions(batch))
         self.metrics.evaluated("event", len(batch))
 
     def _tick_forever(self) -> None:
@@ -153,25 +167,24 @@ class AlerterService:
             except Exception:
                 log.exception("tick failed; trying again at the next one")
 
-    def _publish(self, events: Sequence[Output]) -> None:
-        """Produce and wait for every event; keeps trying while the broker is unavailable so an
-        alert is never dropped (the input batch is only committed after this returns)."""
-        if not events:
+    def _publish(self, events: Sequence[Output], offsets: Sequence[TopicPartition] = ()) -> None:
+        """Append ``events`` and commit ``offsets`` in one transaction; keeps trying while the
+        broker is unavailable, so an alert is never dropped. Once fenced, this instance stops.
+        """
+        if not events and not offsets:
             return
-
-        def produce_all() -> None:
-            for event in events:
-                data = encode_event(event, self._codec)
-                self._producer.produce(self._alerts, data, key=_key(event))
-            self._producer.flush()
-
-        retry(
-            produce_all,
-            PUBLISH_BACKOFF,
-            stopping=self._stopping.is_set,
-            on_retry=_log_publish_failure,
-            retry_on=DeliveryError,
-        )
+        messages = [(self._alerts, _key(e), encode_event(e, self._codec)) for e in events]
+        try:
+            self._publisher.append(
+                messages,
+                offsets,
+                self.loop.group_metadata() if offsets else None,
+                stopping=self._stopping.is_set,
+            )
+        except FencedError as exc:
+            self._fenced = self._fenced or exc
+            self.stop()
+            raise
         self.published += len(events)
         self.metrics.published(events)
         self.metrics.firing_now(self.evaluator.book.firing())
@@ -179,8 +192,12 @@ class AlerterService:
             log.info("published", extra={"event": type(event).__name__, "key": _key(event)})
 
 
-def _log_publish_failure(_error: Exception, delay: float) -> None:
-    log.exception("publishing alerts failed; retrying", extra={"backoff_seconds": delay})
+def _positions(batch: Sequence[Record[Input]]) -> list[TopicPartition]:
+    """The offsets to commit once ``batch`` is handled: past its last record per partition."""
+    ends: dict[tuple[str, int], int] = {}
+    for record in batch:
+        ends[(record.topic, record.partition)] = record.offset + 1
+    return [TopicPartition(t, p, o) for (t, p), o in ends.items()]
 
 
 def _key(event: Output) -> str:

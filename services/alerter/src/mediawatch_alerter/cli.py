@@ -14,6 +14,8 @@ from mediawatch_alerter.rules import RulesFileError
 from mediawatch_alerter.settings import AlerterSettings, load
 from mediawatch_alerter.wiring import build_alerter
 from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.kafka.lease import open_lease
+from mediawatch_common.kafka.standby import Standby
 from mediawatch_common.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,18 @@ def _on_signals(stop: Callable[[], None]) -> None:
 def alerter(settings: Settings) -> None:
     """Evaluate alert rules on pipeline, window, resource and health events."""
     try:
-        service = build_alerter(settings, load(AlerterSettings), metrics=AlerterMetrics())
+        config = load(AlerterSettings)
+        metrics = AlerterMetrics()  # one for every term: a metric registers once
+        service = build_alerter(settings, config, metrics=metrics)  # checks the rules file
     except (SettingsError, RulesFileError) as exc:
         raise click.UsageError(str(exc)) from None
-    _on_signals(service.stop)
+    terms = iter([service])
+    standby = Standby(
+        open_lease(settings.kafka, config.group_id),
+        lambda: next(terms, None) or build_alerter(settings, config, metrics=metrics),
+    )
+    _on_signals(standby.stop)
     log.info(
         "alerter starting", extra={"rules": [n for r in service.evaluator.rules for n in r.emits]}
     )
-    service.run()
+    standby.run()

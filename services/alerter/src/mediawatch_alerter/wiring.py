@@ -19,6 +19,7 @@ from mediawatch_common.kafka import (
     declare_topics,
     producer_config,
 )
+from mediawatch_common.kafka.transactions import TransactionalProducer, transactional_config
 from mediawatch_common.settings import HealthCheckSettings, Settings
 from mediawatch_common.wall_clock import Clock, SystemClock
 
@@ -48,6 +49,11 @@ def build_alerter(
         inputs.append(alerter.health_topic)
     kafka = settings.kafka
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
+    client_id = f"{kafka.client_id}-alerter"
+    # Every instance shares one transactional id: the one that starts fences the others.
+    publisher = TransactionalProducer(
+        transactional_config(producer_config(connection_config(kafka), client_id), alerter.group_id)
+    )
     return AlerterService(
         evaluator,
         bootstrap=connection_config(kafka),
@@ -56,9 +62,8 @@ def build_alerter(
         alerts_topic=topics.alerts.name,
         deadletter_topic=topics.deadletter.name,
         codec=codec,
-        producer=EventProducer(
-            producer_config(connection_config(kafka), f"{kafka.client_id}-alerter")
-        ),
+        publisher=publisher,
+        deadletter_producer=EventProducer(producer_config(connection_config(kafka), client_id)),
         tick_seconds=alerter.tick_seconds,
         rebuild_timeout=alerter.rebuild_timeout_seconds,
         recall=lambda: read_since(

@@ -10,6 +10,8 @@ from types import FrameType
 import click
 
 from mediawatch_common.cli.context import pass_settings
+from mediawatch_common.kafka.lease import open_lease
+from mediawatch_common.kafka.standby import Standby
 from mediawatch_common.settings import Settings, SettingsError
 from mediawatch_notifier.metrics import NotifierMetrics
 from mediawatch_notifier.routing import RoutingError, describe, load_routing
@@ -37,7 +39,11 @@ def notifier(settings: Settings) -> None:
         routing = load_routing(config)
     except (SettingsError, RoutingError) as exc:
         raise click.UsageError(str(exc)) from None
-    service = build_notifier(settings, config, routing, metrics=NotifierMetrics())
-    _on_signals(service.stop)
+    metrics = NotifierMetrics()  # one for every term: a metric registers once
+    standby = Standby(
+        open_lease(settings.kafka, config.group_id),
+        lambda: build_notifier(settings, config, routing, metrics=metrics),
+    )
+    _on_signals(standby.stop)
     log.info("notifier starting", extra={"routes": describe(routing)})
-    service.run()
+    standby.run()

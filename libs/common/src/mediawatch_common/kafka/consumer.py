@@ -102,6 +102,7 @@ class ConsumerLoop(Generic[T]):
         synchronous_commit: bool = True,
         read_whole: Mapping[str, Callable[[Message], T]] | None = None,
         lag_positions: Callable[[], Positions] | None = None,
+        commit: bool = True,
     ) -> None:
         """``synchronous_commit=False`` sends each commit without waiting for it: for a
         consumer that keeps its positions elsewhere (the projector's are in PostgreSQL), whose
@@ -109,10 +110,12 @@ class ConsumerLoop(Generic[T]):
         from the whole message (headers included) instead of decoded from their value: the
         dead-letter topic, whose messages do not decode by definition. ``lag_positions``
         gives the positions the lag metric counts from, for such a consumer (default: the
-        client's own)."""
+        client's own). ``commit=False`` leaves committing to the handler (the alerter commits
+        its offsets in the transaction of its output)."""
         self._read_whole = dict(read_whole or {})
         self._consumer = Consumer(dict(config))
         self._synchronous_commit = synchronous_commit
+        self._commits = commit
         self._topics = list(topics)
         self._decode = decode
         self._handler = handler
@@ -129,6 +132,11 @@ class ConsumerLoop(Generic[T]):
     def stop(self) -> None:
         """Ask the loop to finish its current batch and leave the group."""
         self._stopping.set()
+
+    def group_metadata(self) -> object:
+        """This member's place in its group, for offsets committed in a transaction (the
+        broker refuses them once the group has moved on without this member)."""
+        return self._consumer.consumer_group_metadata()
 
     def stop_on_signals(self) -> None:
         """Stop cleanly on SIGTERM and SIGINT (call from the main thread)."""
@@ -188,7 +196,8 @@ class ConsumerLoop(Generic[T]):
         finally:
             if paused:
                 self._consumer.resume(paused)
-        self._commit(messages)
+        if self._commits:
+            self._commit(messages)
         self.processed += len(batch)
 
     def _pause(self) -> list[TopicPartition]:

@@ -65,5 +65,18 @@ def read_history(
                 finally:
                     if offset + 1 >= left[partition]:
                         del left[partition]
+            left = passed_ends(consumer, topic, left)
     finally:
         consumer.close()
+
+
+def passed_ends(consumer: Consumer, topic: str, ends: Mapping[int, int]) -> dict[int, int]:
+    """Those of ``ends`` (partition -> end offset) that ``consumer`` has not reached yet.
+
+    A partition's last records may be transaction markers, which are never delivered; the
+    consumer's position moves past them, so the position tells that the end was reached.
+    """
+    if not ends:
+        return {}
+    positions = consumer.position([TopicPartition(topic, p) for p in ends])
+    return {tp.partition: ends[tp.partition] for tp in positions if tp.offset < ends[tp.partition]}

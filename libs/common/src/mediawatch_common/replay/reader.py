@@ -113,8 +113,23 @@ class HistoryReader:
                     del ends[where]
                     self._consumer.incremental_unassign([TopicPartition(*where)])
                 yield msg
+            for where in self._passed(ends):
+                del ends[where]
+                self._consumer.incremental_unassign([TopicPartition(*where)])
             if progress:
                 progress(done, total)
+
+    def _passed(self, ends: dict[tuple[str, int], int]) -> list[tuple[str, int]]:
+        """Partitions whose position passed their end without a record there to deliver (the
+        last records were transaction markers)."""
+        if not ends:
+            return []
+        positions = self._consumer.position([TopicPartition(t, p) for t, p in ends])
+        return [
+            (tp.topic, tp.partition)
+            for tp in positions
+            if tp.offset >= ends[(tp.topic, tp.partition)]
+        ]
 
     def record(self, msg: Message) -> Record[Event] | None:
         """The decoded record of ``msg``, or None (and counted) when it does not decode."""
