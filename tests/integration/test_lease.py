@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from confluent_kafka.admin import AdminClient
 
 from mediawatch_common.kafka import declare_topics, ensure_topics, producer_config, read_history
 from mediawatch_common.kafka.lease import Lease, lease_topic
-from mediawatch_common.kafka.standby import FencedError
+from mediawatch_common.kafka.standby import FencedError, Standby
 from mediawatch_common.kafka.transactions import TransactionalProducer, transactional_config
 from mediawatch_common.settings import Settings
 
@@ -86,3 +87,42 @@ def test_a_second_holder_of_the_transactional_id_fences_the_first(
 
     kept = read_history(bootstrap, topic, bytes, timeout=30)  # type: ignore[arg-type]
     assert list(kept) == [b"before", b"after"]
+
+
+class Recorder:
+    """A term that runs until told or until its lease is lost, and says so."""
+
+    def __init__(self, log: list[str], name: str) -> None:
+        self._log, self._name = log, name
+        self._stop = threading.Event()
+
+    def run(self, until: Callable[[], bool] | None = None) -> None:
+        self._log.append(f"{self._name} leads")
+        while not self._stop.wait(0.1) and not (until and until()):
+            pass
+        self._log.append(f"{self._name} ends")
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def test_standbys_lead_one_at_a_time(settings: Settings, prefix: str) -> None:
+    bootstrap, topic = settings.kafka.bootstrap_servers, lease_topic(prefix).name
+    log: list[str] = []
+    first = Standby(Lease(bootstrap, topic, f"{prefix}.lease", 6000), lambda: Recorder(log, "a"))
+    runner = threading.Thread(target=first.run, daemon=True)
+    runner.start()
+    assert wait_for(lambda: log == ["a leads"], timeout=30)
+    second = Standby(Lease(bootstrap, topic, f"{prefix}.lease", 6000), lambda: Recorder(log, "b"))
+    other = threading.Thread(target=second.run, daemon=True)
+    other.start()
+    time.sleep(3)
+    assert log == ["a leads"]  # the standby waits while the first leads
+
+    first.stop()  # ends the term and leaves the group: the standby takes over
+    runner.join(timeout=30)
+    assert wait_for(lambda: log == ["a leads", "a ends", "b leads"], timeout=30)
+    second.stop()
+    other.join(timeout=30)
+    assert log == ["a leads", "a ends", "b leads", "b ends"]
+    assert (first.terms, second.terms) == (1, 1)

@@ -89,6 +89,8 @@ class NotifierService:
             while not self._stopping.is_set() and not (until and until()):
                 self._poll(self._wait())
                 self._lag.refresh()
+                if until and until():  # asked again: a process stopped while polling may
+                    break  # have lost its lease meanwhile, and sends nothing then
                 self._dispatch(self._clock.now())
                 self._refresh(self._clock.now())
                 self._collect()
