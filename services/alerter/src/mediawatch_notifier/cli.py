@@ -13,6 +13,7 @@ from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka.lease import open_lease
 from mediawatch_common.kafka.standby import Standby
 from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_common.shutdown import exit_by_deadline
 from mediawatch_notifier.metrics import NotifierMetrics
 from mediawatch_notifier.routing import RoutingError, describe, load_routing
 from mediawatch_notifier.settings import NotifierSettings, load
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 def _on_signals(stop: Callable[[], None]) -> None:
     def handle(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
+        exit_by_deadline()
         stop()
 
     signal.signal(signal.SIGTERM, handle)

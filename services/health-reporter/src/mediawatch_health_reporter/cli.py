@@ -18,6 +18,7 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_common.shutdown import exit_by_deadline
 from mediawatch_common.storage import StorageSettings
 from mediawatch_health_reporter.checks import host_checks
 from mediawatch_health_reporter.reporter import HealthReporter
@@ -48,6 +49,7 @@ def health(settings: Settings) -> None:
     )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        exit_by_deadline()
         reporter.stop()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -56,6 +56,10 @@ class HealthReporter:
         """One run of the checks, published (a failed publish is logged, not raised)."""
         report, cost = RunCost.measure(self._runner.run)
         event = report.to_event(self._producer, self._producer.host, self._interval)
+        if self._stopping.is_set():
+            # Its wait for the brokers would only delay the stop; the next reporter reports.
+            log.info("stopping: this run's report is not published")
+            return report
         try:
             self._publish(event)
             self.published += 1

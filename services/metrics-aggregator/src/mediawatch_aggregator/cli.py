@@ -27,9 +27,8 @@ def run_aggregator(settings: Settings) -> None:
     Reads the pipeline topic and publishes WindowAggregated events to the windows topic.
     Configured by AGGREGATOR_* variables (docs/aggregator.md). Stops on SIGTERM or Ctrl-C.
     """
-    from faust.worker import Worker
-
     from mediawatch_aggregator.runtime.faust_app import FaustAggregator
+    from mediawatch_aggregator.runtime.faust_worker import DeadlineWorker
 
     try:
         agg = load_aggregator_settings()
@@ -45,7 +44,7 @@ def run_aggregator(settings: Settings) -> None:
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     app = FaustAggregator(settings, agg, topics, codec).app
-    worker = Worker(app, override_logging=False, redirect_stdouts=False, quiet=True)
+    worker = DeadlineWorker(app, override_logging=False, redirect_stdouts=False, quiet=True)
     worker.execute_from_commandline()
 
 

@@ -17,6 +17,7 @@ from mediawatch_common.kafka.deadletter import DeadLetters
 from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
 from mediawatch_common.metrics.lag import CONSUMER_LAG, LagTracker, PartitionLag, Positions
 from mediawatch_common.retry import Backoff, retry
+from mediawatch_common.shutdown import exit_by_deadline
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class ConsumerLoop(Generic[T]):
 
         def handle(signum: int, _frame: FrameType | None) -> None:
             log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
+            exit_by_deadline()
             self.stop()
 
         signal.signal(signal.SIGTERM, handle)
