@@ -44,6 +44,9 @@ class ApiSettings(BaseSettings):
     stream_lifetime_seconds: float = Field(
         300.0, gt=0, description="Seconds before a live stream ends (the browser reconnects)."
     )
+    shutdown_seconds: PositiveInt = Field(
+        10, description="On SIGTERM, how long open requests (live streams too) may finish."
+    )
     web_vendor_dir: Path | None = Field(
         None,
         description="Folder of the npm packages the dashboard serves (default: the "

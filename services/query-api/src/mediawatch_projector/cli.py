@@ -5,16 +5,20 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import signal
 import threading
 from datetime import UTC, datetime
+from types import FrameType
 
 import click
 
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
-from mediawatch_common.kafka import connection_config, declare_topics
+from mediawatch_common.kafka import ConsumerLoop, connection_config, declare_topics
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_common.shutdown import exit_by_deadline
+from mediawatch_projector.message_decoding import Decoded
 from mediawatch_projector.metrics import ProjectorMetrics
 from mediawatch_projector.service import Projection, build_loop
 from mediawatch_projector.worker_processes import Members, member_argv, parent_gone
@@ -42,6 +46,19 @@ def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -
         if stop.wait(interval):
             break
     engine.dispose()
+
+
+def _stop_on_signals(projection: Projection, loop: ConsumerLoop[Decoded]) -> None:
+    """SIGTERM/SIGINT: finish the batch in hand, stop waiting for the database, leave."""
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
+        exit_by_deadline()
+        projection.stop()
+        loop.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
 
 
 @click.command()
@@ -89,7 +106,7 @@ def projector(
         if members.count:
             members.start()
             threading.Thread(target=members.watch, args=(stop,), daemon=True).start()
-    loop.stop_on_signals()
+    _stop_on_signals(projection, loop)
     quiet_gc()
     favour_waiting_threads()  # the batch writer's thread, between its sends
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})

@@ -8,6 +8,7 @@ batches whose transaction did not commit. Kafka's own committed offsets are not 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -72,7 +73,12 @@ class Projection:
         self._writer: BackgroundWriter[tuple[Batch, Rows]] = BackgroundWriter(self._write)
         self._generation = 0
         self._last: tuple[Batch | None, int] = (None, 0)
+        self._stopping = threading.Event()
         self.written = 0
+
+    def stop(self) -> None:
+        """Stop waiting for the database: a stop must not wait out its outage."""
+        self._stopping.set()
 
     def _connection(self) -> Connection:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -126,7 +132,15 @@ class Projection:
         """Start each assigned partition at its stored position (the beginning if none)."""
         self._writer.abandon()
         self._generation += 1
-        stored = self._positions_with_retry()
+        try:
+            stored = self._positions_with_retry()
+        except RuntimeError:
+            if not self._stopping.is_set():
+                raise
+            # Read nothing more: what was not projected is read again after the restart.
+            log.info("stopping: partitions left unassigned", extra={"n": len(partitions)})
+            consumer.assign([])
+            return
         self.stored = dict(stored)
         for tp in partitions:
             tp.offset = stored.get((tp.topic, tp.partition), OFFSET_BEGINNING)
@@ -150,7 +164,8 @@ class Projection:
             )
 
         try:
-            return retry(load, POSITIONS_BACKOFF, on_retry=warn, max_attempts=attempts)
+            return retry(load, POSITIONS_BACKOFF, on_retry=warn, max_attempts=attempts,
+                         stopping=self._stopping.is_set, wait=self._stopping.wait)  # fmt: skip
         except Exception as exc:
             raise RuntimeError("cannot read the stored consumer positions") from exc
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 import click
 import uvicorn
@@ -14,11 +16,24 @@ from mediawatch_api.web.build import build_services
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.logs import held_directory
 from mediawatch_common.settings import Settings, SettingsError, load_group
+from mediawatch_common.shutdown import exit_by_deadline
 from mediawatch_common.storage import StorageSettings
 from mediawatch_store import upgrade
 from mediawatch_store.settings import ProjectorSettings, database_url
 
 log = logging.getLogger(__name__)
+
+
+class DeadlineServer(uvicorn.Server):
+    """uvicorn's server, with the stop deadline armed when it is asked to stop."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        exit_by_deadline()
+        super().handle_exit(sig, frame)
+
+
+def _stopped(signum: int, _frame: FrameType | None) -> None:
+    log.info("query API stopped", extra={"signal": signal.Signals(signum).name})
 
 
 @click.command()
@@ -45,16 +60,22 @@ def api(settings: Settings) -> None:
             log_dir / "access.log", rotation.rotation_size, rotation.backup_count
         ).start()
     log.info("query API listening", extra={"host": own.host, "port": own.port})
+    config = uvicorn.Config(
+        AccessLog(app, access.add) if access else app,
+        host=own.host,
+        port=own.port,
+        log_config=None,
+        server_header=False,
+        proxy_headers=False,
+        access_log=False,
+        timeout_graceful_shutdown=own.shutdown_seconds,
+    )
+    # uvicorn raises the signal it stopped on again once it is done, with the handlers it
+    # found: these let the clean-up below run, and the process exit 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _stopped)
     try:
-        uvicorn.run(
-            AccessLog(app, access.add) if access else app,
-            host=own.host,
-            port=own.port,
-            log_config=None,
-            server_header=False,
-            proxy_headers=False,
-            access_log=False,
-        )
+        DeadlineServer(config).run()
     finally:
         if access:
             access.stop()
