@@ -126,3 +126,20 @@ def test_standbys_lead_one_at_a_time(settings: Settings, prefix: str) -> None:
     other.join(timeout=30)
     assert log == ["a leads", "a ends", "b leads", "b ends"]
     assert (first.terms, second.terms) == (1, 1)
+
+
+def test_a_stop_while_a_term_is_built_runs_no_term(settings: Settings, prefix: str) -> None:
+    log: list[str] = []
+    lease = Lease(settings.kafka.bootstrap_servers, lease_topic(prefix).name, f"{prefix}.l", 6000)
+
+    def build() -> Recorder:
+        standby.stop()  # as a signal handler would, on the thread building the term
+        return Recorder(log, "a")
+
+    standby = Standby(lease, build)
+    runner = threading.Thread(target=standby.run, daemon=True)
+    runner.start()
+    runner.join(timeout=30)
+
+    assert not runner.is_alive()
+    assert (log, standby.terms) == ([], 0)

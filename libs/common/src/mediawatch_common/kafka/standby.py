@@ -38,7 +38,6 @@ class Standby:
         self._start_term = start_term
         self._stopping = threading.Event()
         self._term: Term | None = None
-        self._lock = threading.Lock()
         self.terms = 0
 
     def run(self) -> None:
@@ -50,25 +49,26 @@ class Standby:
             self._lease.close()
 
     def stop(self) -> None:
-        """End the current term (the service stops cleanly) and stop standing by."""
+        """End the current term (the service stops cleanly) and stop standing by.
+
+        Safe from a signal handler: it takes no lock (the handler may interrupt a term being
+        built on the same thread)."""
         self._stopping.set()
-        with self._lock:
-            if self._term is not None:
-                self._term.stop()
+        term = self._term
+        if term is not None:
+            term.stop()
 
     def _lead(self) -> None:
-        with self._lock:
-            if self._stopping.is_set():
-                return
-            self._term = term = self._start_term()
+        self._term = term = self._start_term()
+        if self._stopping.is_set():  # asked to stop while the term was built
+            return
         self.terms += 1
         log.info("leading", extra={"group": self._lease.group_id, "term": self.terms})
         try:
-            term.run(until=lambda: not self._lease.held())
+            term.run(until=lambda: self._stopping.is_set() or not self._lease.held())
         except FencedError as exc:
             log.warning("fenced; standing by", extra={"reason": str(exc)})
         finally:
-            with self._lock:
-                self._term = None
+            self._term = None
         if not self._stopping.is_set():
             log.warning("lease lost; standing by", extra={"group": self._lease.group_id})
