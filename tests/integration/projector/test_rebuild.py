@@ -19,6 +19,7 @@ from mediawatch_common.demo import StageOutcome, synthetic_session
 from mediawatch_common.events import (
     AlertLevel,
     AlertRaised,
+    DeadLetterRedriven,
     ErrorCode,
     Event,
     Producer,
@@ -35,10 +36,11 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.replay import HistoryReader
+from mediawatch_projector.message_decoding import read_deadletter
 from mediawatch_projector.rebuild import Rebuild
 from mediawatch_projector.service import Projection, build_loop
 from mediawatch_store import connect, make_engine, upgrade
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import running, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -234,3 +236,60 @@ def _count(url: str, schema: str) -> int:
             " + (SELECT count(*) FROM resource_samples)"
         ).fetchone()
     return int(cast("int", row[0])) if row else 0
+
+
+def test_dead_letters_and_their_redrives_are_rebuilt_like_the_live_ones(
+    bootstrap: str, database_url: str, world: tuple[Topics, str]
+) -> None:
+    topics, schema = world
+    producer = EventProducer(producer_config(bootstrap, "test-rebuild-poison"))
+    for value in (b"poison, not avro at all", b"\xc3\x01" + b"\x00" * 8 + b"unknown"):
+        producer.produce(topics.pipeline.name, value, key="s0")
+    producer.flush()
+    events = _history(4)
+    _produce(bootstrap, topics, events)
+    group = "projector-under-test"
+    upgrade(database_url, schema)
+    projection = Projection(functools.partial(connect, database_url, schema), group)
+    names = [t.name for t in topics.all()]
+    loop = build_loop(projection, bootstrap, names, topics.deadletter.name, group, 500)
+    marked = "SELECT count(*) FROM dead_letters WHERE redriven_at IS NOT NULL"
+    with running(loop):
+        assert wait_for(lambda: _count_sql(database_url, schema, "dead_letters") == 2, 60)
+        partition, offset = _first_dead_letter(database_url, schema)
+        redriven = DeadLetterRedriven(
+            producer=WHO,
+            deadletter_partition=partition,
+            deadletter_offset=offset,
+            origin_topic=topics.pipeline.name,
+        )
+        producer.produce(topics.deadletter.name, encode_event(redriven), key="s0")
+        producer.flush()
+        assert wait_for(lambda: _count_sql(database_url, schema, marked) == 1, 60)
+    projection.close()
+    live = _snapshot(database_url, schema)
+
+    whole = cast(Any, read_deadletter(decode_event))
+    reader = HistoryReader(bootstrap, decode_event, {topics.deadletter.name: whole})
+    try:
+        Rebuild(database_url, schema, group, names, reader).run()
+    finally:
+        reader.close()
+    rebuilt = _snapshot(database_url, schema)
+    assert not _differences(rebuilt, live)
+    reasons = sorted(row[8] for row in rebuilt["dead_letters"])
+    assert reasons == ["DecodeError: bad_marker", "DecodeError: unknown_fingerprint"]
+
+
+def _first_dead_letter(url: str, schema: str) -> tuple[int, int]:
+    with psycopg.connect(url, options=f"-csearch_path={schema}") as conn:
+        row = conn.execute('SELECT partition, "offset" FROM dead_letters ORDER BY 1, 2').fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _count_sql(url: str, schema: str, what: str) -> int:
+    query = what if what.startswith("SELECT") else f"SELECT count(*) FROM {what}"
+    with psycopg.connect(url, options=f"-csearch_path={schema}") as conn:
+        row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
