@@ -151,14 +151,19 @@ def _send_log(bootstrap: str, topic: str) -> None:
     producer.flush(timeout=10)
 
 
-def _projected(url: str, schema: str) -> bool:
-    """True once the projector wrote a batch (and its positions)."""
+def _scalar(url: str, schema: str, query: str) -> int:
+    """The one value ``query`` answers in ``schema`` (-1 when the database does not answer)."""
     try:
         with psycopg.connect(url, options=f"-csearch_path={schema}", connect_timeout=3) as conn:
-            row = conn.execute("SELECT count(*) FROM consumer_positions").fetchone()
+            row = conn.execute(query).fetchone()
     except psycopg.OperationalError:
-        return False
-    return bool(row and row[0])
+        return -1
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _projected(url: str, schema: str) -> bool:
+    """True once the projector wrote a batch (and its positions)."""
+    return _scalar(url, schema, "SELECT count(*) FROM consumer_positions") > 0
 
 
 def _base_env(cluster: Cluster, topics: Topics, tmp: Path) -> dict[str, str]:
@@ -270,3 +275,25 @@ def test_sigterm_with_postgres_unreachable_stops_within_the_grace_period(
     with unique_topics(cluster_admin, f"stop.{name}") as topics:
         run = _service(name, cluster, cluster_admin, topics, tmp_path, private_db.url)
         _stop_during(run, stopped)
+        if name == "projector":
+            _projects_what_it_gave_up(run, private_db, tmp_path)
+
+
+def _projects_what_it_gave_up(run: Run, db: PrivateCluster, tmp: Path) -> None:
+    """The record produced during the outage was not projected, nor its position stored; a
+    new projector projects it, once."""
+    db.start()
+    schema = run.env["DATABASE_SCHEMA"]
+    records = functools.partial(
+        _scalar, db.url, schema, "SELECT count(*) FROM log_records WHERE message = 'a line'"
+    )
+    assert records() == 1
+    again = Run("projector", run.env, lambda: records() == 2, tmp / "projector-again.out")
+    again.start()
+    try:
+        assert wait_for(again.ready, timeout=60), again.output()
+    finally:
+        again.terminate()
+    assert records() == 2
+    positions = "SELECT sum(next_offset) FROM consumer_positions"
+    assert _scalar(db.url, schema, positions) >= 2
