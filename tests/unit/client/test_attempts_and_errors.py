@@ -9,10 +9,11 @@ import pytest
 
 from mediawatch_client import ErrorCode, ProcessingStage, error_code_for
 from mediawatch_client.attempts import AttemptBook
+from mediawatch_client.event_builders import micros
 
 pytestmark = pytest.mark.unit
 
-NOW = datetime(2026, 12, 1, tzinfo=UTC)
+NOW = micros(datetime(2026, 12, 1, tzinfo=UTC))
 
 
 def test_attempts_count_per_session_and_stage() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from mediawatch_client import ErrorCode, ProcessingStage
 from mediawatch_client.contract import SCHEMA_DIR, enum_symbols, event_schema
-from mediawatch_client.event_builders import producer, stage_completed, stage_started
+from mediawatch_client.event_builders import producer, stage_completed, stage_started, stamped
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.events import Stage, StageCompleted, StageStarted, decode_event
 
@@ -29,14 +29,16 @@ def test_stage_and_error_code_members_are_the_schema_symbols() -> None:
 
 
 def test_a_started_event_decodes_as_the_services_decode_it() -> None:
-    record = stage_started(
-        source=SOURCE,
-        session_id="video_session_123",
-        user_id="user_456",
-        stage=ProcessingStage.MERGING,
-        attempt=2,
-        at=AT,
-        metadata={"video_count": 3, "total_size_mb": 45.2},
+    record = stamped(
+        stage_started(
+            source=SOURCE,
+            session_id="video_session_123",
+            user_id="user_456",
+            stage=ProcessingStage.MERGING,
+            attempt=2,
+            at=AT,
+            metadata={"video_count": 3, "total_size_mb": 45.2},
+        )
     )
     event = decode_event(event_schema("StageStarted").encode(record), AvroCodec(SchemaRegistry()))
     assert isinstance(event, StageStarted)
@@ -56,22 +58,24 @@ def test_a_started_event_decodes_as_the_services_decode_it() -> None:
 
 
 def test_a_failed_completion_decodes_with_its_code_and_measures() -> None:
-    record = stage_completed(
-        source=SOURCE,
-        session_id="s1",
-        user_id="u1",
-        stage=ProcessingStage.COMPRESSION,
-        attempt=1,
-        started_at=AT,
-        at=AT,
-        success=False,
-        duration_seconds=45.2,
-        error_code=ErrorCode.FFMPEG_FAILED,
-        error_message="ffmpeg exited with 1",
-        sizes={"input_size_bytes": 100, "output_size_bytes": None},
-        video_count=3,
-        peak_memory_mb=512.3,
-        cpu_percent=88.0,
+    record = stamped(
+        stage_completed(
+            source=SOURCE,
+            session_id="s1",
+            user_id="u1",
+            stage=ProcessingStage.COMPRESSION,
+            attempt=1,
+            started_at=AT,
+            at=AT,
+            success=False,
+            duration_seconds=45.2,
+            error_code=ErrorCode.FFMPEG_FAILED,
+            error_message="ffmpeg exited with 1",
+            sizes={"input_size_bytes": 100, "output_size_bytes": None},
+            video_count=3,
+            peak_memory_mb=512.3,
+            cpu_percent=88.0,
+        )
     )
     event = decode_event(event_schema("StageCompleted").encode(record), AvroCodec(SchemaRegistry()))
     assert isinstance(event, StageCompleted)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
 
 from mediawatch_client.vocabulary import ProcessingStage
 
@@ -18,7 +17,7 @@ class OpenStage:
 
     user_id: str
     attempt: int
-    started_at: datetime
+    started_at: int  # microseconds since the epoch
     started_monotonic: float
 
 
@@ -40,7 +39,7 @@ class AttemptBook:
         session_id: str,
         stage: ProcessingStage,
         user_id: str,
-        at: datetime,
+        at: int,
         mono: float,
         attempt: int | None = None,
     ) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 from typing import Any
 
+from mediawatch_client.contract import event_schema
 from mediawatch_client.event_builders import (
     MAX_MESSAGE_LENGTH,
     alert_type_name,
@@ -76,10 +77,10 @@ class CustomAlerts(Reporter):
         name = alert_type_name(alert_type)
         record = custom_alert(
             source=self._source(),
-            at=datetime.now(UTC),
+            at=time.time_ns() // 1000,
             alert_type=name,
             level=level.name,
             resolved=resolved,
             **fields,
         )
-        self._emit("CustomAlertReported", self.config.alerts_topic, name, record)
+        self._emit(event_schema("CustomAlertReported"), self.config.alerts_topic, name, record)

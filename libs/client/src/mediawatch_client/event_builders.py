@@ -3,6 +3,9 @@
 A record is the dict fastavro encodes with the event's schema. Programming errors (a stage
 that does not exist, a session id that is not a string, metadata that cannot be encoded)
 raise ``TypeError`` or ``ValueError`` here, in the caller's thread, naming the argument.
+To keep the caller's part short, times are integers of microseconds since the epoch (what
+the schemas' ``timestamp-micros`` holds) and the ``event_id`` is drawn by the sender thread
+(:func:`stamped`) just before encoding.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -25,6 +28,21 @@ MiB = 1024 * 1024
 LOST_MESSAGE = "worker lost during the stage; the session was delivered again"
 
 Scalar = None | bool | int | float | str
+Micros = int
+"""Microseconds since the Unix epoch, UTC."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(value: datetime) -> Micros:
+    """``value`` (timezone-aware) in microseconds since the epoch, exactly."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def stamped(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a fresh random ``event_id``, ready to encode."""
+    record["event_id"] = uuid4()
+    return record
 
 
 def identifier(name: str, value: object) -> str:
@@ -109,7 +127,7 @@ def stage_started(
     user_id: str,
     stage: ProcessingStage,
     attempt: int,
-    at: datetime,
+    at: Micros | datetime,
     metadata: dict[str, Scalar],
 ) -> dict[str, Any]:
     """A ``StageStarted`` record carrying ``metadata``; its ``video_count`` and
@@ -118,7 +136,6 @@ def stage_started(
     if total is None and isinstance(metadata.get("total_size_mb"), int | float):
         total = round(float(metadata["total_size_mb"]) * MiB)  # type: ignore[arg-type]
     return {
-        "event_id": uuid4(),
         "event_time": at,
         "producer": source,
         "session_id": session_id,
@@ -138,8 +155,8 @@ def stage_completed(
     user_id: str,
     stage: ProcessingStage,
     attempt: int,
-    started_at: datetime,
-    at: datetime,
+    started_at: Micros | datetime,
+    at: Micros | datetime,
     success: bool,
     duration_seconds: float,
     error_code: ErrorCode | None,
@@ -157,7 +174,6 @@ def stage_completed(
         raise TypeError(f"error_message must be a str or None, not {type(error_message).__name__}")
     code = None if success else (error_code or ErrorCode.UNKNOWN)
     return {
-        "event_id": uuid4(),
         "event_time": at,
         "producer": source,
         "session_id": session_id,
@@ -207,7 +223,7 @@ def label_map(value: object) -> dict[str, str]:
 def custom_alert(
     *,
     source: dict[str, Any],
-    at: datetime,
+    at: Micros | datetime,
     alert_type: str,
     level: str,
     resolved: bool,
@@ -219,7 +235,6 @@ def custom_alert(
 ) -> dict[str, Any]:
     """A ``CustomAlertReported`` record."""
     return {
-        "event_id": uuid4(),
         "event_time": at,
         "producer": source,
         "alert_type": alert_type,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 from mediawatch_client.attempts import AttemptBook
 from mediawatch_client.config import ClientConfig
+from mediawatch_client.contract import event_schema
 from mediawatch_client.custom_alerts import CustomAlerts
 from mediawatch_client.event_builders import (
     LOST_MESSAGE,
@@ -19,6 +20,7 @@ from mediawatch_client.event_builders import (
     identifier,
     measure,
     metadata_map,
+    micros,
     moment,
     stage_completed,
     stage_started,
@@ -33,6 +35,8 @@ from mediawatch_client.vocabulary import (
 )
 
 log = logging.getLogger("mediawatch_client")
+_STARTED = event_schema("StageStarted")
+_COMPLETED = event_schema("StageCompleted")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,6 +62,7 @@ class MediaMonitor(CustomAlerts):
         """
         self._book = AttemptBook()
         super().__init__(config, **overrides)
+        self._pipeline_topic = self.config.pipeline_topic
 
     # -- the stage calls, async -------------------------------------------------------------
 
@@ -124,9 +129,9 @@ class MediaMonitor(CustomAlerts):
         which = as_stage(stage)
         meta = metadata_map(metadata)
         given = attempt_number(attempt) if attempt is not None else None
-        now = datetime.now(UTC)
-        at = moment("started_at", started_at) if started_at is not None else now
-        mono = time.monotonic() - max(0.0, (now - at).total_seconds())
+        now = time.time_ns() // 1000
+        at = micros(moment("started_at", started_at)) if started_at is not None else now
+        mono = time.monotonic() - max(0, now - at) / 1e6
         number = self._book.start(session, which, user, at, mono, given)
         record = stage_started(
             source=self._source(),
@@ -137,7 +142,7 @@ class MediaMonitor(CustomAlerts):
             at=at,
             metadata=meta,
         )
-        self._emit("StageStarted", self.config.pipeline_topic, session, record)
+        self._emit(_STARTED, self._pipeline_topic, session, record)
         return number
 
     def complete_processing_sync(
@@ -177,9 +182,9 @@ class MediaMonitor(CustomAlerts):
             raise TypeError(f"error_message must be a str, not {type(error_message).__name__}")
         user = identifier("user_id", user_id) if user_id is not None else None
         given = attempt_number(attempt) if attempt is not None else None
-        began = moment("started_at", started_at) if started_at is not None else None
+        began = micros(moment("started_at", started_at)) if started_at is not None else None
         duration = measure("duration_seconds", duration_seconds)
-        now = datetime.now(UTC)
+        now = time.time_ns() // 1000
         opened = self._book.complete(session, which)
         if opened is not None and given in (None, opened.attempt):
             number, began = opened.attempt, began or opened.started_at
@@ -193,9 +198,9 @@ class MediaMonitor(CustomAlerts):
                 )
             number = given or max(self._book.last_attempt(session, which), 1)
             if began is None:
-                began = now - timedelta(seconds=duration or 0.0)
+                began = now - round((duration or 0.0) * 1e6)
         if duration is None:
-            duration = max(0.0, (now - began).total_seconds())
+            duration = max(0, now - began) / 1e6
         record = stage_completed(
             source=self._source(),
             session_id=session,
@@ -217,7 +222,7 @@ class MediaMonitor(CustomAlerts):
             cpu_percent=measure("cpu_percent", cpu_percent),
             metadata=metadata_map(metadata),
         )
-        self._emit("StageCompleted", self.config.pipeline_topic, session, record)
+        self._emit(_COMPLETED, self._pipeline_topic, session, record)
 
     def complete_lost_stage_sync(
         self,
@@ -239,8 +244,8 @@ class MediaMonitor(CustomAlerts):
         session = identifier("session_id", session_id)
         which = as_stage(stage)
         number = attempt_number(attempt)
-        began = moment("started_at", started_at)
-        now = datetime.now(UTC)
+        began = micros(moment("started_at", started_at))
+        now = time.time_ns() // 1000
         self._book.seen(session, which, number)
         record = stage_completed(
             source=self._source(),
@@ -251,7 +256,7 @@ class MediaMonitor(CustomAlerts):
             started_at=began,
             at=now,
             success=False,
-            duration_seconds=max(0.0, (now - began).total_seconds()),
+            duration_seconds=max(0, now - began) / 1e6,
             error_code=ErrorCode.WORKER_LOST,
             error_message=error_message[:MAX_MESSAGE_LENGTH],
             sizes={},
@@ -259,7 +264,7 @@ class MediaMonitor(CustomAlerts):
             peak_memory_mb=None,
             cpu_percent=None,
         )
-        self._emit("StageCompleted", self.config.pipeline_topic, session, record)
+        self._emit(_COMPLETED, self._pipeline_topic, session, record)
 
     async def complete_lost_stage(
         self,
@@ -282,9 +287,9 @@ class MediaMonitor(CustomAlerts):
         a worker reports one every few seconds.
         """
         name = identifier("host", host) if host is not None else self.host
-        record = resource_sample(source=self._source(), host=name, at=datetime.now(UTC),
+        record = resource_sample(source=self._source(), host=name, at=time.time_ns() // 1000,
                                  sample=sample)  # fmt: skip
-        self._emit("ResourceSample", self.config.resources_topic, name, record)
+        self._emit(event_schema("ResourceSample"), self.config.resources_topic, name, record)
 
     async def report_resources(self, sample: HostSample, host: str | None = None) -> None:
         """A host's resources. See :meth:`report_resources_sync`."""

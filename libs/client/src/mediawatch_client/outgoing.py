@@ -8,15 +8,9 @@ from typing import Any
 
 from mediawatch_client.contract import EventSchema
 
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """An event waiting in the queue: where it goes and what to encode."""
-
-    schema: EventSchema
-    topic: str
-    key: bytes | None
-    record: dict[str, Any]
+Outgoing = tuple[EventSchema, str, str, dict[str, Any]]
+"""An event waiting in the queue: its schema, topic, key and record (without ``event_id``).
+A bare tuple, the cheapest thing for the caller's thread to build."""
 
 
 @dataclass(frozen=True, slots=True)

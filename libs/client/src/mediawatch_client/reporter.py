@@ -11,9 +11,9 @@ from dataclasses import replace
 from typing import Any
 
 from mediawatch_client.config import ClientConfig
-from mediawatch_client.contract import event_schema
+from mediawatch_client.contract import EventSchema
 from mediawatch_client.event_builders import producer
-from mediawatch_client.outgoing import Flushed, Outgoing
+from mediawatch_client.outgoing import Flushed
 from mediawatch_client.process_hooks import close_on_sigterm, reset_after_fork
 from mediawatch_client.sender import Sender
 from mediawatch_client.spool import Spool
@@ -91,11 +91,12 @@ class Reporter:
         self._lock = threading.Lock()
         self._sender = None
 
-    def _emit(self, event: str, topic: str, key: str, record: dict[str, Any]) -> None:
+    def _emit(self, schema: EventSchema, topic: str, key: str, record: dict[str, Any]) -> None:
+        # The caller's whole share of an event: the record is encoded in the sender thread.
         sender = self._sender
         if sender is None:  # closed, or a forked child
             sender = self._start_sender()
-        sender.submit(Outgoing(event_schema(event), topic, key.encode(), record))
+        sender.submit((schema, topic, key, record))
 
     def _start_sender(self) -> Sender:
         with self._lock:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from uuid import uuid4
 
-from mediawatch_client.event_builders import count, identifier, measure
+from mediawatch_client.event_builders import Micros, count, identifier, measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +41,10 @@ class HostSample:
 
 
 def resource_sample(
-    *, source: dict[str, Any], host: str, at: datetime, sample: HostSample
+    *, source: dict[str, Any], host: str, at: Micros, sample: HostSample
 ) -> dict[str, Any]:
     """A ``ResourceSample`` record of ``host``."""
     return {
-        "event_id": uuid4(),
         "event_time": at,
         "producer": source,
         "host": host,
