@@ -21,6 +21,7 @@ from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_common.shutdown import exit_by_deadline
 from mediawatch_common.storage import StorageSettings
 from mediawatch_health_reporter.checks import host_checks
+from mediawatch_health_reporter.metrics import HealthMetrics
 from mediawatch_health_reporter.reporter import HealthReporter
 
 
@@ -45,7 +46,11 @@ def health(settings: Settings) -> None:
 
     runner = CheckRunner(host_checks(settings, storage, topics), timeout)
     reporter = HealthReporter(
-        runner, publish, Producer.current("health-reporter"), settings.health.interval_seconds
+        runner,
+        publish,
+        Producer.current("health-reporter"),
+        settings.health.interval_seconds,
+        HealthMetrics(),
     )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mediawatch_common.events import HealthChecked, Producer
 from mediawatch_common.health import CheckRunner, HealthReport
+from mediawatch_health_reporter.metrics import HealthMetrics
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,15 @@ class HealthReporter:
     """Every ``interval`` seconds: run every check once and publish the report."""
 
     def __init__(
-        self, runner: CheckRunner, publish: Publish, producer: Producer, interval: float
+        self,
+        runner: CheckRunner,
+        publish: Publish,
+        producer: Producer,
+        interval: float,
+        metrics: HealthMetrics | None = None,
     ) -> None:
         self._runner = runner
+        self._metrics = metrics or HealthMetrics(registry=None)
         self._publish = publish
         self._producer = producer
         self._interval = interval
@@ -60,11 +67,14 @@ class HealthReporter:
             # Its wait for the brokers would only delay the stop; the next reporter reports.
             log.info("stopping: this run's report is not published")
             return report
+        published = False
         try:
             self._publish(event)
             self.published += 1
+            published = True
         except Exception:
             log.warning("could not publish the health report", exc_info=True)
+        self._metrics.reported(report, published)
         log.info(
             "health checked",
             extra={
