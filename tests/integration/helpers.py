@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from confluent_kafka import Consumer, Message, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from mediawatch_common.kafka import ConsumerLoop
 
@@ -51,3 +54,26 @@ def running(loop: ConsumerLoop[Any]) -> Iterator[ConsumerLoop[Any]]:
         loop.stop()
         thread.join(timeout=30)
         assert not thread.is_alive(), "consumer loop did not stop"
+
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(port: int) -> Samples:
+    """Every sample a process serves at ``127.0.0.1:port/metrics``, by name and sorted labels
+    (empty while nothing answers there)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except (urllib.error.URLError, ConnectionError):
+        return {}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: Samples, name: str, **labels: str) -> float | None:
+    """The value of ``name`` with exactly ``labels`` in ``samples``, if there is one."""
+    return samples.get((name, tuple(sorted(labels.items()))))

@@ -6,15 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import AdminClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from mediawatch_common.events import Producer, Stage, encode_event
 from mediawatch_common.kafka import (
@@ -27,7 +24,7 @@ from mediawatch_common.kafka import (
 from mediawatch_transcoder.metrics import STAGE_BUCKETS
 from mediawatch_transcoder.submit import transcode_request
 
-from ..helpers import wait_for
+from ..helpers import scrape, wait_for
 from .conftest import free_port
 
 pytestmark = pytest.mark.integration
@@ -40,19 +37,6 @@ def topics(admin: AdminClient) -> Iterator[Topics]:
     yield declared
     for future in admin.delete_topics([t.name for t in declared.all()]).values():
         future.result()
-
-
-def _scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            text = response.read().decode()
-    except (urllib.error.URLError, ConnectionError):
-        return {}
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 def test_a_session_shows_in_the_stage_histogram_of_every_stage(
@@ -81,7 +65,7 @@ def test_a_session_shows_in_the_stage_histogram_of_every_stage(
         stderr=(tmp_path / "stderr.txt").open("wb"),
     )
     try:
-        assert wait_for(lambda: _scrape(port), timeout=60), (tmp_path / "stderr.txt").read_text()
+        assert wait_for(lambda: scrape(port), timeout=60), (tmp_path / "stderr.txt").read_text()
         job = transcode_request(
             [clip_dir / "landscape.mp4", clip_dir / "portrait.mp4"],
             "user_metrics",
@@ -90,8 +74,8 @@ def test_a_session_shows_in_the_stage_histogram_of_every_stage(
         submitter = EventProducer(producer_config(bootstrap, "test-submit-metrics"))
         submitter.send(topics.jobs.name, encode_event(job), key=job.session_id)
         done = ("mediawatch_sessions_total", (("error_code", "none"), ("outcome", "success")))
-        assert wait_for(lambda: _scrape(port).get(done) == 1, timeout=180)
-        samples = _scrape(port)
+        assert wait_for(lambda: scrape(port).get(done) == 1, timeout=180)
+        samples = scrape(port)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)

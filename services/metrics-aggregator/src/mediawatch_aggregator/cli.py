@@ -27,6 +27,7 @@ def run_aggregator(settings: Settings) -> None:
     Reads the pipeline topic and publishes WindowAggregated events to the windows topic.
     Configured by AGGREGATOR_* variables (docs/aggregator.md). Stops on SIGTERM or Ctrl-C.
     """
+    from mediawatch_aggregator.metrics import AggregatorMetrics
     from mediawatch_aggregator.runtime.faust_app import FaustAggregator
     from mediawatch_aggregator.runtime.faust_worker import DeadlineWorker
 
@@ -43,7 +44,7 @@ def run_aggregator(settings: Settings) -> None:
     # missing from the consumer's first metadata, and then stays unassigned (internal_topics.py).
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    app = FaustAggregator(settings, agg, topics, codec).app
+    app = FaustAggregator(settings, agg, topics, codec, AggregatorMetrics()).app
     worker = DeadlineWorker(app, override_logging=False, redirect_stdouts=False, quiet=True)
     worker.execute_from_commandline()
 

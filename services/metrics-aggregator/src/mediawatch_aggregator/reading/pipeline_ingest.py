@@ -24,6 +24,7 @@ from mediawatch_aggregator.reading.event_decoding import RowDecoder
 from mediawatch_aggregator.windowing.completion_rows import RowValues
 from mediawatch_aggregator.windowing.watermark import Progress
 from mediawatch_common.avro import DecodeError
+from mediawatch_common.metrics import PartitionLag
 
 log = logging.getLogger(__name__)
 perf = logging.getLogger("mediawatch.performance.aggregator")
@@ -118,8 +119,11 @@ class Ingest:
         timeout_seconds: float,
         report_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        group: str = "",
+        on_read: Callable[[int], None] = lambda _messages: None,
     ) -> None:
-        """Wires the loop; the consumer must have auto-commit disabled."""
+        """Wires the loop; the consumer must have auto-commit disabled. ``group`` names the
+        consumer group in :meth:`lag`; ``on_read`` is told how many messages each batch had."""
         self._consumer = consumer
         self._decoder = decoder
         self._sink = sink
@@ -130,6 +134,9 @@ class Ingest:
         self._clock = clock
         self._tracker = Tracker()
         self._reported = float("-inf")
+        self._group, self._on_read = group, on_read
+        self._lag: list[PartitionLag] = []
+        self._lag_at = float("-inf")
         self.events = 0
 
     async def run(self) -> None:
@@ -144,6 +151,7 @@ class Ingest:
                 if data:
                     await self._handle(data)
                 await self.report_progress()
+                await self._note_lag()
                 if self._clock() - started >= 10:
                     rate = (self.events - reported) / (self._clock() - started)
                     perf.info("ingest rate", extra={"events_per_second": round(rate)})
@@ -161,6 +169,7 @@ class Ingest:
         await self._sink(batch)
         self._tracker.read(batch.high)
         self.events += batch.size
+        self._on_read(batch.size)
         offsets = {tp: records[-1].offset + 1 for tp, records in data.items() if records}
         try:
             await self._consumer.commit(offsets)
@@ -168,6 +177,27 @@ class Ingest:
             # A rebalance took the partitions away: their new owner reads the batch again and
             # the panes skip what was already counted.
             log.warning("offset commit failed after a rebalance", extra={"error": str(exc)})
+
+    def lag(self) -> list[PartitionLag]:
+        """The lag per assigned partition as of the last look, at most a second old."""
+        return self._lag
+
+    async def _note_lag(self) -> None:
+        """Takes the lag from the client's state: positions and the fetched high watermarks."""
+        if self._clock() - self._lag_at < 1.0:
+            return
+        self._lag_at = self._clock()
+        lags = []
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue  # no fetch response yet
+            try:
+                position = await self._consumer.position(tp)
+            except IllegalStateError:
+                continue  # taken away by a rebalance
+            lags.append(PartitionLag(self._group, tp.topic, tp.partition, max(0, high - position)))
+        self._lag = lags
 
     async def report_progress(self) -> None:
         """Sends the progress report when it changed, at most every ``report_seconds``.

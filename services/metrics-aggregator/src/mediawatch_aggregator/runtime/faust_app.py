@@ -20,6 +20,7 @@ import faust
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from confluent_kafka import Message
 
+from mediawatch_aggregator.metrics import AggregatorMetrics
 from mediawatch_aggregator.reading.event_decoding import RowDecoder
 from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest
 from mediawatch_aggregator.runtime.faust_transport import AggregatorApp
@@ -40,6 +41,7 @@ from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Producer, Stage
 from mediawatch_common.kafka import Topics, deadletter_headers
 from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
+from mediawatch_common.metrics import CONSUMER_LAG, DEAD_LETTERS
 from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings
 
@@ -73,10 +75,17 @@ class FaustAggregator:
     """
 
     def __init__(
-        self, settings: Settings, agg: AggregatorSettings, topics: Topics, codec: AvroCodec
+        self,
+        settings: Settings,
+        agg: AggregatorSettings,
+        topics: Topics,
+        codec: AvroCodec,
+        metrics: AggregatorMetrics | None = None,
     ) -> None:
-        """Creates the Faust app (``self.app``) and registers its task, agent and timer."""
+        """Creates the Faust app (``self.app``) and registers its task, agent and timer;
+        ``metrics`` (default: registered nowhere) follow what it reads and closes."""
         self._settings, self._agg, self._topics, self._codec = settings, agg, topics, codec
+        self._metrics = metrics or AggregatorMetrics(registry=None)
         self.app = self._new_app()
         batches = self.app.topic(
             batches_topic(agg.app_id),
@@ -148,6 +157,7 @@ class FaustAggregator:
             value = record.value or b""
             deadletter = self._topics.deadletter.name
             pending.append(await self.send(deadletter, record.key, value, None, headers))
+            DEAD_LETTERS.count(str(record.topic), f"DecodeError: {reason}")
         for future in pending:
             await future
 
@@ -178,7 +188,7 @@ class FaustAggregator:
         )
         decoder = RowDecoder(self._codec.registry)
         quiet_gc()  # the worker has started: what exists now lives as long as the process
-        await Ingest(
+        ingest = Ingest(
             consumer,
             decoder,
             self.sink,
@@ -186,7 +196,14 @@ class FaustAggregator:
             agg.batch_size,
             agg.batch_timeout_seconds,
             agg.tick_seconds,
-        ).run()
+            group=self._ingest_group,
+            on_read=self._metrics.read,
+        )
+        untrack = CONSUMER_LAG.track(ingest.lag)
+        try:
+            await ingest.run()
+        finally:
+            untrack()
 
     async def aggregate(self, stream: faust.StreamT[bytes]) -> None:
         """The agent: applies stage batches and progress reports to the aggregator."""
@@ -206,6 +223,7 @@ class FaustAggregator:
             stage, rows = message
             applied = aggregator.apply(stage, rows)
             if applied.late or applied.expired:
+                self._metrics.not_counted(stage, applied.late, applied.expired)
                 log.warning(
                     "late events not counted in their windows",
                     extra={"stage": stage, "late": applied.late, "expired": applied.expired},
@@ -216,12 +234,16 @@ class FaustAggregator:
         # Each send only appends to the producer's batches; the acks are awaited once.
         pending, now = [], datetime.now(UTC)
         windows = self._topics.windows.name
+        records = []
         for result in results:
             record = window_record(result, self._producer_record, now)
+            records.append(record)
             # Built by window_record with aware datetimes and in-range ints: no walk needed.
             value = self._codec.encode("WindowAggregated", record, check=False)
             pending.append(await self.send(windows, result.stage.encode(), value))
         await asyncio.gather(*pending)
+        for result, record in zip(results, records, strict=True):
+            self._metrics.window(result.stage, result.spec.label, record)
 
     def status(self, stages: list[str]) -> None:
         """Logs how far each owned stage's clock is behind the wall clock, and what was read."""
