@@ -75,6 +75,14 @@ def test_a_session_shows_in_the_stage_histogram_of_every_stage(
         submitter.send(topics.jobs.name, encode_event(job), key=job.session_id)
         done = ("mediawatch_sessions_total", (("error_code", "none"), ("outcome", "success")))
         assert wait_for(lambda: scrape(port).get(done) == 1, timeout=180)
+        jobs_lag = (
+            ("group", env["TRANSCODER_GROUP_ID"]),
+            ("partition", "0"),
+            ("topic", topics.jobs.name),
+        )
+        # The job's offset is read back once the loop polls again after the session.
+        lag = ("mediawatch_consumer_lag_messages", jobs_lag)
+        assert wait_for(lambda: scrape(port).get(lag) == 0, timeout=30)
         samples = scrape(port)
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -95,12 +103,6 @@ def test_a_session_shows_in_the_stage_histogram_of_every_stage(
     assert samples[("mediawatch_transcoder_jobs_in_flight", ())] == 0
     assert ("process_cpu_seconds_total", ()) in samples
     assert any(name == "python_info" for name, _ in samples)
-    jobs_lag = (
-        ("group", env["TRANSCODER_GROUP_ID"]),
-        ("partition", "0"),
-        ("topic", topics.jobs.name),
-    )
-    assert samples[("mediawatch_consumer_lag_messages", jobs_lag)] == 0
     memory = [
         v for (name, _), v in samples.items() if name == "mediawatch_ffmpeg_peak_memory_bytes"
     ]

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import errno
 import logging
+import socket
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.exposition import ThreadingWSGIServer
 
+from mediawatch_common.metrics.exposition import CONTENT_TYPE, TextExposition
 from mediawatch_common.settings import MetricsSettings
 
 log = logging.getLogger(__name__)
@@ -54,6 +60,41 @@ def metrics_port(service: str, settings: MetricsSettings) -> int:
     return DEFAULT_PORTS.get(service, 0)
 
 
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No line per scrape on stderr."""
+
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def metrics_app(
+    registry: CollectorRegistry,
+) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    """A WSGI app answering every GET with ``registry`` in the text format."""
+    exposition = TextExposition(registry)
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
+            return [b""]
+        body = exposition.render()
+        headers = [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [body if environ.get("REQUEST_METHOD") != "HEAD" else b""]
+
+    return app
+
+
+def _listen(host: str, port: int, registry: CollectorRegistry) -> Any:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    server_class = type("MetricsHTTPServer", (ThreadingWSGIServer,), {"address_family": family})
+    app = metrics_app(registry)
+    server: Any = make_server(host, port, app, server_class, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
+    return server
+
+
 def serve_metrics(
     service: str, settings: MetricsSettings, registry: CollectorRegistry = REGISTRY
 ) -> MetricsServer | None:
@@ -68,7 +109,7 @@ def serve_metrics(
     if port == 0:
         return None
     try:
-        server, _thread = start_http_server(port, settings.host, registry)
+        server = _listen(settings.host, port, registry)
     except OSError as exc:
         cause = "is already in use" if exc.errno == errno.EADDRINUSE else f"failed: {exc}"
         raise MetricsPortError(
