@@ -47,6 +47,12 @@ class ApiSettings(BaseSettings):
     shutdown_seconds: PositiveInt = Field(
         10, description="On SIGTERM, how long open requests (live streams too) may finish."
     )
+    metrics_refresh_seconds: float = Field(
+        15.0,
+        ge=1,
+        le=3600,
+        description="How often /metrics's projection figures are read again from PostgreSQL.",
+    )
     web_vendor_dir: Path | None = Field(
         None,
         description="Folder of the npm packages the dashboard serves (default: the "

@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from mediawatch_api.metrics import ApiMetrics
 from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt, producers_only_ingest
@@ -29,8 +30,9 @@ from mediawatch_api.web.live import alert_stream, log_stream
 from mediawatch_api.web.methods import OptionsMiddleware
 from mediawatch_api.web.monitoring import MonitoringController
 from mediawatch_api.web.pages import PAGE_PATHS, TEMPLATES, PagesController, asset_routers
-from mediawatch_api.web.prometheus import metrics, registry_for
+from mediawatch_api.web.prometheus import metrics
 from mediawatch_api.web.ratelimit import FixedWindow, RateLimitMiddleware
+from mediawatch_api.web.request_timing import RequestTiming
 from mediawatch_api.web.services import Services
 from mediawatch_api.web.session import SessionController
 
@@ -50,7 +52,7 @@ def _outermost(middleware: ASGIMiddleware, config: AppConfig) -> AppConfig:
 def create_app(services: Services, jwt_secret: str) -> Litestar:
     """The API over ``services``; ``jwt_secret`` signs and checks tokens."""
     jwt_auth = build_jwt(jwt_secret, services.api.token_minutes)
-    registry = registry_for(services.engine)
+    measured = ApiMetrics(services.reads, services.api.metrics_refresh_seconds)
     window = FixedWindow(limit=services.api.rate_limit_per_minute, seconds=60)
     rate_limit = RateLimitMiddleware(window, exclude=NOT_RATE_LIMITED)
     return Litestar(
@@ -71,11 +73,20 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         dependencies={
             "services": Provide(lambda: services, use_cache=True, sync_to_thread=False),
             "jwt_auth": Provide(lambda: jwt_auth, use_cache=True, sync_to_thread=False),
-            "metrics_registry": Provide(lambda: registry, use_cache=True, sync_to_thread=False),
+            "metrics_exposition": Provide(
+                lambda: measured.exposition, use_cache=True, sync_to_thread=False
+            ),
         },
-        # Rate limiting goes outermost (inserted last at 0), so it also throttles 401s.
-        on_app_init=[jwt_auth.on_app_init, functools.partial(_outermost, rate_limit)],
+        # Rate limiting goes outside authentication (inserted at 0), so it also throttles 401s;
+        # the timing outside both, so refused requests are timed too.
+        on_app_init=[
+            jwt_auth.on_app_init,
+            functools.partial(_outermost, rate_limit),
+            functools.partial(_outermost, RequestTiming(measured.requests)),
+        ],
         middleware=[OptionsMiddleware(), CsrfMiddleware()],
+        on_startup=[measured.refresher.start],
+        on_shutdown=[measured.refresher.stop],
         guards=[producers_only_ingest],
         response_class=ApiResponse,
         exception_handlers={
