@@ -15,6 +15,7 @@ from bench.figures.produce import produce_encode
 from bench.figures.projector import projector_throughput
 from bench.figures.rebuild import rebuild_events
 from bench.figures.scale import volume_scaling
+from bench.figures.scrape import scrape_cpu
 from bench.model import FigureFn
 
 ALL: list[FigureFn] = [
@@ -31,4 +32,5 @@ ALL: list[FigureFn] = [
     client_reporting,
     http_ingest,
     volume_scaling,
+    scrape_cpu,
 ]
