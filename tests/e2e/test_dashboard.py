@@ -138,6 +138,17 @@ def dashboard(
         history.append(seed.active(f"bulk-{n:04d}", now - age, f"bulk-user-{n % 40}", stage))
     producer = EventProducer(producer_config(bootstrap, "e2e-seed"))
     _produce(producer, topics, history)
+    for offset in range(4):  # what consumers dead-lettered (poison would log errors too)
+        headers = [
+            ("mw-reason", b"DecodeError: bad_marker: 6e6f"),
+            ("mw-origin-topic", topics.pipeline.name.encode()),
+            ("mw-origin-partition", b"0"),
+            ("mw-origin-offset", str(offset).encode()),
+            ("mw-consumer-group", b"e2e"),
+            ("mw-failed-at", now.isoformat().encode()),
+        ]
+        producer.produce(topics.deadletter.name, b"not an event", key="poison", headers=headers)
+    producer.flush()
     with services(env, tmp_path) as url:
         _wait_rows(
             database_url,
@@ -147,6 +158,7 @@ def dashboard(
                 "resource_samples": 120,
                 "sessions": 7 + BULK_ACTIVE,
                 "alerts": 1,
+                "dead_letters": 4,
             },
         )
         yield url, producer, topics
@@ -227,6 +239,10 @@ def test_dashboard_live_in_chromium(dashboard: tuple[str, EventProducer, Topics]
             expect(page.locator("#firing li", has_text="demo-2").first).to_be_visible()
             expect(page.locator("#live")).to_have_text("live")
             expect(page.locator("#errors-empty")).to_be_visible()
+            expect(page.locator("#deadletters-count")).to_have_text("4")
+            dead = page.locator("#deadletters tr", has_text=topics.pipeline.name)
+            expect(dead).to_contain_text("DecodeError: bad_marker")
+            expect(dead.locator("td").nth(2)).to_have_text("4")
 
             page.evaluate("window.__sameDocument = true")
             live_id = f"live-{uuid.uuid4().hex[:8]}"
