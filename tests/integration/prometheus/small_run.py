@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager, suppress
@@ -24,7 +25,9 @@ from mediawatch_store import upgrade
 
 MEDIAWATCH = str(Path(sys.executable).with_name("mediawatch"))
 REPO = Path(__file__).resolve().parents[3]
-SERVICES = ("projector", "aggregator", "alerter", "transcoder")
+STALE_SECONDS = 3600
+"""A test's targets file older than this belongs to a run that is gone."""
+SERVICES = ("projector", "aggregator", "alerter", "transcoder", "health")
 
 
 def free_port() -> int:
@@ -85,6 +88,8 @@ def _environment(tag: str, prefix: str, schema: str, url: str, bootstrap: str, t
         "AGGREGATOR_TICK_SECONDS": "0.5",
         "AGGREGATOR_UPDATE_INTERVAL_SECONDS": "1",
         "AGGREGATOR_PARTITIONS": "1",
+        "HEALTH_CHECK_INTERVAL_SECONDS": "5",
+        "HEALTH_CHECK_TEMP_DIR": str(tmp / "work"),
     }
 
 
@@ -129,7 +134,11 @@ def _registered(tag: str, ports: Mapping[str, int]) -> Iterator[None]:
         {"targets": [f"127.0.0.1:{port}"], "labels": {"job": f"mediawatch-{name}", "run": tag}}
         for name, port in ports.items()
     ]
-    path = targets_dir() / f"test-{tag}.json"
+    folder = targets_dir()
+    for stale in folder.glob("test-*.json"):  # left by a run that was killed
+        if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+            stale.unlink(missing_ok=True)
+    path = folder / f"test-{tag}.json"
     staged = path.with_suffix(".tmp")
     staged.write_text(json.dumps(entries))
     staged.rename(path)
@@ -141,8 +150,9 @@ def _registered(tag: str, ports: Mapping[str, int]) -> Iterator[None]:
 
 @contextmanager
 def small_run(bootstrap: str, admin: AdminClient, url: str, tmp: Path) -> Iterator[SmallRun]:
-    """The projector, aggregator, alerter and transcoder running on topics and a schema of
-    their own, scraped by the stack's Prometheus; everything is removed afterwards."""
+    """The projector, aggregator, alerter, transcoder and health reporter running on topics
+    and a schema of their own, scraped by the stack's Prometheus; everything is removed
+    afterwards."""
     tag = uuid.uuid4().hex[:8]
     prefix = f"test.graf{tag}"
     topics = declare_topics(prefix, partitions=1)
