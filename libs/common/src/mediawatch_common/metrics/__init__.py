@@ -9,6 +9,7 @@ Python collectors that ``prometheus_client`` registers there.
 from __future__ import annotations
 
 from mediawatch_common.metrics.deadletters import DEAD_LETTERS, DeadLetterCounter, reason_label
+from mediawatch_common.metrics.histogram import LabelledHistogram
 from mediawatch_common.metrics.lag import (
     CONSUMER_LAG,
     Assignment,
@@ -33,6 +34,7 @@ __all__ = [
     "Assignment",
     "ConsumerLag",
     "DeadLetterCounter",
+    "LabelledHistogram",
     "LagSource",
     "LagTracker",
     "MetricsPortError",

@@ -21,7 +21,7 @@ _MAX_SERIES = 100_000
 """Series whose text is kept; beyond it the cache starts again (series that come and go)."""
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     """A sample value as Prometheus parses it (``+Inf``, ``-Inf``, ``NaN``, else Python's)."""
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
@@ -34,7 +34,8 @@ def _escape(value: str) -> str:
     return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
 
 
-def _head(name: str, labels: dict[str, str]) -> str:
+def series_head(name: str, labels: dict[str, str]) -> str:
+    """``name{labels} `` (labels sorted and escaped), the text before a sample's value."""
     if not labels:
         return name + " "
     pairs = ",".join(f'{key}="{_escape(value)}"' for key, value in sorted(labels.items()))
@@ -59,6 +60,10 @@ class TextExposition:
             kind = _KINDS.get(family.type, family.type)
             doc = family.documentation.replace("\\", r"\\").replace("\n", r"\n")
             out.append(f"# HELP {name} {doc}\n# TYPE {name} {kind}\n")
+            text = getattr(family, "text", None)
+            if isinstance(text, str):  # a family that writes itself (LabelledHistogram)
+                out.append(text)
+                continue
             created = family.name + "_created"
             for sample in family.samples:
                 if sample.name == created:
@@ -66,8 +71,8 @@ class TextExposition:
                 key = (sample.name, tuple(sample.labels.items()))
                 head = heads.get(key)
                 if head is None:
-                    head = heads[key] = _head(sample.name, sample.labels)
-                value = _number(sample.value)
+                    head = heads[key] = series_head(sample.name, sample.labels)
+                value = number(sample.value)
                 if sample.timestamp is None:
                     out.append(f"{head}{value}\n")
                 else:
