@@ -59,6 +59,7 @@ class SessionRunner:
     stop: threading.Event = field(default_factory=threading.Event)
     active: int = 0
     slow: SlowLimits = field(default_factory=SlowLimits)
+    _count_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, job: TranscodeRequested, attempt: int = 1) -> SessionResult:
         """Run every stage until one fails, then CLEANUP; never raises for a bad input."""
@@ -67,15 +68,19 @@ class SessionRunner:
         workspace = workspace_for(root, job.session_id, attempt)
         workspace.mkdir(parents=True, exist_ok=True)
         result = SessionResult(job.session_id, attempt)
-        self.active += 1
+        self._count(1)
         try:
             for stage, function in PIPELINE:
                 if not self._stage(job, stage, function, workspace, result):
                     break
             self._stage(job, Stage.CLEANUP, CLEANUP, workspace, result)
         finally:
-            self.active -= 1
+            self._count(-1)
         return result
+
+    def _count(self, change: int) -> None:
+        with self._count_lock:
+            self.active += change
 
     def _stage(
         self,

@@ -18,6 +18,8 @@ from mediawatch_common.events import Stage
 from mediawatch_common.settings import load_group
 from mediawatch_common.storage.settings import PREFIX, StorageSettings
 
+MAX_CONCURRENCY = 32
+
 
 class TranscoderSettings(StorageSettings):
     """Where the worker works, its limits, timeouts, quality; its storage backend is inherited."""
@@ -30,6 +32,12 @@ class TranscoderSettings(StorageSettings):
         Path("temp/transcoder/work"), description="Root of the per-session temp workspaces."
     )
     group_id: str = Field("mediawatch-transcoder", description="Consumer group of the workers.")
+    concurrency: int = Field(
+        1,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Jobs one worker runs at once, each with its own workspace and ffmpeg.",
+    )
     spool_dir: Path = Field(
         Path("temp/transcoder/spool"),
         description="Where stage events wait while Kafka is unreachable (sent on its return).",

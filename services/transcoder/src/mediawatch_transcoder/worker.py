@@ -1,7 +1,9 @@
-"""The Kafka edge: one job at a time from the jobs topic; events out through mediawatch-client.
+"""The Kafka edge: ``concurrency`` jobs at a time from the jobs topic; events out through
+mediawatch-client.
 
-The job's offset is committed by the consumer loop only after :meth:`Worker.handle` returned,
-and that happens only once Kafka acknowledged every event of the session. A session abandoned
+A job counts as finished only once :meth:`Worker.handle` returned, and that happens only once
+Kafka acknowledged every event of the session; the job loop commits a partition's offset up
+to its oldest unfinished job. A session abandoned
 on SIGTERM, or whose events wait in the client's spool, raises instead, so its job is
 delivered again (a new attempt, numbered from what the pipeline topic holds).
 """
@@ -10,8 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mediawatch_client import MediaMonitor
@@ -24,7 +25,6 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.kafka import (
     Connection,
-    ConsumerLoop,
     DeadLetters,
     EventProducer,
     Record,
@@ -35,6 +35,7 @@ from mediawatch_common.kafka import (
 from mediawatch_common.storage import storage_from_settings
 from mediawatch_transcoder.attempts import AttemptLedger
 from mediawatch_transcoder.errors import EventsNotAcknowledgedError, SessionAbandonedError
+from mediawatch_transcoder.job_loop import JobLoop
 from mediawatch_transcoder.reporting import StageReporter, client_config
 from mediawatch_transcoder.resource_sampler import ResourceSampler
 from mediawatch_transcoder.session import SessionResult, SessionRunner
@@ -60,19 +61,19 @@ class Worker:
     reporter: StageReporter
     deadletter_producer: EventProducer
     flush_timeout: float = 30.0
+    _ledger_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def monitor(self) -> MediaMonitor:
         """The client every event goes through."""
         return self.reporter.monitor
 
-    def handle(self, batch: Sequence[Record[Event]]) -> None:
-        """Process each job of the batch (the loop delivers one at a time)."""
-        for record in batch:
-            if isinstance(record.event, TranscodeRequested):
-                self.process(record.event, record.timestamp_ms)
-            else:
-                log.warning("ignoring a non-job event", extra={"type": type(record.event).__name__})
+    def handle(self, record: Record[Event]) -> None:
+        """Process one delivered job (called from one of the job loop's threads)."""
+        if isinstance(record.event, TranscodeRequested):
+            self.process(record.event, record.timestamp_ms)
+        else:
+            log.warning("ignoring a non-job event", extra={"type": type(record.event).__name__})
 
     def process(self, job: TranscodeRequested, requested_ms: int) -> SessionResult | None:
         """Run the session as its next attempt; return once Kafka acknowledged its events.
@@ -81,7 +82,8 @@ class Worker:
         topic before the session's history is read, so its attempt number is right.
         """
         self._settle("before reading the session's history")
-        history = self.ledger.history(job.session_id, requested_ms)
+        with self._ledger_lock:
+            history = self.ledger.history(job.session_id, requested_ms)
         if history.finished:
             log.info("session already recorded", extra={"session_id": job.session_id})
             return None
@@ -125,8 +127,8 @@ def build(
     extra_consumer: dict[str, Any] | None = None,
     slow: SlowLimits | None = None,
     monitor: MediaMonitor | None = None,
-) -> tuple[Worker, ConsumerLoop[Event], ResourceSampler]:
-    """Wire a worker, its consumer loop (one job per batch) and its resource sampler.
+) -> tuple[Worker, JobLoop, ResourceSampler]:
+    """Wire a worker, its job loop (``settings.concurrency`` jobs at once) and its sampler.
 
     Stage events and resource samples go through a :class:`MediaMonitor` of the worker's
     own (``monitor``, built from ``settings`` when omitted); ``slow`` says when a stage or
@@ -145,13 +147,13 @@ def build(
         settings.group_id,
         extra={"max.poll.interval.ms": poll_interval_ms(settings), **(extra_consumer or {})},
     )
-    loop: ConsumerLoop[Event] = ConsumerLoop(
+    loop = JobLoop(
         config,
-        [topics.jobs.name],
+        topics.jobs.name,
         lambda data: decode_event(data, codec),
         worker.handle,
         DeadLetters(producer, topics.deadletter.name, settings.group_id),
-        batch_size=1,
+        settings.concurrency,
     )
     sampler = ResourceSampler(
         monitor.report_resources_sync,
@@ -162,13 +164,13 @@ def build(
     return worker, loop, sampler
 
 
-def stop_all(loop: ConsumerLoop[Event], runner: SessionRunner) -> None:
+def stop_all(loop: JobLoop, runner: SessionRunner) -> None:
     """Stop taking jobs and abandon the running stage (after its grace period)."""
     loop.stop()
     runner.stop.set()
 
 
-def serve(worker: Worker, loop: ConsumerLoop[Event], sampler: ResourceSampler) -> None:
+def serve(worker: Worker, loop: JobLoop, sampler: ResourceSampler) -> None:
     """Run until stopped; the sampler runs alongside. At the end the client sends what is
     queued or spools it, within its ``close_timeout``."""
     sampler.start()
@@ -181,9 +183,7 @@ def serve(worker: Worker, loop: ConsumerLoop[Event], sampler: ResourceSampler) -
         worker.deadletter_producer.close(worker.monitor.config.close_timeout)
 
 
-def serve_in_thread(
-    worker: Worker, loop: ConsumerLoop[Event], sampler: ResourceSampler
-) -> threading.Thread:
+def serve_in_thread(worker: Worker, loop: JobLoop, sampler: ResourceSampler) -> threading.Thread:
     """Start :func:`serve` in a background thread (tests and the demo)."""
     thread = threading.Thread(target=serve, args=(worker, loop, sampler), daemon=True)
     thread.start()

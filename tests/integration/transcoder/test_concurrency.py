@@ -1,0 +1,71 @@
+"""A worker running three jobs at once: their stages overlap, all complete, all committed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from mediawatch_common.events import Stage, StageCompleted, decode_event, encode_event
+from mediawatch_common.kafka import EventProducer, Topics, producer_config
+from mediawatch_transcoder.submit import transcode_request
+from mediawatch_transcoder.worker import build, serve_in_thread, stop_all
+
+from ..helpers import read_raw, wait_for
+from .conftest import fast_settings
+from .test_worker import WHO, _committed, _pairs, topics
+
+pytestmark = pytest.mark.integration
+
+__all__ = ["topics"]
+
+SESSIONS = 3
+
+
+def _span(events: list[StageCompleted]) -> tuple[datetime, datetime]:
+    return min(e.started_at for e in events), max(e.event_time for e in events)
+
+
+def test_three_concurrent_jobs_overlap_complete_and_are_committed(
+    bootstrap: str, topics: Topics, clip_dir: Path, tmp_path: Path
+) -> None:
+    settings = fast_settings(tmp_path, concurrency="3")
+    worker, loop, sampler = build(settings, bootstrap, topics)
+    submitter = EventProducer(producer_config(bootstrap, "test-submit-concurrent"))
+    files = [clip_dir / "landscape.mp4", clip_dir / "portrait.mp4", clip_dir / "silent.mp4"]
+    jobs = [
+        transcode_request(files, "user_conc", WHO, f"conc-{i}-{uuid.uuid4().hex[:6]}")
+        for i in range(SESSIONS)
+    ]
+    for job in jobs:
+        submitter.send(topics.jobs.name, encode_event(job), key=job.session_id)
+    thread = serve_in_thread(worker, loop, sampler)
+    try:
+        assert wait_for(lambda: loop.processed >= SESSIONS, timeout=240), "jobs not processed"
+        assert wait_for(
+            lambda: _committed(bootstrap, settings.group_id, topics.jobs.name) == SESSIONS,
+            timeout=20,
+        )
+    finally:
+        stop_all(loop, worker.runner)
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+
+    messages = read_raw(bootstrap, topics.pipeline.name, SESSIONS * 14, timeout=60)
+    events = [decode_event(m.value() or b"") for m in messages]
+    spans = []
+    for job in jobs:
+        mine = [e for e in events if getattr(e, "session_id", None) == job.session_id]
+        assert _pairs(mine) == [
+            (k, s, 1) for s in Stage for k in ("StageStarted", "StageCompleted")
+        ], job.session_id
+        completed = [e for e in mine if isinstance(e, StageCompleted)]
+        assert all(e.success for e in completed)
+        spans.append(_span(completed))
+    latest_start = max(start for start, _ in spans)
+    earliest_end = min(end for _, end in spans)
+    assert latest_start < earliest_end, f"sessions ran one after another: {spans}"
+    workspaces = list(settings.work_dir.iterdir()) if settings.work_dir.exists() else []
+    assert workspaces == []
