@@ -18,10 +18,11 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.settings import Settings, SettingsError
+from mediawatch_common.storage import S3Storage, StorageError, storage_from_settings
 from mediawatch_transcoder.metrics import TranscoderMetrics, instrument
 from mediawatch_transcoder.settings import TranscoderSettings, load_transcoder_settings
 from mediawatch_transcoder.stage_logs import SlowLimits
-from mediawatch_transcoder.submit import transcode_request
+from mediawatch_transcoder.submit import SizeOf, is_s3, transcode_request
 from mediawatch_transcoder.worker import build, serve, stop_all
 
 
@@ -61,25 +62,34 @@ def transcoder(settings: Settings) -> None:
 
 
 @click.command("submit")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--user", "user_id", default="user_cli", show_default=True, help="User id.")
 @click.option("--session", "session_id", default=None, help="Session id (default: a new one).")
 @click.option("--option", "options", multiple=True, help="Job option KEY=VALUE (crf, preset...).")
 @pass_settings
 def submit(
     settings: Settings,
-    files: tuple[Path, ...],
+    files: tuple[str, ...],
     user_id: str,
     session_id: str | None,
     options: tuple[str, ...],
 ) -> None:
     """Put a job for FILES (merged in this order) on the jobs topic; print its session id.
 
-    Files are referenced by absolute path (file:// URI), so a worker must see the same file
-    system; they are not validated here, the worker's UPLOAD stage does that.
+    A FILE is a local path, referenced by absolute path (file:// URI), so a worker must see
+    the same file system; or an s3://bucket/key object, which each worker downloads (workers
+    with TRANSCODER_STORAGE_BACKEND=s3). With that backend set here too, each object's size
+    is read and a missing object refused. Clips are not validated here: the worker's UPLOAD
+    stage does that.
     """
     pairs = dict(o.split("=", 1) for o in options if "=" in o)
-    job = transcode_request(list(files), user_id, Producer.current("submit"), session_id, pairs)
+    sources = [f if is_s3(f) else Path(f) for f in files]
+    try:
+        job = transcode_request(
+            sources, user_id, Producer.current("submit"), session_id, pairs, object_sizes(sources)
+        )
+    except (ValueError, StorageError) as exc:
+        raise click.UsageError(str(exc)) from None
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     producer = EventProducer(
         producer_config(connection_config(settings.kafka), "mediawatch-submit")
@@ -87,3 +97,11 @@ def submit(
     topic = declare_topics(settings.kafka.topic_prefix).jobs.name
     delivered = producer.send(topic, encode_event(job, codec), key=job.session_id)
     click.echo(f"{job.session_id} -> {delivered.topic}[{delivered.partition}]@{delivered.offset}")
+
+
+def object_sizes(sources: list[str | Path]) -> SizeOf | None:
+    """Sizes of ``s3://`` inputs from the S3 backend, when it is the one configured."""
+    if not any(is_s3(s) for s in sources):
+        return None
+    storage = storage_from_settings(transcoder_settings())
+    return storage.size if isinstance(storage, S3Storage) else None

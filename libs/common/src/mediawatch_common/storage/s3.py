@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 FAILURES = (BotoCoreError, ClientError, Boto3Error)
 
 
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """The bucket and key of ``s3://bucket/key``.
+
+    Raises:
+        ValueError: when ``uri`` is not an ``s3://`` URI with both a bucket and a key.
+    """
+    parsed = urlparse(uri)
+    bucket, key = parsed.netloc, parsed.path.lstrip("/")
+    if parsed.scheme != "s3" or not bucket or not key or key.endswith("/"):
+        raise ValueError(f"{uri!r} is not an s3://bucket/key URI of one object")
+    return bucket, key
+
+
 class S3Storage:
     """Stores through an injected S3 client; every failure becomes a :class:`StorageError`."""
 
@@ -72,12 +85,23 @@ class S3Storage:
         except FAILURES as exc:
             raise StorageError(explain(exc, f"delete {full}", self.bucket, self.endpoint)) from None
 
+    def size(self, uri: str) -> int:
+        """The size of the object at ``s3://bucket/key`` (a HEAD request).
+
+        Raises:
+            StorageError: naming the object, when it is missing or cannot be read.
+        """
+        bucket, key = split_s3_uri(uri)
+        try:
+            return int(self.client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+        except FAILURES as exc:
+            raise StorageError(explain(exc, f"read {key}", bucket, self.endpoint)) from None
+
     def fetch(self, uri: str, target: Path) -> bool:
         """Download an ``s3://bucket/key`` input to ``target``; other URIs are not ours."""
-        parsed = urlparse(uri)
-        if parsed.scheme != "s3":
+        if urlparse(uri).scheme != "s3":
             return False
-        bucket, key = parsed.netloc, parsed.path.lstrip("/")
+        bucket, key = split_s3_uri(uri)
         try:
             self.client.download_file(bucket, key, str(target))
         except FAILURES as exc:

@@ -66,6 +66,11 @@ def local_path(uri: str) -> Path:
         return Path(unquote(parsed.path))
     if parsed.scheme in ("", None) or len(parsed.scheme) == 1:
         return Path(uri)
+    if parsed.scheme == "s3":
+        raise StageError(
+            ErrorCode.VALIDATION_FAILED,
+            "s3:// inputs are read by workers with TRANSCODER_STORAGE_BACKEND=s3",
+        )
     raise StageError(ErrorCode.VALIDATION_FAILED, f"unsupported URI scheme {parsed.scheme!r}")
 
 
