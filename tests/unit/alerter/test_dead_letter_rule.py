@@ -47,3 +47,15 @@ def test_dead_letters_older_than_the_window_are_not_counted() -> None:
     ev, _ = evaluator(clock, deadletter_threshold=0, deadletter_window_seconds=600)
     assert ev.handle(letter(0)) == []  # read back after a restart: long gone
     assert [type(e) for e in ev.handle(letter(3500))] == [AlertRaised]
+
+
+def test_an_alert_firing_before_a_restart_resolves_after_a_quiet_window() -> None:
+    clock = ManualClock(T0)
+    before, _ = evaluator(clock, deadletter_threshold=0, deadletter_window_seconds=600)
+    (raised,) = before.handle(letter(0))
+    after, _ = evaluator(clock, deadletter_threshold=0, deadletter_window_seconds=600)
+    after.restore([raised])  # the dead letter itself was committed: not read again
+    clock.set(at(599))
+    assert after.tick() == []
+    clock.set(at(600))
+    assert [type(e) for e in after.tick()] == [AlertResolved]

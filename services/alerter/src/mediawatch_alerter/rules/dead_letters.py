@@ -28,7 +28,9 @@ class DeadLetterRule(Rule):
     last ``window_seconds``; it resolves once the count in the window is back at or below."""
 
     def __init__(self, threshold: int, window_seconds: float) -> None:
-        self.emits = {NAME: None}
+        # An alert firing before a restart, whose dead letters the new process does not read
+        # again, resolves once a window passes without one.
+        self.emits = {NAME: window_seconds}
         self._threshold = threshold
         self._window = timedelta(seconds=window_seconds)
         self._times: dict[Key, deque[datetime]] = {}
@@ -71,4 +73,5 @@ class DeadLetterRule(Rule):
                 f"({reason}; threshold {self._threshold}); see mediawatch deadletters list"
             ),
             metadata={"count": count, "threshold": self._threshold},
+            valid_for_seconds=self._window.total_seconds(),
         )
