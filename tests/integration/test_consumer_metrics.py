@@ -68,3 +68,33 @@ def test_lag_follows_the_consumer_position_without_asking_the_broker(
     assert _lag(group, topic) is None  # a stopped loop reports nothing
     after = REGISTRY.get_sample_value("mediawatch_dead_letters_total", reason)
     assert after == before + 1
+
+
+def test_a_caught_up_consumer_reports_its_lag_before_reading_anything(
+    bootstrap: str, new_topic: Callable[..., str]
+) -> None:
+    topic, dlq = new_topic("idle"), new_topic("dlq")
+    producer = EventProducer(producer_config(bootstrap, "test-idle"))
+    for n in range(3):
+        producer.produce(topic, encode_event(_completed(n)), key="k")
+    producer.flush()
+    group = f"g-{topic}"
+    seen: list[Record[Event]] = []
+
+    def loop() -> ConsumerLoop[Event]:
+        return ConsumerLoop(
+            consumer_config(bootstrap, group),
+            [topic],
+            decode_event,
+            seen.extend,
+            DeadLetters(producer, dlq, group),
+        )
+
+    with running(loop()):
+        assert wait_for(lambda: len(seen) == 3)
+    with running(loop()):  # committed at the end: nothing more to hand out
+        assert wait_for(lambda: _lag(group, topic) == 0)
+        producer.produce(topic, encode_event(_completed(9)), key="k")
+        producer.flush()
+        assert wait_for(lambda: len(seen) == 4)
+        assert wait_for(lambda: _lag(group, topic) == 0)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, TopicPartition
 from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -102,6 +102,7 @@ def kafka_consumer_lag(
     group: str,
     partitions: Iterable[tuple[str, int]],
     positions: Positions | None = None,
+    committed: Positions | None = None,
 ) -> list[PartitionLag]:
     """The lag of ``consumer`` on ``partitions``, from its own client state.
 
@@ -109,7 +110,9 @@ def kafka_consumer_lag(
     the last fetch response carried (``cached=True``); both are read locally, so nothing is
     asked of the broker. Call it from the consuming thread only. ``positions`` replaces the
     client's positions for a consumer that stores its own (the projector's, in PostgreSQL);
-    a partition missing from them counts from its first offset. Partitions with no position
+    a partition missing from them counts from its first offset. ``committed`` (the group's
+    committed offsets when the partitions were assigned) stands in for the client's position
+    until the consumer has handed out a message of the partition. Partitions with no position
     or no fetch yet are left out.
     """
     wanted = [TopicPartition(topic, partition) for topic, partition in sorted(partitions)]
@@ -117,6 +120,9 @@ def kafka_consumer_lag(
         return []
     if positions is None:
         wanted = consumer.position(wanted)
+        for tp in wanted:
+            if tp.offset < 0 and committed:
+                tp.offset = committed.get((tp.topic, tp.partition), -1)
     else:
         for tp in wanted:
             tp.offset = positions.get((tp.topic, tp.partition), -1)
@@ -128,6 +134,10 @@ def kafka_consumer_lag(
         if position >= 0 and high >= 0:
             lags.append(PartitionLag(group, tp.topic, tp.partition, max(0, high - position)))
     return lags
+
+
+COMMITTED_TIMEOUT = 2.0
+"""Seconds the consuming thread waits for a new assignment's committed offsets, once."""
 
 
 class LagTracker:
@@ -153,6 +163,7 @@ class LagTracker:
         self._every = every_seconds
         self.assignment = Assignment()
         self._lag: list[PartitionLag] = []
+        self._committed: dict[tuple[str, int], int] = {}
         self._at = 0.0
 
     def callbacks(self) -> dict[str, Callable[[Consumer, list[TopicPartition]], None]]:
@@ -167,7 +178,27 @@ class LagTracker:
             self._at = now
             stored = self._positions() if self._positions else None
             partitions = self.assignment.partitions
-            self._lag = kafka_consumer_lag(self._consumer, self._group, partitions, stored)
+            committed = self._committed_of(partitions) if stored is None else None
+            self._lag = kafka_consumer_lag(
+                self._consumer, self._group, partitions, stored, committed
+            )
+
+    def _committed_of(self, partitions: frozenset[tuple[str, int]]) -> Positions:
+        """The committed offsets of ``partitions``, asked once per assignment (one round trip
+        to the broker; a partition whose answer failed is not asked again)."""
+        known = self._committed
+        for key in set(known) - partitions:
+            del known[key]
+        missing = sorted(partitions - set(known))
+        if missing:
+            wanted = [TopicPartition(topic, partition) for topic, partition in missing]
+            known.update(dict.fromkeys(missing, -1))
+            try:
+                for tp in self._consumer.committed(wanted, timeout=COMMITTED_TIMEOUT):
+                    known[(tp.topic, tp.partition)] = tp.offset
+            except KafkaException as exc:
+                log.debug("committed offsets unknown", extra={"error": str(exc)})
+        return known
 
     def __call__(self) -> list[PartitionLag]:
         """The lag as of the last refresh (any thread)."""
