@@ -11,12 +11,14 @@ import yaml
 pytestmark = pytest.mark.unit
 
 CONFIG = Path(__file__).resolve().parents[2] / "infra" / "prometheus"
+# The rules Prometheus loads, and the node_exporter variant of the host rules.
+RULE_FILES = sorted([*(CONFIG / "rules").glob("*.yml"), *(CONFIG / "node-exporter").glob("*.yml")])
 
 
 def _rules() -> list[dict[str, Any]]:
     return [
         rule
-        for path in sorted((CONFIG / "rules").glob("*.yml"))
+        for path in RULE_FILES
         for group in yaml.safe_load(path.read_text())["groups"]
         for rule in group["rules"]
     ]
@@ -64,3 +66,18 @@ def test_every_test_file_loads_every_rule_file_it_needs() -> None:
     for path in sorted((CONFIG / "tests").glob("*.test.yml")):
         for rule_file in yaml.safe_load(path.read_text())["rule_files"]:
             assert (path.parent / rule_file).is_file(), f"{path.name}: {rule_file}"
+
+
+def test_both_host_rule_files_raise_the_same_alerts() -> None:
+    def alerts(path: Path) -> set[tuple[str, str]]:
+        groups = yaml.safe_load(path.read_text())["groups"]
+        return {
+            (rule["alert"], rule["labels"]["severity"])
+            for group in groups
+            for rule in group["rules"]
+            if "alert" in rule
+        }
+
+    ours = alerts(CONFIG / "rules" / "mediawatch-hosts.yml")
+    assert ours == alerts(CONFIG / "node-exporter" / "mediawatch-hosts.yml")
+    assert ("MediawatchHostDiskHigh", "critical") in ours

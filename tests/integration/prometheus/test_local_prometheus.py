@@ -36,7 +36,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_promtool_accepts_the_config_and_every_rule_file(promtool: str) -> None:
     config = _run(promtool, "check", "config", str(CONFIG / "prometheus.yml"))
     assert config.returncode == 0, config.stdout + config.stderr
-    rule_files = sorted(str(p) for p in (CONFIG / "rules").glob("*.yml"))
+    rule_files = sorted(
+        str(p) for folder in ("rules", "node-exporter") for p in (CONFIG / folder).glob("*.yml")
+    )
     assert rule_files
     rules = _run(promtool, "check", "rules", *rule_files)
     assert rules.returncode == 0, rules.stdout + rules.stderr

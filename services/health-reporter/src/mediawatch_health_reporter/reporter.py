@@ -74,7 +74,7 @@ class HealthReporter:
             published = True
         except Exception:
             log.warning("could not publish the health report", exc_info=True)
-        self._metrics.reported(report, published)
+        self._metrics.reported(report, published, self._producer.host)
         log.info(
             "health checked",
             extra={
