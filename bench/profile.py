@@ -70,6 +70,7 @@ def main(what: str, events: int, out: Path | None) -> None:
             "PROJECTOR_GROUP_ID": group,
             "LOG_DIR": str(work / "logs"),
             "LOG_CONSOLE": "false",
+            "METRICS_PORT": "0",  # the demo's projector may hold the default port
         }
         command = ["run", "projector"] if what == "projector" else ["rebuild"]
         argv = [str(PYINSTRUMENT), "-r", "text", "-o", str(out), str(MEDIAWATCH), *command]

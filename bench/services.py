@@ -98,8 +98,12 @@ class Service:
 
 
 def service(ctx: Context, name: str, env: Mapping[str, str], workdir: Path) -> Service:
-    """``mediawatch run NAME`` with ``env`` over the current environment; stopped at cleanup."""
-    full = {**os.environ, "LOG_DIR": str(workdir / "logs"), "LOG_CONSOLE": "false", **env}
+    """``mediawatch run NAME`` with ``env`` over the current environment; stopped at cleanup.
+
+    Its metrics server is off unless ``env`` asks for one: the services ``make demo`` left
+    running hold the default ports."""
+    logs = {"LOG_DIR": str(workdir / "logs"), "LOG_CONSOLE": "false"}
+    full = {**os.environ, **logs, "METRICS_PORT": "0", **env}
     started = Service(name, [str(MEDIAWATCH), "run", name], full, workdir)
     ctx.defer(started.stop)
     return started
