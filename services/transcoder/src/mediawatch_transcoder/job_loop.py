@@ -14,7 +14,7 @@ import contextlib
 import logging
 import queue
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
@@ -68,8 +68,10 @@ class JobLoop:
         self._done: queue.Queue[_Done] = queue.Queue()
         self._offsets = OffsetTracker()
         self._held: deque[Message] = deque()
-        self._paused: list[TopicPartition] = []
+        self._paused = False
+        self._reassigned = False
         self._running = 0
+        self._inflight: Counter[Partition] = Counter()
         self._lag = LagTracker(self._consumer, self.group)
         self.processed = 0
         self.deadlettered = 0
@@ -87,9 +89,11 @@ class JobLoop:
         callbacks = self._lag.callbacks()
         self._consumer.subscribe(
             [self._topic],
-            on_assign=callbacks["on_assign"],
+            on_assign=lambda consumer, partitions: self._assigned(
+                callbacks["on_assign"], consumer, partitions
+            ),
             on_revoke=self._revoked,
-            on_lost=self._revoked,
+            on_lost=self._lost,
         )
         untrack = CONSUMER_LAG.track(self._lag)
         pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="transcoder-job")
@@ -131,6 +135,7 @@ class JobLoop:
         partition = (record.topic, record.partition)
         ticket = self._offsets.take(partition, record.offset)
         self._running += 1
+        self._inflight[partition] += 1
         pool.submit(self._job, record, ticket)
 
     def _record(self, msg: Message) -> Record[Event] | None:
@@ -182,6 +187,7 @@ class JobLoop:
             except queue.Empty:
                 return
             self._running -= 1
+            self._inflight[done.partition] -= 1
             if done.finished and self._offsets.finish(done.partition, done.offset, done.ticket):
                 self.processed += 1
             block = False
@@ -211,20 +217,45 @@ class JobLoop:
             assignment: list[TopicPartition] = self._consumer.assignment()
             if assignment:
                 self._consumer.pause(assignment)
-            self._paused = assignment
+            self._paused = True
 
     def _resume(self) -> None:
-        if self._paused:
-            with contextlib.suppress(KafkaException):
-                self._consumer.resume(self._paused)
-            self._paused = []
+        """Resume the whole assignment: a partition paused before a rebalance and assigned
+        again stays paused in the client until resumed."""
+        if self._paused or self._reassigned:
+            assignment: list[TopicPartition] = self._consumer.assignment()
+            if assignment:
+                with contextlib.suppress(KafkaException):
+                    self._consumer.resume(assignment)
+            self._paused = self._reassigned = False
+
+    def _assigned(
+        self,
+        track: Callable[[Consumer, list[TopicPartition]], None],
+        consumer: Consumer,
+        partitions: list[TopicPartition],
+    ) -> None:
+        track(consumer, partitions)
+        self._reassigned = True
+        self._paused = False
 
     def _revoked(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        """Commit what finished on the partitions leaving us, then forget them."""
-        self._collect(block=False)
+        """Let the running jobs of the partitions leaving us finish (the group waits, as it
+        waits for a worker busy with one job), commit them, then forget the partitions."""
         gone = {(tp.topic, tp.partition) for tp in partitions}
+        while any(self._inflight[p] > 0 for p in gone):
+            self._collect(block=True)
+        self._give_up(consumer, partitions, gone)
+
+    def _lost(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Partitions already given to another member: their running jobs count for nothing."""
+        self._give_up(consumer, partitions, {(tp.topic, tp.partition) for tp in partitions})
+
+    def _give_up(
+        self, consumer: Consumer, partitions: list[TopicPartition], gone: set[Partition]
+    ) -> None:
+        self._collect(block=False)
         self._commit(gone)
         self._offsets.forget(gone)
         self._held = deque(m for m in self._held if (m.topic(), m.partition()) not in gone)
-        self._paused = []
         self._lag.assignment.revoked(consumer, partitions)
