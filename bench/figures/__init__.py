@@ -16,6 +16,7 @@ from bench.figures.projector import projector_throughput
 from bench.figures.rebuild import rebuild_events
 from bench.figures.scale import volume_scaling
 from bench.figures.scrape import scrape_cpu
+from bench.figures.transcoder_concurrency import transcoder_concurrency
 from bench.model import FigureFn
 
 ALL: list[FigureFn] = [
@@ -33,4 +34,5 @@ ALL: list[FigureFn] = [
     http_ingest,
     volume_scaling,
     scrape_cpu,
+    transcoder_concurrency,
 ]
