@@ -126,3 +126,29 @@ def test_a_worker_joining_lets_the_running_jobs_finish_once(
         assert _pairs(mine) == [
             (k, s, 1) for s in Stage for k in ("StageStarted", "StageCompleted")
         ], job.session_id
+
+
+def test_a_job_delivered_twice_runs_once(
+    bootstrap: str, topics: Topics, clip_dir: Path, tmp_path: Path
+) -> None:
+    settings = fast_settings(tmp_path, concurrency="2")
+    job = transcode_request(
+        [clip_dir / "landscape.mp4"], "user_twice", WHO, f"twice-{uuid.uuid4().hex[:6]}"
+    )
+    submitter = EventProducer(producer_config(bootstrap, "test-submit-twice"))
+    for _ in range(2):
+        submitter.send(topics.jobs.name, encode_event(job), key=job.session_id)
+    worker, loop, sampler = build(settings, bootstrap, topics)
+    thread = serve_in_thread(worker, loop, sampler)
+    try:
+        assert wait_for(lambda: loop.processed >= 2, timeout=120), "jobs not processed"
+        assert wait_for(
+            lambda: _committed(bootstrap, settings.group_id, topics.jobs.name) == 2, timeout=20
+        )
+    finally:
+        stop_all(loop, worker.runner)
+        thread.join(timeout=60)
+
+    messages = read_raw(bootstrap, topics.pipeline.name, 14 + 1, timeout=20)
+    events = [decode_event(m.value() or b"") for m in messages]
+    assert _pairs(events) == [(k, s, 1) for s in Stage for k in ("StageStarted", "StageCompleted")]

@@ -62,6 +62,8 @@ class Worker:
     deadletter_producer: EventProducer
     flush_timeout: float = 30.0
     _ledger_lock: threading.Lock = field(default_factory=threading.Lock)
+    _running: set[str] = field(default_factory=set)
+    _changed: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def monitor(self) -> MediaMonitor:
@@ -81,6 +83,19 @@ class Worker:
         Events still in the client's spool (from an outage, or an earlier run) are on the
         topic before the session's history is read, so its attempt number is right.
         """
+        # A job delivered twice runs once at a time on this worker; the later run reads the
+        # earlier one's history (and finds it recorded).
+        with self._changed:
+            self._changed.wait_for(lambda: job.session_id not in self._running)
+            self._running.add(job.session_id)
+        try:
+            return self._process(job, requested_ms)
+        finally:
+            with self._changed:
+                self._running.discard(job.session_id)
+                self._changed.notify_all()
+
+    def _process(self, job: TranscodeRequested, requested_ms: int) -> SessionResult | None:
         self._settle("before reading the session's history")
         with self._ledger_lock:
             history = self.ledger.history(job.session_id, requested_ms)
