@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from mediawatch_common.events import (
+    ErrorCode,
+    Event,
     Stage,
     StageCompleted,
     StageStarted,
@@ -26,6 +28,7 @@ from mediawatch_common.events import (
 )
 from mediawatch_common.kafka import EventProducer, Topics, producer_config
 from mediawatch_common.storage import S3Storage, StorageError, s3_client, storage_from_settings
+from mediawatch_transcoder.session import SessionRunner
 from mediawatch_transcoder.submit import transcode_request
 from mediawatch_transcoder.worker import build, serve_in_thread, stop_all
 
@@ -134,3 +137,22 @@ def test_submit_puts_s3_uris_on_the_jobs_topic_and_refuses_a_missing_object(
     (clip,) = job.inputs
     assert (clip.uri, clip.filename) == (uri, "two clip.mp4")
     assert clip.size_bytes > 0
+
+
+def test_an_object_over_the_clip_limit_is_refused_before_download(
+    clip_dir: Path, tmp_path: Path, s3_endpoint: str, bucket: str
+) -> None:
+    settings = s3_settings(tmp_path, s3_endpoint, bucket, max_clip_bytes="1000")
+    storage = storage_from_settings(settings)
+    assert isinstance(storage, S3Storage)
+    events: list[Event] = []
+    runner = SessionRunner(settings, storage, events.append, WHO)
+    uri = f"s3://{bucket}/uploads/one.mp4"
+    job = transcode_request([uri], "u", WHO, f"big-{uuid.uuid4().hex[:6]}", None, storage.size)
+
+    result = runner.run(job)
+
+    assert (result.failed_stage, result.error_code) == (Stage.UPLOAD, ErrorCode.FILE_TOO_LARGE)
+    size = (clip_dir / "landscape.mp4").stat().st_size
+    assert f"{size} bytes > limit 1000" in (result.error_message or "")
+    assert list(settings.work_dir.iterdir()) == []

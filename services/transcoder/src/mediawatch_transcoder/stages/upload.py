@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from mediawatch_common.events import ClipInput, ErrorCode
-from mediawatch_common.storage import StorageError
+from mediawatch_common.storage import S3Storage, StorageError
 from mediawatch_transcoder.completeness import (
     check_complete,
     decoded_end,
@@ -44,8 +44,10 @@ def run(ctx: StageContext, state: SessionState) -> StageReport:
 
 def _ingest(ctx: StageContext, clip: ClipInput, target: Path, so_far: int) -> int:
     try:
+        if isinstance(ctx.storage, S3Storage) and urlparse(clip.uri).scheme == "s3":
+            _check_bytes(ctx, ctx.storage.size(clip.uri), so_far)  # before downloading it
         fetched = ctx.storage.fetch(clip.uri, target)
-    except StorageError as exc:
+    except (StorageError, ValueError) as exc:
         raise StageError(ErrorCode.VALIDATION_FAILED, str(exc)) from None
     if not fetched:
         source = local_path(clip.uri)
@@ -79,6 +81,10 @@ def _check_size(ctx: StageContext, path: Path, so_far: int) -> int:
         size = path.stat().st_size
     except OSError as exc:
         raise StageError(ErrorCode.VALIDATION_FAILED, f"cannot read: {exc.strerror}") from None
+    return _check_bytes(ctx, size, so_far)
+
+
+def _check_bytes(ctx: StageContext, size: int, so_far: int) -> int:
     if size == 0:
         raise StageError(ErrorCode.VALIDATION_FAILED, "empty file (0 bytes)")
     if size > ctx.settings.max_clip_bytes:
