@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import random
 from datetime import timedelta
 
 import pytest
@@ -185,17 +186,37 @@ def test_restore_marks_alerts_announced_so_resolution_is_sent() -> None:
 
 
 def test_retry_policy() -> None:
-    policy = RetryPolicy(max_attempts=4, initial=1, maximum=5, max_retry_after=30)
+    highest = 0.999
+    policy = RetryPolicy(
+        max_attempts=4, initial=1, maximum=5, max_retry_after=30, random=lambda: highest
+    )
 
-    assert [policy.decide(n, 500, None, T0).delay for n in (1, 2, 3)] == [1, 2, 4]
+    delays = [policy.decide(n, 500, None, T0).delay for n in (1, 2, 3)]
+    assert delays == pytest.approx([highest * c for c in (1, 2, 4)])
     assert policy.decide(4, 500, None, T0).final
-    assert policy.decide(1, None, None, T0).delay == 1
+    assert policy.decide(1, None, None, T0).delay == pytest.approx(highest)
     assert policy.decide(1, 400, None, T0).final
     assert policy.decide(1, 404, None, T0).final
     assert not policy.decide(1, 408, None, T0).final
     assert policy.decide(1, 429, "7", T0).delay == 7
     assert policy.decide(1, 429, "3600", T0).delay == 30
-    assert policy.decide(1, 429, "soon", T0).delay == 1
+    assert policy.decide(1, 429, "soon", T0).delay == pytest.approx(highest)
+
+
+def test_retry_backoff_is_jittered_within_the_capped_exponential_ceiling() -> None:
+    draws = random.Random(1234).random
+    policy = RetryPolicy(max_attempts=10, initial=1, maximum=8, random=draws)
+    ceilings = {1: 1.0, 2: 2.0, 3: 4.0, 4: 8.0, 5: 8.0, 9: 8.0}
+
+    delays = {n: [policy.backoff(n) for _ in range(200)] for n in ceilings}
+
+    for attempt, ceiling in ceilings.items():
+        assert all(0 <= d < ceiling for d in delays[attempt]), attempt
+        assert max(delays[attempt]) > 0.9 * ceiling  # the whole range is used
+        assert len(set(delays[attempt])) == len(delays[attempt])  # no two in lockstep
+    # Two notifiers retrying the same dead sink draw apart.
+    other = RetryPolicy(max_attempts=10, initial=1, maximum=8, random=random.Random(99).random)
+    assert [policy.backoff(3) for _ in range(5)] != [other.backoff(3) for _ in range(5)]
 
 
 def test_retry_after_http_date() -> None:

@@ -1,12 +1,14 @@
-"""When to try a delivery again: exponential backoff, Retry-After on 429, no retry on 4xx."""
+"""When to try a delivery again: jittered exponential backoff, Retry-After on 429, no retry
+on 4xx."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random as _random
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from mediawatch_common.retry import Backoff
+from mediawatch_common.retry import Backoff, Random
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,17 +22,21 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Backoff ``initial * 2**(attempt-1)`` capped at ``maximum``; ``max_attempts`` in all."""
+    """Backoff drawn from ``[0, initial * 2**(attempt-1))`` with the ceiling capped at
+    ``maximum`` ("full jitter"); ``max_attempts`` in all. ``random`` is the jitter's source."""
 
     max_attempts: int = 5
     initial: float = 1.0
     maximum: float = 60.0
     max_retry_after: float = 300.0
+    random: Random = field(default=_random.random, compare=False)
 
     def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt number ``attempt`` (from 1): the backoff's ceiling, so
-        the delay each delivery record announces is the one waited."""
-        return Backoff(self.initial, self.maximum).ceiling(attempt)
+        """Delay after failed attempt number ``attempt`` (from 1), drawn at random below the
+        capped exponential ceiling: notifiers that saw a sink fail together (or one restarted
+        mid-retry) do not return to it in lockstep. The drawn delay is both the one waited and
+        the one the delivery record announces."""
+        return Backoff(self.initial, self.maximum).delay(attempt, self.random)
 
     def decide(
         self, attempt: int, status: int | None, retry_after: str | None, now: datetime

@@ -38,8 +38,8 @@ class NotifierSettings(BaseSettings):
     send_resolved: bool = Field(True, description="Also announce resolved alerts.")
     timeout_seconds: PositiveFloat = Field(5.0, description="Timeout of one HTTP request.")
     max_attempts: int = Field(5, ge=1, description="Attempts per sink before giving up.")
-    backoff_initial_seconds: float = Field(1.0, ge=0, description="First retry delay.")
-    backoff_max_seconds: float = Field(60.0, ge=0, description="Longest retry delay.")
+    backoff_initial_seconds: float = Field(1.0, ge=0, description="First retry delay ceiling.")
+    backoff_max_seconds: float = Field(60.0, ge=0, description="Cap of the retry delay ceiling.")
     max_retry_after_seconds: float = Field(300.0, ge=0, description="Cap on a sink's Retry-After.")
     rate_limit_per_minute: PositiveFloat = Field(
         30.0, description="Messages per minute per sink (bursts up to the same number)."
