@@ -21,7 +21,7 @@ def _configure(settings: Settings, name: str, ship: bool) -> None:
         click.get_current_context().call_on_close(shipper.close)
 
 
-NO_KAFKA = frozenset({"users"})
+NO_KAFKA = frozenset({"users", "prometheus"})
 """Commands that never talk to Kafka: no broker check before them."""
 
 
