@@ -59,20 +59,23 @@ version() { # "2.42.0" from "prometheus, version 2.42.0+ds (branch: ...)"
 }
 
 # The rule files in $1/rules, rendered with the thresholds of this environment. Without
-# the CLI (no `make install` yet), the checked-in ones, which are the rendering of the
-# defaults, unless a variable they depend on is set.
+# the command (no `make install` yet, or a .venv made before it existed), the checked-in
+# ones, which are the rendering of the defaults, unless a variable they depend on is set.
 stage_rules() {
     local staged="$1" out set
     if [[ -x "$MEDIAWATCH" ]]; then
-        if ! out="$(cd "$REPO_ROOT" && "$MEDIAWATCH" prometheus rules --output "$staged" 2>&1)"; then
+        if out="$(cd "$REPO_ROOT" && "$MEDIAWATCH" prometheus rules --output "$staged" 2>&1)"; then
+            rm -rf "$staged/node-exporter" # not loaded: the health reporters' host rules are
+            return 0
+        fi
+        if [[ "$out" != *"No such command 'prometheus'"* ]]; then
             printf '%s\n' "$out" >&2
             die "could not render the rules: $MEDIAWATCH prometheus rules failed"
         fi
-        rm -rf "$staged/node-exporter" # not loaded: the health reporters' host rules are
-        return 0
     fi
     set="$(compgen -e | grep -E "$THRESHOLD_VARS" | paste -sd ' ' -)" || true
-    [[ -z "$set" ]] || die "$set set, but $MEDIAWATCH is missing to render the rules: run 'make install'"
+    [[ -z "$set" ]] || die "$set set, but $MEDIAWATCH cannot render the rules: run 'make install'"
+    log "using the checked-in rules (the defaults): run 'make install' to render them"
     cp -r "$CONF_SRC/rules" "$staged/"
 }
 
