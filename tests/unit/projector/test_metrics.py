@@ -26,5 +26,5 @@ def test_batches_and_positions_behind() -> None:
     assert value("mediawatch_projector_positions_behind") == 0
 
 
-def test_members_serve_no_metrics_of_their_own() -> None:
+def test_members_leave_metrics_port_to_their_parent() -> None:
     assert member_environment()["METRICS_PORT"] == "0"

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import signal
+import socket
 import threading
 from datetime import UTC, datetime
 from types import FrameType
@@ -15,9 +16,11 @@ import click
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.kafka import ConsumerLoop, connection_config, declare_topics
+from mediawatch_common.metrics import METRICS_SERVER, serve_metrics_on
 from mediawatch_common.runtime import favour_waiting_threads, quiet_gc
 from mediawatch_common.settings import Settings, SettingsError, load_group
 from mediawatch_common.shutdown import exit_by_deadline
+from mediawatch_projector.member_metrics import share_metrics
 from mediawatch_projector.message_decoding import Decoded
 from mediawatch_projector.metrics import ProjectorMetrics
 from mediawatch_projector.service import Projection, build_loop
@@ -61,6 +64,16 @@ def _stop_on_signals(projection: Projection, loop: ConsumerLoop[Decoded]) -> Non
     signal.signal(signal.SIGINT, handle)
 
 
+def _serve_metrics(members: int, metrics_fd: int | None) -> list[socket.socket]:
+    """A member serves its registry on the socket its parent handed down (``metrics_fd``);
+    the parent opens one for each of its ``members`` and merges them into its own scrapes."""
+    ctx = click.get_current_context()
+    if metrics_fd is not None:
+        server = serve_metrics_on(socket.socket(fileno=metrics_fd))
+        ctx.call_on_close(server.close)
+    return share_metrics(ctx.meta.get(METRICS_SERVER), members)
+
+
 @click.command()
 @click.option("--no-migrate", is_flag=True, help="Do not run the schema migrations first.")
 @click.option(
@@ -70,9 +83,14 @@ def _stop_on_signals(projection: Projection, loop: ConsumerLoop[Decoded]) -> Non
     help="Members of the consumer group to run, one process each (default PROJECTOR_PROCESSES).",
 )
 @click.option("--member-of", type=int, default=None, hidden=True)
+@click.option("--metrics-fd", type=int, default=None, hidden=True)
 @pass_settings
 def projector(
-    settings: Settings, no_migrate: bool, processes: int | None, member_of: int | None
+    settings: Settings,
+    no_migrate: bool,
+    processes: int | None,
+    member_of: int | None,
+    metrics_fd: int | None,
 ) -> None:
     """Project every topic into PostgreSQL, exactly once (Ctrl-C to stop)."""
     try:
@@ -83,7 +101,8 @@ def projector(
     url, schema = database_url(settings), settings.database.schema_name
     if not no_migrate:
         ensure_migrated(url, schema)
-    members = Members((processes or own.processes) - 1, member_argv(os.getpid()))
+    count = (processes or own.processes) - 1
+    members = Members(count, member_argv(os.getpid()), _serve_metrics(count, metrics_fd))
     topics = declare_topics(settings.kafka.topic_prefix)
     names = [spec.name for spec in topics.all()]
     metrics = ProjectorMetrics()

@@ -2,7 +2,8 @@
 
 With ``PROJECTOR_PROCESSES=N`` the command starts N - 1 copies of itself in the same consumer
 group, so Kafka splits the partitions between them and decoding uses more than one core. A
-member stops when its parent is gone; the parent restarts a member that fails.
+member stops when its parent is gone; the parent restarts a member that fails. Each member
+serves its metrics on a socket the parent opened for it (``member_metrics``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -36,11 +38,12 @@ def member_argv(parent: int) -> list[str]:
 
 
 MEMBER_ENVIRONMENT = {"METRICS_PORT": "0"}
-"""Members serve no metrics: the first member's port is theirs too (``docs/prometheus.md``)."""
+"""Members do not serve ``METRICS_PORT`` (the parent does): each serves on the socket its
+parent hands it, and the parent's scrapes include them (``docs/prometheus.md``)."""
 
 
 def member_environment() -> dict[str, str]:
-    """The environment of a member: the parent's, without a metrics server."""
+    """The environment of a member: the parent's, without a server on ``METRICS_PORT``."""
     return {**os.environ, **MEMBER_ENVIRONMENT}
 
 
@@ -50,10 +53,21 @@ def parent_gone(parent: int) -> bool:
 
 
 class Members:
-    """``count`` child processes running ``argv``, started again when one exits."""
+    """``count`` child processes running ``argv``, started again when one exits.
 
-    def __init__(self, count: int, argv: Sequence[str], restart_after: float = 5.0) -> None:
+    With ``metrics`` (one listening socket per member), member ``i`` is handed ``metrics[i]``
+    with ``--metrics-fd``, again after each restart.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        argv: Sequence[str],
+        metrics: Sequence[socket.socket] = (),
+        restart_after: float = 5.0,
+    ) -> None:
         self._argv = list(argv)
+        self._metrics = list(metrics)  # kept open (and served by members) while this runs
         self._restart_after = restart_after
         self._processes: list[subprocess.Popen[bytes]] = []
         self._started: list[float] = []
@@ -65,10 +79,17 @@ class Members:
         """How many members this runs besides the current process."""
         return self._count
 
+    def _spawn(self, i: int) -> subprocess.Popen[bytes]:
+        if not self._metrics:
+            return subprocess.Popen(self._argv, env=member_environment())
+        fd = self._metrics[i].fileno()
+        argv = [*self._argv, "--metrics-fd", str(fd)]
+        return subprocess.Popen(argv, env=member_environment(), pass_fds=(fd,))
+
     def start(self) -> None:
         with self._lock:
-            for _ in range(self._count):
-                self._processes.append(subprocess.Popen(self._argv, env=member_environment()))
+            for i in range(self._count):
+                self._processes.append(self._spawn(i))
                 self._started.append(time.monotonic())
         log.info("projector members started", extra={"members": self._count})
 
@@ -86,7 +107,7 @@ class Members:
                     ):
                         continue
                     log.warning("projector member exited; starting it again", extra={"code": code})
-                    self._processes[i] = subprocess.Popen(self._argv, env=member_environment())
+                    self._processes[i] = self._spawn(i)
                     self._started[i] = time.monotonic()
 
     def stop(self, timeout: float = 30.0) -> None:

@@ -9,7 +9,7 @@ import click
 from mediawatch_common.cli.context import require_access
 from mediawatch_common.cli.plugins import EntryPointGroup, service_of
 from mediawatch_common.logs import configure_logging, ship_logs
-from mediawatch_common.metrics import MetricsPortError, serve_metrics
+from mediawatch_common.metrics import METRICS_SERVER, MetricsPortError, serve_metrics
 from mediawatch_common.settings import Settings, SettingsError, load_settings
 
 
@@ -69,4 +69,5 @@ def run(ctx: click.Context) -> None:
         except MetricsPortError as exc:
             raise click.UsageError(str(exc)) from None
         if server is not None:
+            ctx.meta[METRICS_SERVER] = server  # a service may answer its scrapes otherwise
             ctx.call_on_close(server.close)

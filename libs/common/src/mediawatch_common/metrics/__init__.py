@@ -21,16 +21,19 @@ from mediawatch_common.metrics.lag import (
 )
 from mediawatch_common.metrics.server import (
     DEFAULT_PORTS,
+    METRICS_SERVER,
     MetricsPortError,
     MetricsServer,
     metrics_port,
     serve_metrics,
+    serve_metrics_on,
 )
 
 __all__ = [
     "CONSUMER_LAG",
     "DEAD_LETTERS",
     "DEFAULT_PORTS",
+    "METRICS_SERVER",
     "Assignment",
     "ConsumerLag",
     "DeadLetterCounter",
@@ -44,4 +47,5 @@ __all__ = [
     "metrics_port",
     "reason_label",
     "serve_metrics",
+    "serve_metrics_on",
 ]

@@ -37,6 +37,13 @@ class MetricsPortError(Exception):
     """The metrics server cannot listen on its address (usually: the port is taken)."""
 
 
+METRICS_SERVER = "mediawatch.metrics_server"
+"""Key of the running :class:`MetricsServer` in the click context's ``meta`` of ``run``."""
+
+Render = Callable[[], bytes]
+"""The body of one scrape, in the text format."""
+
+
 @dataclass(slots=True)
 class MetricsServer:
     """A running exposition server; :meth:`close` stops it and frees the port."""
@@ -44,6 +51,11 @@ class MetricsServer:
     host: str
     port: int
     _server: Any
+    _app: MetricsApp
+
+    def answer_with(self, render: Render) -> None:
+        """Answer every scrape from now on with ``render()`` instead of the registry."""
+        self._app.render = render
 
     def close(self) -> None:
         """Stop serving and close the listening socket."""
@@ -68,31 +80,50 @@ class _Quiet(WSGIRequestHandler):
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
-def metrics_app(
-    registry: CollectorRegistry,
-) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """A WSGI app answering every GET with ``registry`` in the text format."""
-    exposition = TextExposition(registry)
+class MetricsApp:
+    """A WSGI app answering every GET with ``render()``: a registry in the text format."""
 
-    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.render: Render = TextExposition(registry).render
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
             return [b""]
-        body = exposition.render()
+        body = self.render()
         headers = [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))]
         start_response("200 OK", headers)
         return [body if environ.get("REQUEST_METHOD") != "HEAD" else b""]
 
-    return app
+
+def _server_class(family: int) -> Any:
+    return type("MetricsHTTPServer", (ThreadingWSGIServer,), {"address_family": family})
 
 
-def _listen(host: str, port: int, registry: CollectorRegistry) -> Any:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    server_class = type("MetricsHTTPServer", (ThreadingWSGIServer,), {"address_family": family})
-    app = metrics_app(registry)
-    server: Any = make_server(host, port, app, server_class, handler_class=_Quiet)
+def _start(server: Any, app: MetricsApp) -> MetricsServer:
     threading.Thread(target=server.serve_forever, name="metrics-http", daemon=True).start()
-    return server
+    host, port = server.server_address[:2]
+    log.info("serving metrics", extra={"host": host, "port": port})
+    return MetricsServer(str(host), int(port), server, app)
+
+
+def serve_metrics_on(
+    listening: socket.socket, registry: CollectorRegistry = REGISTRY
+) -> MetricsServer:
+    """Serve ``registry`` on a socket already bound and listening (one a parent process
+    opened and handed down), in a daemon thread."""
+    app = MetricsApp(registry)
+    server = _server_class(listening.family)(
+        listening.getsockname()[:2], _Quiet, bind_and_activate=False
+    )
+    server.socket.close()
+    server.socket = listening
+    # What binding would have set: the address and the WSGI environment's server name.
+    server.server_address = listening.getsockname()
+    server.server_name, server.server_port = server.server_address[:2]
+    server.setup_environ()
+    server.set_app(app)
+    return _start(server, app)
 
 
 def serve_metrics(
@@ -108,14 +139,14 @@ def serve_metrics(
     port = metrics_port(service, settings)
     if port == 0:
         return None
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    app = MetricsApp(registry)
     try:
-        server = _listen(settings.host, port, registry)
+        server = make_server(settings.host, port, app, _server_class(family), handler_class=_Quiet)
     except OSError as exc:
         cause = "is already in use" if exc.errno == errno.EADDRINUSE else f"failed: {exc}"
         raise MetricsPortError(
             f"METRICS_PORT={port}: listening on {settings.host}:{port} for {service} metrics "
             f"{cause}; set METRICS_PORT to a free port, or to 0 to disable the metrics server"
         ) from None
-    bound = int(server.server_address[1])
-    log.info("serving metrics", extra={"host": settings.host, "port": bound})
-    return MetricsServer(settings.host, bound, server)
+    return _start(server, app)
