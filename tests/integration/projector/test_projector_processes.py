@@ -1,9 +1,11 @@
 """``mediawatch run projector --processes 2``: two members of one group share the partitions,
-every event is written once, and a member outlives neither a failure nor its parent."""
+every event is written once, a failed member is started again (its metrics served again through
+the command's port), and no member outlives its parent."""
 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,7 +26,7 @@ from mediawatch_common.kafka import (
 )
 from tests.integration.api.conftest import created_topics, env_for
 from tests.integration.api.samples import session_events
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import sample, scrape, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -65,12 +67,27 @@ def _members(admin: AdminClient, group: str) -> int:
     return len(described.result(timeout=10).members)
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _member_started(port: int) -> float | None:
+    """When the member's process started, as the command's metrics say (None: no answer)."""
+    return sample(scrape(port), "process_start_time_seconds", process="2")
+
+
 def test_two_members_share_the_partitions_and_write_each_event_once(
     bootstrap: str, admin: AdminClient, database_url: str, schema: str, spread: Topics,
     log_dir: Path,
 ) -> None:  # fmt: skip
     total = _produce(bootstrap, spread)
-    env = env_for(database_url, schema, spread, log_dir) | {"PROJECTOR_BATCH_SIZE": "50"}
+    port = _free_port()
+    env = env_for(database_url, schema, spread, log_dir) | {
+        "PROJECTOR_BATCH_SIZE": "50",
+        "METRICS_PORT": str(port),
+    }
     group = env["PROJECTOR_GROUP_ID"]
     conn = psycopg.connect(database_url, options=f"-csearch_path={schema}", autocommit=True)
     command = [str(Path(sys.executable).with_name("mediawatch")), "run", "projector"]
@@ -86,9 +103,13 @@ def test_two_members_share_the_partitions_and_write_each_event_once(
         assert _one(conn, "SELECT count(DISTINCT event_id) FROM pipeline_events") == total
         assert _one(conn, "SELECT count(*) FROM stage_runs") == total // 2
 
+        first = _member_started(port)
+        assert first is not None
         child.send_signal(signal.SIGKILL)  # a failed member is started again
         assert wait_for(lambda: _live(parent.pid) not in ([], [child.pid]), timeout=30)
         [restarted] = psutil.Process(parent.pid).children()
+        # and serves its metrics through the command's port again
+        assert wait_for(lambda: (_member_started(port) or first) > first, timeout=30)
 
         parent.send_signal(signal.SIGKILL)  # a member does not outlive its parent
         parent.wait(timeout=10)
