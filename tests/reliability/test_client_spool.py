@@ -67,14 +67,6 @@ def _expected(pairs: int, sessions: int) -> dict[str, list[Step]]:
     return out
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known defect (issue 16): the sender purges in-flight messages after its delivery "
-        "timeout and spools them; the broker may already have written some (possibly "
-        "persisted), so the drain can send them again: 12 of 20,000 doubled in one run"
-    ),
-)
 def test_a_broker_outage_mid_stream_loses_and_doubles_nothing(
     solo: Cluster, tmp_path: Path
 ) -> None:

@@ -172,3 +172,12 @@ def test_a_forked_child_reports_with_its_own_pid_and_spool(tmp_path: Path) -> No
     event = decode_event(message.value, AvroCodec(SchemaRegistry()))
     assert isinstance(event, StageStarted)
     assert (event.session_id, event.producer.pid) == ("forked", pid)
+
+
+def test_a_flush_after_close_tells_that_events_were_left_in_the_spool(tmp_path: Path) -> None:
+    monitor = offline(tmp_path)
+    monitor.start_processing_sync("s1", "u1", ProcessingStage.MERGING)
+    monitor.close()
+    outcome = monitor.flush(1)
+    assert outcome.spooled
+    assert not outcome.acknowledged

@@ -40,6 +40,7 @@ class Reporter:
         self.config = replace(base, **overrides) if overrides else base
         self._lock = threading.Lock()
         self._sender: Sender | None = None
+        self._closed = Flushed(acknowledged=True, spooled=False)
         self._pid = os.getpid()
         self.host = socket.gethostname()
         self._source_of = producer(self.config.producer_name, self.host, self._pid)
@@ -55,11 +56,12 @@ class Reporter:
         unreachable and what it did not take is in the spool (``spooled``; it is sent when
         Kafka returns). A process that records its own progress after reporting (a consumer
         committing its offset) should do so only when ``acknowledged`` is true. The result
-        is false when the timeout ran out with events still in memory.
+        is false when the timeout ran out with events still in memory. After :meth:`close`
+        it tells how the close ended: ``spooled`` when events were left in the spool.
         """
         sender = self._sender
         if sender is None:
-            return Flushed(acknowledged=True, spooled=False)
+            return self._closed
         return sender.flush().wait(timeout)
 
     def close(self, timeout: float | None = None) -> None:
@@ -68,6 +70,7 @@ class Reporter:
             sender, self._sender = self._sender, None
         if sender is not None:
             sender.close(self.config.close_timeout if timeout is None else timeout)
+            self._closed = sender.outcome()
 
     @property
     def counters(self) -> dict[str, int]:

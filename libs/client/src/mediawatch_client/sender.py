@@ -3,6 +3,9 @@
 ``submit`` never blocks: it queues an event or counts it dropped. A batch Kafka has not
 acknowledged in time goes to the :class:`Spool`, and every later event behind it, so a
 session's events keep their order; once the cluster answers again the spool is sent first.
+Kafka may have written some of that batch without answering: those messages are looked for in
+their partitions before the spool is sent, and what is found there is not sent again
+(:mod:`mediawatch_client.unconfirmed`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Producer
 
 from mediawatch_client.event_builders import stamped
-from mediawatch_client.outgoing import Counters, FlushMarker, Outgoing
+from mediawatch_client.outgoing import Counters, Flushed, FlushMarker, Outgoing
+from mediawatch_client.readback import find_written
 from mediawatch_client.spool import Chunk, Message, Spool
+from mediawatch_client.unconfirmed import FILE_NAME, Unconfirmed
 
 log = logging.getLogger("mediawatch_client")
 
@@ -30,6 +35,8 @@ YIELD_EVERY = 4
 SMALL_BATCH = 64
 """A batch of at most this many events comes from callers reporting at their own pace."""
 REPORT_EVERY = 60.0
+READBACK_TIMEOUT = 30.0
+"""Seconds the thread may spend reading partitions back before it sends the spool."""
 # Failures that retrying cannot fix: the message itself is refused.
 _PERMANENT = frozenset(
     {KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.INVALID_MSG_SIZE, KafkaError.INVALID_RECORD}
@@ -66,6 +73,8 @@ class Sender:
         self._next_report = time.monotonic() + REPORT_EVERY
         self._closing_by = float("inf")
         self._partial: tuple[Chunk, list[Message]] | None = None
+        self._unconfirmed = Unconfirmed(None)
+        self.left_in_spool = 0
         self._thread = threading.Thread(target=self._run, name="mediawatch-sender", daemon=True)
         self._producer: Producer | None = None
         self._thread.start()
@@ -95,6 +104,14 @@ class Sender:
         self._queue.put(_STOP)
         self._thread.join(timeout + 1.0)
 
+    def outcome(self) -> Flushed:
+        """After :meth:`close`: acknowledged when nothing was left behind, spooled when events
+        wait in the spool for the next start, neither when the thread did not finish."""
+        if self._thread.is_alive():
+            return Flushed(acknowledged=False, spooled=False)
+        left = self.left_in_spool > 0
+        return Flushed(acknowledged=not left, spooled=left)
+
     # -- the thread -----------------------------------------------------------------------
 
     def _run(self) -> None:
@@ -102,6 +119,8 @@ class Sender:
             self._spool = self._open_spool()
         except Exception:
             log.exception("mediawatch spool unavailable: events are dropped while Kafka is down")
+        if self._spool is not None:
+            self._unconfirmed = Unconfirmed(self._spool.directory / FILE_NAME)
         self._spooling = self._spool is not None and not self._spool.empty
         self._producer = self._make_producer(self._config)
         stop = False
@@ -176,10 +195,14 @@ class Sender:
         """Produce and wait; returns the messages Kafka did not take, in order."""
         assert self._producer is not None
         status: list[KafkaError | bool | None] = [None] * len(messages)
+        partitions = [-1] * len(messages)
+        since_ms = time.time_ns() // 1_000_000
 
         def delivered(index: int) -> Callable[[KafkaError | None, Any], None]:
-            def callback(err: KafkaError | None, _msg: Any) -> None:
+            def callback(err: KafkaError | None, msg: Any) -> None:
                 status[index] = err if err is not None else True
+                partition = msg.partition() if msg is not None else None
+                partitions[index] = partition if isinstance(partition, int) else -1
 
             return callback
 
@@ -197,7 +220,7 @@ class Sender:
                 status[index] = exc.args[0] if exc.args else None
         self._await_delivery()
         failed: list[Message] = []
-        for message, outcome in zip(messages, status, strict=True):
+        for message, outcome, partition in zip(messages, status, partitions, strict=True):
             if outcome is True:
                 self.counters.sent += 1
             elif isinstance(outcome, KafkaError) and outcome.code() in _PERMANENT:
@@ -205,6 +228,10 @@ class Sender:
                 log.error("Kafka refused a mediawatch event: %s", outcome.str())
             else:
                 failed.append(message)
+                if partition >= 0:  # it may have reached the broker
+                    self._unconfirmed.suspect(message.topic, partition, since_ms, message.value)
+        if failed and self._unconfirmed.suspects:
+            self._unconfirmed.save()
         return failed
 
     def _await_delivery(self) -> None:
@@ -233,15 +260,18 @@ class Sender:
         """Send the spool oldest first while Kafka takes it; False when the cluster did not
         answer at all.
 
-        A chunk Kafka took only in part stays at the head of the spool (the file is only
-        advanced past whole chunks), and only its untaken messages are sent again, so a
-        running process sends no event twice; a crash in between may send the taken part again.
+        Messages Kafka may have written without acknowledging them are first looked for in
+        the log, and those found are skipped. A chunk Kafka took only in part stays at the
+        head of the spool (the file is only advanced past whole chunks), and only its untaken
+        messages are sent again; a crash in between may send the taken part again.
         """
         assert self._producer is not None
         self._next_probe = time.monotonic() + self._retry_interval
         try:
             self._producer.list_topics(timeout=min(self._retry_interval, 2.0))
         except KafkaException:
+            return False
+        if self._unconfirmed.suspects and not self._read_back():
             return False
         spool = self._spool
         while spool is not None and not spool.empty:
@@ -250,7 +280,9 @@ class Sender:
             else:
                 chunk = spool.read(BATCH)
                 remaining = chunk.messages
-            failed = self._send(remaining)
+            if self._unconfirmed.written:
+                remaining = self._skip_written(remaining)
+            failed = self._send(remaining) if remaining else []
             if failed:
                 self._partial = (chunk, failed)
                 return True
@@ -258,9 +290,40 @@ class Sender:
             spool.advance(chunk)
             if time.monotonic() > self._closing_by:
                 return True
+        self._unconfirmed.forget_written()
         log.warning("Kafka reachable again: the mediawatch spool has been sent")
         self._spooling = False
         return True
+
+    def _read_back(self) -> bool:
+        """Look for the unconfirmed messages in their partitions; False when the cluster
+        did not answer."""
+        suspects = self._unconfirmed.suspects
+        count = sum(len(s.digests) for s in suspects.values())
+        timeout = max(1.0, min(READBACK_TIMEOUT, self._closing_by - time.monotonic()))
+        found = find_written(self._config, suspects, timeout)
+        if found is None:
+            return False
+        if not found.complete:
+            log.warning(
+                "could not read back every partition: %d mediawatch events are sent again "
+                "and may be in Kafka twice",
+                count - len(found.written),
+            )
+        else:
+            log.info(
+                "%d of %d unacknowledged mediawatch events were in Kafka already",
+                len(found.written),
+                count,
+            )
+        self._unconfirmed.settle(found.written)
+        return True
+
+    def _skip_written(self, messages: list[Message]) -> list[Message]:
+        """``messages`` without those the log holds already (counted as sent)."""
+        left = [m for m in messages if not self._unconfirmed.already_written(m.value)]
+        self.counters.sent += len(messages) - len(left)
+        return left
 
     def _finish(self) -> None:
         # Closing: keep sending the spool while the cluster answers, up to the deadline.
@@ -272,6 +335,7 @@ class Sender:
         if self._producer is not None:
             self._producer.flush(max(0.0, self._closing_by - time.monotonic()))
         if self._spool is not None:
+            self.left_in_spool = self._spool.pending
             if not self._spool.empty:
                 log.warning(
                     "%d mediawatch events stay in %s until the next start",
