@@ -70,6 +70,36 @@ def test_filters_narrow_the_answer(
     assert filtered["since"].endswith("Z")
 
 
+def test_level_is_taken_in_any_case(
+    client: TestClient[Litestar], services: Services, shipped: datetime
+) -> None:
+    headers = login(client, services, "viewer1", "viewer")
+    for spelling in ("error", "Error", "ERROR", "eRrOr"):
+        answer = client.get(f"{RECENT}?level={spelling}", headers=headers)
+
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["filters"]["level"] == "ERROR"
+        assert [r["message"] for r in answer.json()["logs"]] == [
+            "old failure",
+            "stage failed",
+            "disk full",
+        ]
+
+
+def test_an_unknown_level_names_the_parameter_and_the_levels(
+    client: TestClient[Litestar], services: Services
+) -> None:
+    headers = login(client, services, "viewer1", "viewer")
+    for path in (RECENT, "/api/v1/monitoring/logs/stream"):
+        answer = client.get(f"{path}?level=loud", headers=headers)
+
+        assert answer.status_code == 400, (path, answer.text)
+        (problem,) = answer.json()["extra"]
+        assert (problem["key"], problem["source"]) == ("level", "query")
+        assert "DEBUG, INFO, WARNING, ERROR, CRITICAL" in problem["message"]
+        assert "'loud'" in problem["message"]
+
+
 @pytest.mark.parametrize(
     ("query", "key"),
     [

@@ -153,3 +153,18 @@ def test_the_event_ingest_shows_each_event_schema_from_the_contract(
     assert completed["properties"]["started_at"]["format"] == "date-time"
     assert "FFMPEG_FAILED" in completed["properties"]["error_code"]["anyOf"][1]["enum"]
     assert completed["additionalProperties"] is False
+
+
+def test_a_word_parameter_is_documented_as_its_words_in_any_case(
+    document: dict[str, Any],
+) -> None:
+    recent = document["paths"]["/api/v1/monitoring/logs/recent"]["get"]["parameters"]
+    (level,) = [p for p in recent if p["name"] == "level"]
+    schema, _null = level["schema"]["oneOf"]
+    assert schema["examples"] == ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+    pattern = re.compile(schema["pattern"])
+    assert pattern.search("error")
+    assert pattern.search("Error")
+    assert not pattern.search("loud")
+    silences = document["paths"]["/api/v1/monitoring/silences"]["get"]["parameters"]
+    assert [p["name"] for p in silences if "pattern" in str(p["schema"])] == ["state"]

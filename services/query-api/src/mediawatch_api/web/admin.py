@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
@@ -10,6 +10,7 @@ from litestar.params import Parameter
 
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.choices import AlertLevel as AlertLevelChoice
 from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import Services, ServicesDep
 from mediawatch_common.alerting import random_id
@@ -18,6 +19,7 @@ from mediawatch_common.kafka import DeliveryError
 from mediawatch_store.retention import apply_retention
 
 _PRODUCER = Producer.current("query-api")
+INFO = AlertLevelChoice.parse("info")
 
 
 def client_of(request: Request[Any, Any, Any]) -> str | None:
@@ -52,9 +54,8 @@ class AdminController(Controller):
         request: Request[User, Any, Any],
         services: ServicesDep,
         level: Annotated[
-            Literal["info", "warning", "error", "critical"],
-            Parameter(description="Level of the test alert."),
-        ] = "info",
+            AlertLevelChoice, Parameter(description="Level of the test alert (any case).")
+        ] = INFO,
     ) -> dict[str, Any]:
         """Appends an AlertRaised event (rule ``test_alert``) to the alerts topic."""
         now = services.clock()

@@ -15,6 +15,7 @@ from mediawatch_api.operator_commands import CommandError, MatcherInput
 from mediawatch_api.users import User
 from mediawatch_api.web.admin import append_events, client_of
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.choices import SilenceState
 from mediawatch_api.web.errors import STORABLE_TEXT, error_responses
 from mediawatch_api.web.services import ServicesDep
 from mediawatch_common.events import Producer
@@ -114,8 +115,8 @@ class AlertingController(Controller):
         self,
         services: ServicesDep,
         silence_state: Annotated[
-            Literal["active", "pending", "expired"] | None,
-            Parameter(query="state", description="Only silences in this state now."),
+            SilenceState | None,
+            Parameter(query="state", description="Only silences in this state now (any case)."),
         ] = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Most returned.")] = 100,
     ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from mediawatch_api.metrics import ApiMetrics
 from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
 from mediawatch_api.web.auth import AuthController, build_jwt, producers_only_ingest
+from mediawatch_api.web.choices import TYPE_DECODERS, ChoiceSchemas
 from mediawatch_api.web.csrf import CsrfMiddleware
 from mediawatch_api.web.deadletters import DeadLetterController
 from mediawatch_api.web.encoding import ApiResponse
@@ -88,6 +89,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
         on_startup=[measured.refresher.start],
         on_shutdown=[measured.refresher.stop],
         guards=[producers_only_ingest],
+        type_decoders=TYPE_DECODERS,
+        plugins=[ChoiceSchemas()],
         response_class=ApiResponse,
         exception_handlers={
             HTTPException: _http_error,

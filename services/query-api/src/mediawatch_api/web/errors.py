@@ -12,6 +12,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Example
+from litestar.params import ParameterKwarg
 from litestar.response import Redirect
 
 log = logging.getLogger("mediawatch_api.web")
@@ -125,10 +126,24 @@ def http_error(
         return Redirect("/login")
     body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
     if exc.extra:
-        body["extra"] = exc.extra
+        body["extra"] = _named_as_sent(request, exc.extra)
     return Response(
         body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
     )
+
+
+def _named_as_sent(request: Request[Any, Any, Any], extra: Any) -> Any:
+    """Litestar names a bad query parameter after the handler's argument; one sent under
+    another name (``state``: Litestar reserves that argument) is named as the client sent it."""
+    handler = request.scope.get("route_handler")
+    if not isinstance(extra, list) or handler is None:
+        return extra
+    arguments = handler.parsed_fn_signature.parameters
+    for problem in extra:
+        argument = arguments.get(str(problem.get("key"))) if isinstance(problem, dict) else None
+        if argument is not None and isinstance(argument.kwarg_definition, ParameterKwarg):
+            problem["key"] = argument.kwarg_definition.query or problem["key"]
+    return extra
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

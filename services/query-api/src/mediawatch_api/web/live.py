@@ -24,12 +24,13 @@ from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from mediawatch_api import queries
+from mediawatch_api.web.choices import LogLevel
 from mediawatch_api.web.encoding import with_utc_text
 from mediawatch_api.web.errors import error_responses
-from mediawatch_api.web.monitoring import LogLevelName
 from mediawatch_api.web.services import Services, ServicesDep
 
 Changes = Callable[[int], list[dict[str, Any]]]
+ERRORS = LogLevel.parse("ERROR")
 
 
 async def alert_feed(
@@ -130,7 +131,7 @@ async def alert_stream(
 async def log_stream(
     services: ServicesDep,
     lines: Annotated[int, Parameter(ge=1, le=100, description="Most records sent.")] = 20,
-    level: Annotated[LogLevelName, Parameter(description="This level and above.")] = "ERROR",
+    level: Annotated[LogLevel, Parameter(description="This level and above (any case).")] = ERRORS,
 ) -> ServerSentEvent:
     """Server-sent events: ``logs`` (``{"logs": [...]}`` as ``logs/recent`` answers) at once
     and whenever the newest ``lines`` records at ``level`` and above change."""

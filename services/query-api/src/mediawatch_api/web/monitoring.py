@@ -3,7 +3,7 @@ timelines and window results."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get
 from litestar.exceptions import NotFoundException, ValidationException
@@ -14,6 +14,7 @@ from mediawatch_api.health import detailed
 from mediawatch_api.users import User
 from mediawatch_api.web import clearing
 from mediawatch_api.web.auth import admin_only
+from mediawatch_api.web.choices import AlertLevel, AlertStatus, LogLevel, Stage
 from mediawatch_api.web.errors import PUBLIC_SECURITY, STORABLE_TEXT, error_responses
 from mediawatch_api.web.services import ServicesDep
 
@@ -21,14 +22,10 @@ MAX_PAGE = 1000
 MAX_OFFSET = 1_000_000
 MAX_HOURS = 24 * 366
 Hours = Annotated[int, Parameter(ge=1, le=MAX_HOURS, description="Look-back period in hours.")]
-AlertLevelName = Literal["info", "warning", "error", "critical"]
-LogLevelName = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
-StageName = Literal[
-    "upload", "analysis", "preparation", "merging", "compression", "storage_upload", "cleanup"
-]
 
 
 PONG = {"status": "ok"}
+FIRING = AlertStatus.parse("firing")
 
 
 def _page(description: str) -> Any:
@@ -118,14 +115,17 @@ class MonitoringController(Controller):
     def alerts(
         self,
         services: ServicesDep,
-        level: Annotated[AlertLevelName | None, Parameter(description="Only this level.")] = None,
+        level: Annotated[
+            AlertLevel | None, Parameter(description="Only this level (any case).")
+        ] = None,
         limit: Annotated[int, _page("Most alerts returned.")] = 50,
         status: Annotated[
-            Literal["firing", "resolved", "acknowledged", "all"],
+            AlertStatus,
             Parameter(
-                description="Firing (the default), resolved, acknowledged (and firing) or all."
+                description="Firing (the default), resolved, acknowledged (and firing) or all "
+                "(any case)."
             ),
-        ] = "firing",
+        ] = FIRING,
     ) -> dict[str, Any]:
         """The newest alerts in the API's alert shape, with their lifecycle status; firing
         ones unless ``status`` says otherwise."""
@@ -185,7 +185,9 @@ class MonitoringController(Controller):
         stuck: Annotated[
             bool | None, Parameter(description="Only stuck (true) or not stuck (false) sessions.")
         ] = None,
-        stage: Annotated[StageName | None, Parameter(description="Only at this stage.")] = None,
+        stage: Annotated[
+            Stage | None, Parameter(description="Only at this stage (any case).")
+        ] = None,
         user_id: Annotated[
             str | None,
             Parameter(
@@ -229,7 +231,7 @@ class MonitoringController(Controller):
     def windows(
         self,
         services: ServicesDep,
-        stage: Annotated[StageName | None, Parameter(description="Only this stage.")] = None,
+        stage: Annotated[Stage | None, Parameter(description="Only this stage (any case).")] = None,
         limit: Annotated[int, _page("Most windows returned.")] = 100,
     ) -> dict[str, Any]:
         """The aggregator's newest windowed statistics (error rate, percentiles)."""
@@ -271,7 +273,7 @@ class MonitoringController(Controller):
         services: ServicesDep,
         lines: Annotated[int, _page("Most records returned.")] = 100,
         level: Annotated[
-            LogLevelName | None, Parameter(description="This level and above.")
+            LogLevel | None, Parameter(description="This level and above (any case).")
         ] = None,
         service: Annotated[str | None, _text("Only this service (transcoder, api...).")] = None,
         host: Annotated[str | None, _text("Only this host.")] = None,
