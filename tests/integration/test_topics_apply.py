@@ -28,6 +28,7 @@ from mediawatch_common.kafka import (
     producer_config,
 )
 from mediawatch_common.kafka.added_partitions import read_added_partitions
+from mediawatch_common.kafka.topic_state import observe
 
 from .helpers import running, wait_for
 
@@ -181,3 +182,24 @@ def test_a_group_that_starts_at_latest_reads_partitions_added_while_it_was_away(
     wanted = {str(n) for n in range(1000, 1200)}
     run_group_until(lambda: set(read[before:]) >= wanted)
     assert set(read[before:]) >= wanted
+
+
+def test_apply_refuses_to_compact_a_topic_and_then_changes_nothing(
+    bootstrap: str, prefix: str, tmp_path: Path
+) -> None:
+    created = _topics(prefix, bootstrap, "apply")
+    assert created.returncode == 0, created.stderr
+    declaration = tmp_path / "topics.toml"
+    declaration.write_text(
+        '[logs.config]\n"cleanup.policy" = "compact"\n[jobs.config]\n"retention.ms" = 3600000\n'
+    )
+    refused = _topics(prefix, bootstrap, "apply", KAFKA_TOPICS_FILE=str(declaration))
+    assert refused.returncode == 1
+    assert f"{prefix}.logs keeps every message (cleanup.policy=delete)" in refused.stderr
+    assert "nothing applied" in refused.stderr
+    topics = declare_topics(prefix)
+    found = observe(
+        AdminClient({"bootstrap.servers": bootstrap}), [topics.logs.name, topics.jobs.name]
+    )
+    assert found[topics.logs.name].configs["cleanup.policy"] == "delete"
+    assert found[topics.jobs.name].configs["retention.ms"] == topics.jobs.config(1)["retention.ms"]

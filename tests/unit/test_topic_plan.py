@@ -105,3 +105,25 @@ def test_the_alerts_topic_never_grows() -> None:
     assert [str(c) for c in plan_topics([grown], {}, 1).changes] == [
         "mw.alerts: create with 6 partitions"
     ]
+
+
+@pytest.mark.parametrize("wanted", ["compact", "compact,delete", "delete,compact"])
+def test_compacting_a_topic_that_keeps_every_message_is_refused(
+    tmp_path: Path, wanted: str
+) -> None:
+    path = tmp_path / "topics.toml"
+    path.write_text(f'[logs.config]\n"cleanup.policy" = "{wanted}"\n')
+    layout = load_layout(load_settings({"KAFKA_TOPICS_FILE": str(path)}).kafka)
+    logs = apply_layout(TOPICS, layout).logs
+    observed = {"mw.logs": _as_declared(3, **{"retention.ms": "604800000"})}
+    plan = plan_topics([logs], observed, 1)
+    assert not plan.changes
+    assert plan.refusals == (
+        f"mw.logs keeps every message (cleanup.policy=delete) but declares "
+        f"cleanup.policy={wanted}: compaction would keep only the last message per key and "
+        "destroy the history replay and incident analysis read; declare compaction before the "
+        "topic is created, or migrate to a new topic instead",
+    )
+    assert [str(c) for c in plan_topics([logs], {}, 1).changes] == [
+        "mw.logs: create with 3 partitions"
+    ]

@@ -70,8 +70,8 @@ def plan(settings: Settings) -> None:
 def apply(settings: Settings) -> None:
     """Create missing topics, add partitions and set configs as declared (harmless twice).
 
-    Refuses, changing nothing, to remove partitions or to change a compacted topic's
-    cleanup policy.
+    Refuses, changing nothing, to remove partitions, to change a compacted topic's cleanup
+    policy or to compact a topic that keeps every message.
     """
     admin, wanted, found = _plan(settings)
     _show(found)

@@ -87,11 +87,32 @@ def _compare(spec: TopicSpec, found: Observed, min_insync: int) -> Iterator[Chan
         current = found.configs.get(key)
         if current == wanted:
             continue
-        if key == "cleanup.policy" and "compact" in (current or ""):
-            yield (
-                f"{spec.name} is compacted (cleanup.policy={current}) but declares "
-                f"cleanup.policy={wanted}: changing a compacted topic's cleanup policy would "
-                "drop or keep history its readers rely on; migrate to a new topic instead"
-            )
+        refusal = _policy_refusal(spec.name, current, wanted) if key == "cleanup.policy" else ""
+        if refusal:
+            yield refusal
             continue
         yield Change(spec.name, "config", str(current), wanted, key)
+
+
+def _policy_refusal(topic: str, current: str | None, wanted: str) -> str:
+    """Why a topic's cleanup policy must not go from ``current`` to ``wanted`` ("": it may).
+
+    Compaction keeps only the last message per key: switching an existing topic to it destroys
+    the history of every key that replay and incident analysis read; switching a compacted
+    topic away from it drops or keeps history its readers rely on.
+    """
+    was_compacted = "compact" in (current or "")
+    if was_compacted:
+        return (
+            f"{topic} is compacted (cleanup.policy={current}) but declares "
+            f"cleanup.policy={wanted}: changing a compacted topic's cleanup policy would "
+            "drop or keep history its readers rely on; migrate to a new topic instead"
+        )
+    if "compact" in wanted:
+        return (
+            f"{topic} keeps every message (cleanup.policy={current or 'delete'}) but declares "
+            f"cleanup.policy={wanted}: compaction would keep only the last message per key "
+            "and destroy the history replay and incident analysis read; declare compaction "
+            "before the topic is created, or migrate to a new topic instead"
+        )
+    return ""
