@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from mediawatch_common.cli.context import require_access
 from mediawatch_common.cli.plugins import EntryPointGroup, service_of
+from mediawatch_common.cli.request import REQUESTED, MainGroup
 from mediawatch_common.logs import configure_logging, ship_logs
 from mediawatch_common.metrics import METRICS_SERVER, MetricsPortError, serve_metrics
 from mediawatch_common.settings import Settings, SettingsError, load_settings
@@ -25,7 +24,7 @@ NO_KAFKA = frozenset({"users", "prometheus"})
 """Commands that never talk to Kafka: no broker check before them."""
 
 
-@click.group(cls=EntryPointGroup, entry_point_group="mediawatch.commands")
+@click.group(cls=MainGroup, entry_point_group="mediawatch.commands")
 @click.version_option(package_name="mediawatch-common", prog_name="mediawatch")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -39,8 +38,10 @@ def main(ctx: click.Context) -> None:
     except SettingsError as exc:
         raise click.UsageError(str(exc)) from None
     command = ctx.invoked_subcommand
-    # Subcommands parse their options after this callback: a help request is spotted here.
-    if command not in NO_KAFKA and not {"--help", "-h"} & set(sys.argv[1:]):
+    # Subcommands parse their options after this callback: MainGroup parsed them ahead, so a
+    # help request or a command line click will refuse runs no check.
+    requested = ctx.meta.get(REQUESTED)
+    if requested and requested[0] not in NO_KAFKA:
         require_access(settings)
     if command != "run":  # a service configures its logging under its own name, below
         group = ctx.command
@@ -62,7 +63,8 @@ def run(ctx: click.Context) -> None:
     has its own default port; 0 disables).
     """
     settings, service = ctx.find_object(Settings), ctx.invoked_subcommand
-    if settings is not None and service is not None:
+    # Nothing to serve or ship when the service's help was asked for or its options are bad.
+    if settings is not None and service is not None and ctx.meta.get(REQUESTED):
         _configure(settings, service, ship=True)
         try:
             server = serve_metrics(service, settings.metrics)

@@ -1,13 +1,15 @@
 """A start-up check that the brokers accept our credentials and certificates.
 
 librdkafka retries a rejected login or an untrusted certificate forever, logging each attempt.
-A process checks once at start-up and stops with a message naming the setting to fix; a broker
-that is merely unreachable is left to the clients' own retries.
+A process checks once at start-up and stops with a message naming the setting to fix; brokers
+that do not answer within ``KAFKA_ACCESS_CHECK_SECONDS`` are reported and left to the
+clients' own retries.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException
@@ -21,24 +23,26 @@ class KafkaAccessError(RuntimeError):
     """The brokers refused the connection settings; the message names the setting to fix."""
 
 
-def check_access(kafka: KafkaSettings, timeout: float = 10.0) -> bool:
-    """Ask the brokers for metadata until they answer, refuse us, or ``timeout`` passes.
+def check_access(kafka: KafkaSettings, waiting: Callable[[], None] = lambda: None) -> bool:
+    """Ask the brokers for metadata until they answer, refuse us, or
+    ``kafka.access_check_seconds`` pass; ``waiting`` is called once, when the first request
+    went unanswered. Plaintext connections, and a wait of 0, are not checked.
 
     Returns:
-        True when the brokers answered, False when none was reachable in time.
+        True when the brokers answered (or nothing was checked), False when none answered.
 
     Raises:
         KafkaAccessError: the SASL login was rejected or the TLS handshake failed.
     """
-    if kafka.security_protocol == "PLAINTEXT":
+    if kafka.security_protocol == "PLAINTEXT" or kafka.access_check_seconds == 0:
         return True
     errors: list[KafkaError] = []
     config: dict[str, Any] = {**connection_config(kafka), "error_cb": errors.append}
     admin = AdminClient({**config, "log_level": 0})
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    deadline, announced = time.monotonic() + kafka.access_check_seconds, False
+    while (left := deadline - time.monotonic()) > 0:
         try:
-            admin.list_topics(timeout=1.0)
+            admin.list_topics(timeout=min(1.0, left))
             return True
         except KafkaException as exc:
             errors.extend(e for e in exc.args if isinstance(e, KafkaError))
@@ -47,7 +51,27 @@ def check_access(kafka: KafkaSettings, timeout: float = 10.0) -> bool:
             problem = describe_refusal(kafka, error)
             if problem is not None:
                 raise KafkaAccessError(problem)
+        if not announced:
+            waiting()
+            announced = True
     return False
+
+
+def not_answering(kafka: KafkaSettings) -> str:
+    """What to say while the brokers have not answered the check yet."""
+    return (
+        f"the brokers at KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers} have not answered "
+        f"yet; waiting up to {kafka.access_check_seconds:g} s (KAFKA_ACCESS_CHECK_SECONDS)"
+    )
+
+
+def unreachable(kafka: KafkaSettings) -> str:
+    """What to say when no broker answered the check in time."""
+    return (
+        f"no broker at KAFKA_BOOTSTRAP_SERVERS={kafka.bootstrap_servers} answered within "
+        f"{kafka.access_check_seconds:g} s (KAFKA_ACCESS_CHECK_SECONDS); going on, the clients "
+        "keep trying: check the address and that the brokers are up"
+    )
 
 
 def describe_refusal(kafka: KafkaSettings, error: KafkaError) -> str | None:

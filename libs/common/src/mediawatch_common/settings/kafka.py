@@ -80,6 +80,15 @@ class KafkaSettings(BaseSettings):
     ssl_key_password: SecretStr | None = Field(
         None, description="Password of the client certificate's private key (never logged)."
     )
+    access_check_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=120,
+        description=(
+            "How long a command waits at start for a secured cluster's brokers to answer the "
+            "login check before going on without it (0 skips the check)."
+        ),
+    )
 
     topics_file: FilePath | None = Field(
         None, description="TOML file declaring partitions and configs per topic."
