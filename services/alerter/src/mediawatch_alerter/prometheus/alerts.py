@@ -96,6 +96,22 @@ TARGETS = RuleGroup(
                 "differs.",
             },
         ),
+        PromRule(
+            alert="MediawatchProjectorProcessDown",
+            expr="mediawatch_projector_process_up == 0",
+            for_="2m",
+            labels={"severity": "error"},
+            annotations={
+                "summary": "Projector process {{ $labels.process }} is down",
+                "description": "Process {{ $labels.process }} of the projector at "
+                "{{ $labels.instance }} has answered no scrape for 2 minutes: it is stopped, "
+                "stuck, or failing each time it is started again.",
+            },
+            comment="With PROJECTOR_PROCESSES above 1, whether each process answered the scrape "
+            "in time. Fires after 2 minutes without an answer, so a slow scrape or a "
+            "process being started again (a 0 followed by a 1) does not. The whole command "
+            "down is MediawatchTargetDown.",
+        ),
     ),
 )
 
