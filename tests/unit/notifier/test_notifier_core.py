@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import random
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -108,7 +109,7 @@ def test_groups_split_by_rule_and_duplicates_are_ignored() -> None:
 
 def test_resolved_notification_only_for_announced_alerts() -> None:
     d = Dispatcher([route(group_wait_seconds=0)])
-    a, b = alert(1), alert(2)
+    a, b = alert(1), replace(alert(2), starts_at=at(1))  # b: a flap, raised and resolved at 1 s
     d.accept(a, None, T0)
     d.due(T0)
     d.accept(b, None, at(1))

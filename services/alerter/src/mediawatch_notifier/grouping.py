@@ -3,11 +3,16 @@
 Pure: the caller passes ``now``. A new group waits ``group_wait`` to collect a burst into one
 message; a group with alerts still firing is re-sent every ``repeat_interval``; resolved
 alerts that were announced are announced resolved. Silences mute what they match.
+
+An alert resolved before its group's message went out is a flap and left out, unless it was
+read late: owed from a takeover's backlog (see ``backlog``), or read live but lasting longer
+than the group wait (its raise came late, e.g. from an alerter catching up on its input).
+Such an alert is announced firing, then, once that message is done, resolved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,8 +24,12 @@ from mediawatch_common.events import (
     SilenceCreated,
     SilenceExpired,
 )
+from mediawatch_notifier.backlog import Reading
 from mediawatch_notifier.pending_offsets import Token
 from mediawatch_notifier.routing import Route
+
+Late = tuple[AlertRaised, AlertResolved, Token | None]
+"""An alert announced firing after it resolved, its resolution, and where that was read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +43,8 @@ class Notification:
     resolved: tuple[tuple[AlertRaised, AlertResolved], ...]
     tokens: tuple[Token, ...] = ()
     repeat: bool = False
+    then_resolved: tuple[Late, ...] = ()
+    """Alerts listed firing that had resolved already: announced resolved once this is done."""
 
     @property
     def status(self) -> str:
@@ -54,6 +65,7 @@ class _Group:
     announced: set[str] = field(default_factory=set)
     new: dict[str, AlertRaised] = field(default_factory=dict)
     resolved: list[tuple[AlertRaised, AlertResolved]] = field(default_factory=list)
+    late: list[Late] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     flush_at: datetime | None = None
     last_sent: datetime | None = None
@@ -67,15 +79,20 @@ class Dispatcher:
         self.silences = silences or SilenceBook()
         self._ids = IdSequence("ntf")
         self._alerts: dict[str, AlertRaised] = {}
+        self._readings: dict[str, Reading] = {}
         self._groups: dict[str, _Group] = {}
+        self.delivered: Mapping[str, frozenset[str]] = {}
+        """Per alert owed from a takeover's backlog, the sinks that already got it."""
 
-    def accept(self, event: Event, token: Token | None, now: datetime) -> int:
+    def accept(
+        self, event: Event, token: Token | None, now: datetime, reading: Reading = Reading.LIVE
+    ) -> int:
         """Take one event; returns how many groups now hold ``token`` (0: nothing to deliver)."""
         if isinstance(event, SilenceCreated | SilenceExpired):
             self.silences.apply(event)
             return 0
         if isinstance(event, AlertRaised):
-            return self._raised(event, token, now)
+            return self._raised(event, token, now, reading)
         if isinstance(event, AlertResolved):
             return self._resolved(event, token, now)
         return 0
@@ -96,6 +113,17 @@ class Dispatcher:
             for group in self._groups_for(raised):
                 group.firing.pop(event.alert_id, None)
                 group.announced.discard(event.alert_id)
+
+    def follow_up(self, n: Notification, now: datetime) -> None:
+        """``n`` is done (delivered or given up): schedule the resolutions it announced late."""
+        if not n.then_resolved:
+            return
+        group = self._groups[n.group_key]
+        for alert, resolution, token in n.then_resolved:
+            group.announced.discard(alert.alert_id)
+            if group.route.send_resolved:
+                group.resolved.append((alert, resolution))
+                self._schedule(group, token, now)
 
     def next_due(self) -> datetime | None:
         """When the earliest pending group is due (for the caller's sleep)."""
@@ -127,25 +155,45 @@ class Dispatcher:
                 )
         return sorted(found.values(), key=lambda a: (a.starts_at, a.alert_id))
 
-    def _raised(self, alert: AlertRaised, token: Token | None, now: datetime) -> int:
+    def _raised(
+        self, alert: AlertRaised, token: Token | None, now: datetime, reading: Reading
+    ) -> int:
         if alert.alert_id in self._alerts:
             return 0
         self._alerts[alert.alert_id] = alert
-        groups = self._groups_for(alert)
-        for group in groups:
+        if reading is not Reading.LIVE:
+            self._readings[alert.alert_id] = reading
+        held = 0
+        for group in self._groups_for(alert):
             group.firing[alert.alert_id] = alert
+            if reading is Reading.OWED and self._got_it(alert, group):
+                group.announced.add(alert.alert_id)
+                group.last_sent = max(filter(None, (group.last_sent, alert.event_time)))
+                continue
             group.new[alert.alert_id] = alert
             self._schedule(group, token, now)
-        return len(groups)
+            held += 1
+        return held
+
+    def _got_it(self, alert: AlertRaised, group: _Group) -> bool:
+        """Whether every sink of the group's route has a recorded delivery of ``alert``."""
+        return set(group.route.sinks) <= self.delivered.get(alert.alert_id, frozenset())
 
     def _resolved(self, event: AlertResolved, token: Token | None, now: datetime) -> int:
         alert = self._alerts.pop(event.alert_id, None)
         if alert is None:
             return 0
+        reading = self._readings.pop(event.alert_id, Reading.LIVE)
         held = 0
         for group in self._groups_for(alert):
             group.firing.pop(event.alert_id, None)
-            if group.new.pop(event.alert_id, None) is not None:
+            if event.alert_id in group.new:
+                if not self._read_late(alert, event, group.route, reading):
+                    del group.new[event.alert_id]
+                    continue
+                told = group.route.send_resolved  # the resolution holds its message till sent
+                group.late.append((alert, event, token if told else None))
+                held += 1 if told else 0
                 continue
             if event.alert_id in group.announced and group.route.send_resolved:
                 group.resolved.append((alert, event))
@@ -153,6 +201,16 @@ class Dispatcher:
                 held += 1
             group.announced.discard(event.alert_id)
         return held
+
+    @staticmethod
+    def _read_late(
+        alert: AlertRaised, resolution: AlertResolved, route: Route, reading: Reading
+    ) -> bool:
+        """Whether an alert resolved before its group's message is announced all the same."""
+        if reading is not Reading.LIVE:
+            return reading is Reading.OWED
+        lasted = (resolution.ends_at - alert.starts_at).total_seconds()
+        return lasted > route.group_wait_seconds
 
     def _schedule(self, group: _Group, token: Token | None, now: datetime) -> None:
         if token is not None:
@@ -164,15 +222,20 @@ class Dispatcher:
         firing = tuple(a for a in group.new.values() if not self._muted(a, now))
         resolved = tuple((a, r) for a, r in group.resolved if not self._muted(a, now))
         group.announced.update(a.alert_id for a in firing)
+        listed = {a.alert_id for a in firing}
+        then = tuple(late for late in group.late if late[0].alert_id in listed)
+        dropped = [t for a, _, t in group.late if a.alert_id not in listed and t is not None]
         notification = Notification(
             self._ids.next(now) if firing or resolved else "",
             group.route,
             group.key,
             firing,
             resolved,
-            tuple(group.tokens),
+            (*group.tokens, *dropped),
+            then_resolved=then,
         )
-        group.new, group.resolved, group.tokens, group.flush_at = {}, [], [], None
+        group.new, group.resolved, group.late, group.tokens = {}, [], [], []
+        group.flush_at = None
         if firing or resolved:
             group.last_sent = now
         return notification

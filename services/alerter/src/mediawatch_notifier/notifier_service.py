@@ -14,10 +14,11 @@ from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import AlertRaised, Event, decode_event, encode_event
 from mediawatch_common.kafka import Connection, DeadLetters, EventProducer, consumer_config
-from mediawatch_common.kafka.read_back import read_history
+from mediawatch_common.kafka.read_back import end_offsets, read_positions
 from mediawatch_common.metrics import CONSUMER_LAG, LagTracker
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.alertmanager import Refresher
+from mediawatch_notifier.backlog import Backlog
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.metrics import NotifierMetrics
@@ -68,6 +69,7 @@ class NotifierService:
         self._consumer = Consumer(dict(consumer_config(bootstrap, group_id)))
         self._deadletters = DeadLetters(producer, deadletter_topic, group_id)
         self._committed: dict[tuple[str, int], int] = {}
+        self._backlog = Backlog({}, {})
         self._lag = LagTracker(self._consumer, group_id)
         self.metrics = metrics or NotifierMetrics(registry=None)
         self.metrics.count_queue(lambda: len(self._outstanding))
@@ -106,15 +108,22 @@ class NotifierService:
 
     def _rebuild(self) -> None:
         """Replay what this group already committed, so resolved and repeat messages still
-        follow the alerts it announced before a restart."""
+        follow the alerts it announced before a restart; read on to the end, to learn which
+        alerts of the backlog (left by a previous holder) were delivered already."""
         metadata = self._consumer.list_topics(self._topic, timeout=10).topics[self._topic]
         wanted = [TopicPartition(self._topic, p) for p in metadata.partitions]
         committed = self._consumer.committed(wanted, timeout=10)
         until = {tp.partition: tp.offset for tp in committed if tp.offset > 0}
-        if not until:
+        self._backlog = backlog = Backlog(until, end_offsets(self._consumer, self._topic))
+        if not backlog.continuing:
             return
-        for event in read_history(self._bootstrap, self._topic, self._decode, until):
-            self.dispatcher.restore(event)
+        for partition, offset, event in read_positions(
+            self._bootstrap, self._topic, self._decode, backlog.ends
+        ):
+            if backlog.finished(partition, offset):
+                self.dispatcher.restore(event)
+            backlog.note(partition, offset, event)
+        self.dispatcher.delivered = backlog.delivered()
 
     def _wait(self) -> float:
         due = self.dispatcher.next_due()
@@ -133,7 +142,8 @@ class NotifierService:
             self._pending.seen(token)
             event = self._decode_or_deadletter(msg)
             if event is not None:
-                for _ in range(self.dispatcher.accept(event, token, self._clock.now())):
+                reading = self._backlog.reading(token.partition, token.offset)
+                for _ in range(self.dispatcher.accept(event, token, self._clock.now(), reading)):
                     self._pending.hold(token)
             self._pending.release(token)
         self._deadletters.flush()
@@ -196,6 +206,7 @@ class NotifierService:
     def _finish(self, notification: Notification) -> None:
         for token in notification.tokens:
             self._pending.release(token)
+        self.dispatcher.follow_up(notification, self._clock.now())
 
     def _commit(self) -> None:
         positions = self._pending.committable()

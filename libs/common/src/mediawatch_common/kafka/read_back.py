@@ -38,6 +38,18 @@ def read_history(
     Raises:
         TimeoutError: the end was not reached within ``timeout`` seconds.
     """
+    for _partition, _offset, event in read_positions(bootstrap, topic, decode, until, timeout):
+        yield event
+
+
+def read_positions(
+    bootstrap: Connection,
+    topic: str,
+    decode: Callable[[bytes], Event],
+    until: Mapping[int, int] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[tuple[int, int, Event]]:
+    """As :func:`read_history`, each event with its partition and offset."""
     consumer = Consumer(
         {
             **client_properties(bootstrap),
@@ -59,12 +71,13 @@ def read_history(
                 if msg.error() is not None or partition not in left or offset >= left[partition]:
                     continue
                 try:
-                    yield decode(msg.value() or b"")
+                    event = decode(msg.value() or b"")
                 except Exception:  # noqa: S112 - the live consumer reports bad messages
                     continue
                 finally:
                     if offset + 1 >= left[partition]:
                         del left[partition]
+                yield partition, offset, event
             left = passed_ends(consumer, topic, left)
     finally:
         consumer.close()

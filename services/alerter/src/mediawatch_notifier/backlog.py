@@ -1,0 +1,64 @@
+"""What a notifier starting a term learns of the work its group left unfinished.
+
+The group's committed offsets mark what an earlier holder (or this instance before a restart)
+finished; the messages between them and the topic's end at the start of the term are the
+backlog, read again by the new holder. An alert raised in the backlog is *owed*: it may have
+fired and resolved while no notifier was working, so it is announced even when its
+resolution is read before its group's first message. ``AlertDelivered`` records on the alerts
+topic tell which sinks already got it (the earlier holder delivered it but stopped before
+committing), so those sinks do not get its firing again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from mediawatch_common.events import AlertDelivered, AlertRaised, Event
+
+
+class Reading(Enum):
+    """How an alert was read: live, owed from a takeover's backlog, or a new group's history."""
+
+    LIVE = "live"
+    OWED = "owed"
+    HISTORY = "history"
+
+
+@dataclass(slots=True)
+class Backlog:
+    """The committed and end offsets (partition -> offset) of the alerts topic at a term's
+    start, and what reading the topic up to its end taught."""
+
+    committed: Mapping[int, int]
+    ends: Mapping[int, int]
+    raised: set[str] = field(default_factory=set)
+    sinks: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def continuing(self) -> bool:
+        """Whether the group committed before: a restart or a takeover, not a new group."""
+        return bool(self.committed)
+
+    def finished(self, partition: int, offset: int) -> bool:
+        """Whether the group had finished with this message (its commit is past it)."""
+        return offset < self.committed.get(partition, 0)
+
+    def reading(self, partition: int, offset: int) -> Reading:
+        """How a message at this position is read in this term."""
+        if offset >= self.ends.get(partition, 0):
+            return Reading.LIVE
+        return Reading.OWED if self.continuing else Reading.HISTORY
+
+    def note(self, partition: int, offset: int, event: Event) -> None:
+        """Learn from one event read back: an alert raised in the backlog, or a delivery."""
+        if isinstance(event, AlertDelivered):
+            for alert_id in event.alert_ids:
+                self.sinks.setdefault(alert_id, set()).add(event.sink)
+        elif isinstance(event, AlertRaised) and not self.finished(partition, offset):
+            self.raised.add(event.alert_id)
+
+    def delivered(self) -> dict[str, frozenset[str]]:
+        """Per alert raised in the backlog, the sinks a delivery listing it is recorded for."""
+        return {i: frozenset(s) for i, s in self.sinks.items() if i in self.raised}
