@@ -53,6 +53,11 @@ class ApiSettings(BaseSettings):
         le=3600,
         description="How often /metrics's projection figures are read again from PostgreSQL.",
     )
+    ingest_dedupe_retention_hours: PositiveInt = Field(
+        24,
+        description="How long POST /api/v1/events remembers an event id it appended; the "
+        "same id sent again later is appended again.",
+    )
     web_vendor_dir: Path | None = Field(
         None,
         description="Folder of the npm packages the dashboard serves (default: the "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,41 @@ class EventProducer:
         if isinstance(outcome, str):
             raise DeliveryError([outcome])
         return outcome
+
+    def deliver(
+        self, messages: Sequence[tuple[str, bytes, str]], timeout: float
+    ) -> list[bool | None]:
+        """Produce ``(topic, value, key)`` messages in order and wait for their own outcomes.
+
+        Unlike :meth:`flush`, neither other callers' failures nor their queued messages are
+        mixed in, so concurrent callers each learn exactly what became of theirs.
+
+        Returns:
+            Per message: True once acknowledged, False when refused or timed out by the
+            client (``delivery.timeout.ms``; it may still have been written), None when
+            there was no answer within ``timeout`` seconds.
+        """
+        outcomes: list[bool | None] = [None] * len(messages)
+
+        def recorder(index: int) -> Callable[[KafkaError | None, Message], None]:
+            def done(err: KafkaError | None, msg: Message) -> None:
+                outcomes[index] = err is None
+
+            return done
+
+        for index, (topic, value, key) in enumerate(messages):
+            while True:
+                try:
+                    self._producer.produce(topic, value=value, key=key, on_delivery=recorder(index))
+                    break
+                except BufferError:
+                    self._producer.poll(0.1)
+        deadline = time.monotonic() + timeout
+        while None in outcomes and (left := deadline - time.monotonic()) > 0:
+            # flush sends at once (no linger) and returns when nothing is queued; in short
+            # slices, since other callers' messages may keep the queue from emptying.
+            self._producer.flush(min(left, 0.01))
+        return outcomes
 
     def flush(self, timeout: float = 60.0) -> None:
         """Wait for every queued message; raise :class:`DeliveryError` on any failure."""

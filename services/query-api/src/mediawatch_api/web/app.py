@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from mediawatch_api.ingest import EventIdPruner
 from mediawatch_api.metrics import ApiMetrics
 from mediawatch_api.web.admin import AdminController
 from mediawatch_api.web.alerting import AlertingController
@@ -56,6 +57,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     measured = ApiMetrics(services.reads, services.api.metrics_refresh_seconds)
     window = FixedWindow(limit=services.api.rate_limit_per_minute, seconds=60)
     rate_limit = RateLimitMiddleware(window, exclude=NOT_RATE_LIMITED)
+    retention = services.api.ingest_dedupe_retention_hours * 3600.0
+    pruner = EventIdPruner(services.ingest.claims, retention)
     return Litestar(
         route_handlers=[
             MonitoringController,
@@ -86,8 +89,8 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
             functools.partial(_outermost, RequestTiming(measured.requests)),
         ],
         middleware=[OptionsMiddleware(), CsrfMiddleware()],
-        on_startup=[measured.refresher.start],
-        on_shutdown=[measured.refresher.stop],
+        on_startup=[measured.refresher.start, pruner.start],
+        on_shutdown=[measured.refresher.stop, pruner.stop],
         guards=[producers_only_ingest],
         type_decoders=TYPE_DECODERS,
         plugins=[ChoiceSchemas()],

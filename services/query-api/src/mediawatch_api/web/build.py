@@ -12,6 +12,7 @@ from mediawatch_api.health.remote import (
     check_postgres,
     check_system_resources,
 )
+from mediawatch_api.ingest.limits import DELIVERY_TIMEOUT_SECONDS
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web.services import EventLog, Services
 from mediawatch_common.avro import AvroCodec, SchemaRegistry
@@ -47,7 +48,12 @@ def build_services(
     engine = make_engine(url, settings.database.schema_name, pool_size=8)
     topics = declare_topics(settings.kafka.topic_prefix)
     bootstrap = connection_config(settings.kafka)
-    producer = EventProducer(producer_config(bootstrap, f"{settings.kafka.client_id}-api"))
+    # A bounded delivery timeout: when a request answers, each of its events is known to be
+    # acknowledged or refused, so the ingest can release what Kafka refused.
+    timeouts = {"delivery.timeout.ms": int(DELIVERY_TIMEOUT_SECONDS * 1000)}
+    producer = EventProducer(
+        producer_config(bootstrap, f"{settings.kafka.client_id}-api", timeouts)
+    )
     events = EventLog(producer, topics)
     timeout = float(settings.health.timeout)
     now = functools.partial(datetime.now, UTC)

@@ -9,7 +9,13 @@ from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
 from litestar.params import Body
 
-from mediawatch_api.ingest import INGESTIBLE, InvalidEventError, parse_batch
+from mediawatch_api.ingest import (
+    INGESTIBLE,
+    ClaimStoreError,
+    InvalidEventError,
+    NotAppendedError,
+    parse_batch,
+)
 from mediawatch_api.ingest.json_schema import event_schemas
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import producers_and_admins
@@ -17,7 +23,6 @@ from mediawatch_api.web.errors import error_responses
 from mediawatch_api.web.services import ServicesDep
 from mediawatch_common.avro import SchemaRegistry
 from mediawatch_common.events import Producer
-from mediawatch_common.kafka import DeliveryError
 
 MAX_EVENTS = 500
 MAX_BODY_BYTES = 1024 * 1024
@@ -32,7 +37,9 @@ class EventBatch:
 
 @dataclass
 class EventsAccepted:
-    """The ids appended to the event log, and those already appended lately (skipped)."""
+    """Every distinct ``event_id`` of the batch, each now on the event log once, and those of
+    them this request did not append again: sent in an earlier request, or twice in this one.
+    """
 
     accepted: list[str]
     duplicates: list[str]
@@ -79,8 +86,10 @@ class IngestController(Controller):
         StageStarted and StageCompleted go to the pipeline topic keyed by session,
         ResourceSample to the resources topic keyed by host, CustomAlertReported to the
         alerts topic keyed by alert type. One wrong event refuses the whole batch with 422
-        naming its index and field; nothing is appended. An ``event_id`` this API accepted
-        lately is skipped and listed under ``duplicates``.
+        naming its index and field; nothing is appended. An ``event_id`` already appended
+        (through any API instance, within API_INGEST_DEDUPE_RETENTION_HOURS) is not appended
+        again: it is listed under ``accepted`` and ``duplicates``. 503: some events are not
+        on the event log (yet); resend the whole batch.
         """
         if not data.events or len(data.events) > MAX_EVENTS:
             raise HTTPException(status_code=413, detail=f"send 1 to {MAX_EVENTS} events")
@@ -97,21 +106,14 @@ class IngestController(Controller):
                 detail=str(exc),
                 extra={"index": exc.index, "field": exc.field, "reason": exc.detail},
             ) from None
-        fresh, duplicates, batch_ids = [], [], set()
-        for item in parsed:
-            event_id = str(item.event.event_id)
-            if event_id in batch_ids or services.ingested.seen(event_id):
-                duplicates.append(event_id)
-                continue
-            batch_ids.add(event_id)
-            topic = getattr(services.events.topics, item.role).name
-            fresh.append((topic, item.key, item.event))
+        topics = services.events.topics
+        outgoing = [(getattr(topics, p.role).name, p.key, p.event) for p in parsed]
         try:
-            services.events.append_many(fresh)
-        except DeliveryError:
+            appended = services.ingest.append(outgoing)
+        except (NotAppendedError, ClaimStoreError):
             raise HTTPException(
-                status_code=503, detail="event log unavailable; try again"
+                status_code=503,
+                detail="event log unavailable; try again",
+                headers={"Retry-After": "5"},
             ) from None
-        accepted = [str(event.event_id) for _, _, event in fresh]
-        services.ingested.add(accepted)
-        return EventsAccepted(accepted=accepted, duplicates=duplicates)
+        return EventsAccepted(accepted=appended.accepted, duplicates=appended.duplicates)

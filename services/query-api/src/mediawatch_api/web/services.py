@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -12,7 +12,12 @@ from litestar.di import NamedDependency
 from sqlalchemy import Engine, text
 
 from mediawatch_api.health import HealthRunner
-from mediawatch_api.ingest.recent_ids import RecentIds
+from mediawatch_api.ingest import ClaimStore, OnceAppender
+from mediawatch_api.ingest.limits import (
+    DELIVERY_WAIT_SECONDS,
+    IN_FLIGHT_WAIT_SECONDS,
+    STALE_SECONDS,
+)
 from mediawatch_api.settings import ApiSettings
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, encode_event
@@ -45,6 +50,14 @@ class EventLog:
             self.producer.produce(topic, encode_event(event), key=key)
         self.producer.flush(timeout=timeout)
 
+    def deliver(
+        self, events: Sequence[tuple[str, str, Event]], timeout: float = DELIVERY_WAIT_SECONDS
+    ) -> list[bool | None]:
+        """Produce ``(topic, key, event)`` triples in order; each one's own outcome (True
+        acknowledged, False refused, None no answer within ``timeout``)."""
+        encoded = [(topic, encode_event(event), key) for topic, key, event in events]
+        return self.producer.deliver(encoded, timeout)
+
 
 @dataclass
 class Services:
@@ -58,7 +71,12 @@ class Services:
     projector_group: str
     codec: AvroCodec
     clock: Callable[[], datetime] = field(default=utc_now)
-    ingested: RecentIds = field(default_factory=RecentIds)
+
+    @cached_property
+    def ingest(self) -> OnceAppender:
+        """Appends ingested batches once per event id, across every API process."""
+        claims = ClaimStore(self.engine, STALE_SECONDS)
+        return OnceAppender(claims, self.events.deliver, IN_FLIGHT_WAIT_SECONDS)
 
     @cached_property
     def reads(self) -> Engine:
