@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -110,4 +111,6 @@ def test_alerting_demo_prints_the_alert_the_receiver_got(settings: Settings) -> 
     assert result.exit_code == 0, result.output
     assert "Processing Failed: merging" in result.output
     assert "HMAC signature ok" in result.output
-    assert "HTTP 503, retry in 0.5s" in result.output
+    retry = re.search(r"HTTP 503, retry in (\d+\.\d\d)s", result.output)
+    assert retry is not None, result.output
+    assert 0.0 <= float(retry.group(1)) <= 0.5  # full jitter below the demo's 0.5 s ceiling

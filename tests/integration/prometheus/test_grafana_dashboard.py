@@ -52,6 +52,9 @@ def run(
     tmp = tmp_path_factory.mktemp("grafana")
     clips = generate_clips(tmp)
     with small_run(bootstrap, admin, database_url, tmp) as started:
+        # The stage counters start at zero; a rate needs a scrape before the stages complete.
+        transcoder = f'up{{run="{started.tag}",job="mediawatch-transcoder"}} == 1'
+        assert wait_for(partial(promql, transcoder), timeout=90), "transcoder never scraped"
         started.submit(clips["landscape"], clips["portrait"], clips["silent"], user="user_456")
         started.submit(clips["landscape"], clips["broken"], user="user_789")
         started.poison(bootstrap)

@@ -163,7 +163,7 @@ def _show(console: Console, receiver: WebhookReceiver, settings: Settings, topic
             table.add_row(
                 event.sink,
                 str(event.attempt),
-                f"[red]{event.error}[/red], retry in {event.retry_in_seconds}s",
+                f"[red]{event.error}[/red], retry in {event.retry_in_seconds:.2f}s",
                 ", ".join(event.alert_ids),
             )
     console.print(table)
