@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 
 from mediawatch_api.settings import ApiSettings
 from mediawatch_api.web import Services
+from mediawatch_api.web.methods import served_methods
 from mediawatch_common.events import AlertLevel, Stage
 from tests.integration.api.conftest import SECRET
 from tests.integration.api.helpers import login, project
@@ -29,6 +30,7 @@ from tests.integration.api.samples import (
     silence,
     window,
 )
+from tests.unit.api.asgi import answers
 
 pytestmark = pytest.mark.integration
 
@@ -134,7 +136,7 @@ def _walk(client: TestClient[Litestar], headers: dict[str, str]) -> list[str]:
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
-        url, served = _concrete(route.path), set(route.methods)
+        url, served = _concrete(route.path), served_methods(route.methods)
         for method in METHODS:
             answer = client.request(method, url, headers=headers)
             status = answer.status_code
@@ -160,9 +162,44 @@ def test_every_method_on_every_path_gets_a_2xx_or_4xx_and_a_true_allow(
         problems = _walk(client, headers)
         assert not problems, "\n".join(problems)
     silences = client.options("/api/v1/monitoring/silences")
-    assert silences.headers["allow"] == "GET, OPTIONS, POST"
+    assert silences.headers["allow"] == "GET, HEAD, OPTIONS, POST"
     cleanup = client.options("/api/v1/monitoring/cleanup")
     assert (cleanup.status_code, cleanup.headers["allow"]) == (204, "OPTIONS, POST")
+
+
+CHANGING = {"/api/v1/monitoring/health/detailed", "/metrics"}
+"""Answers holding timings or counters, so two requests in a row differ in length."""
+
+
+def test_head_answers_as_get_without_a_body(
+    client: TestClient[Litestar], services: Services, database_url: str, schema: str
+) -> None:
+    project(database_url, schema, session_events("s-1", datetime.now(UTC) - timedelta(minutes=1)))
+    headers = login(client, services, "viewer1", "viewer")
+    paths = [
+        "/api/v1/monitoring/health",
+        "/api/v1/monitoring/health/detailed",
+        "/api/v1/monitoring/stats",
+        "/api/v1/monitoring/sessions/active",
+        "/api/v1/monitoring/alerts?level=Error",
+        "/metrics",
+    ]
+    for path in paths:
+        get, head = answers(client.app, [("GET", path, headers), ("HEAD", path, headers)])
+        assert (get.status_code, head.status_code) == (200, 200), path
+        assert get.content, path
+        assert head.content == b"", path
+        assert set(head.headers) == set(get.headers), path
+        assert head.headers["content-type"] == get.headers["content-type"], path
+        if path not in CHANGING:
+            assert head.headers["content-length"] == get.headers["content-length"], path
+    streams = ["/api/v1/monitoring/alerts/stream", "/api/v1/monitoring/logs/stream"]
+    for stream in answers(client.app, [("HEAD", path, headers) for path in streams]):
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        assert stream.content == b""
+    refused = answers(client.app, [("HEAD", "/api/v1/monitoring/stats", {})])[0]
+    assert (refused.status_code, refused.content) == (401, b"")
 
 
 def test_the_logs_stream_sends_the_newest_errors(

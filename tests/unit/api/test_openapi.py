@@ -12,40 +12,21 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
-from sqlalchemy import create_engine
 
-from mediawatch_api.health import HealthRunner
-from mediawatch_api.settings import ApiSettings
-from mediawatch_api.web import Services, create_app
 from mediawatch_api.web.app import NOT_RATE_LIMITED
 from mediawatch_api.web.auth import PUBLIC, admin_only
-from mediawatch_api.web.services import EventLog
-from mediawatch_common.events import default_codec
-from mediawatch_common.kafka import declare_topics
-from mediawatch_common.settings import load_settings
+from tests.unit.api.offline import offline_app
 
 pytestmark = pytest.mark.unit
 
-SECRET = "unit-test-secret-" + "x" * 32
 PASSWORD_ROUTES = {"/api/v1/auth/login", "/api/v1/auth/session"}
 
 
 @pytest.fixture
 def app() -> Iterator[Litestar]:
     """The app over collaborators that are never called (no request here reaches them)."""
-    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    health = HealthRunner({}, 1.0, 1.0)
-    services = Services(
-        settings=load_settings({}),
-        api=ApiSettings(environment="development", rate_limit_per_minute=4),
-        engine=engine,
-        events=EventLog(None, declare_topics("unit")),  # type: ignore[arg-type]
-        health=health,
-        projector_group="unit",
-        codec=default_codec(),
-    )
-    yield create_app(services, SECRET)
-    health.close()
+    with offline_app(rate_limit_per_minute=4) as built:
+        yield built
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from mediawatch_api.web.csrf import CsrfMiddleware
 from mediawatch_api.web.deadletters import DeadLetterController
 from mediawatch_api.web.encoding import ApiResponse
 from mediawatch_api.web.errors import http_error, internal_error, unstorable_input
+from mediawatch_api.web.head import HeadAsGet
 from mediawatch_api.web.ingest import IngestController
 from mediawatch_api.web.live import alert_stream, log_stream
 from mediawatch_api.web.methods import OptionsMiddleware
@@ -59,7 +60,7 @@ def create_app(services: Services, jwt_secret: str) -> Litestar:
     rate_limit = RateLimitMiddleware(window, exclude=NOT_RATE_LIMITED)
     retention = services.api.ingest_dedupe_retention_hours * 3600.0
     pruner = EventIdPruner(services.ingest.claims, retention)
-    return Litestar(
+    return HeadAsGet(
         route_handlers=[
             MonitoringController,
             DeadLetterController,

@@ -92,6 +92,7 @@ def build_jwt(secret: str, minutes: int) -> JWTCookieAuth[User, Token]:
         algorithm="HS256",
         default_token_expiration=timedelta(minutes=minutes),
         exclude=PUBLIC,
+        exclude_http_methods=["OPTIONS"],  # HEAD needs a token wherever GET does
         key=TOKEN_COOKIE,
         samesite="strict",
         description="Bearer token from POST /api/v1/auth/login.",

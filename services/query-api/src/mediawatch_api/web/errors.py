@@ -15,6 +15,8 @@ from litestar.openapi.spec import Example
 from litestar.params import ParameterKwarg
 from litestar.response import Redirect
 
+from mediawatch_api.web.methods import allow_value
+
 log = logging.getLogger("mediawatch_api.web")
 
 Access = Literal["public", "viewer", "admin", "producer"]
@@ -127,9 +129,10 @@ def http_error(
     body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
     if exc.extra:
         body["extra"] = _named_as_sent(request, exc.extra)
-    return Response(
-        body, status_code=exc.status_code, headers=exc.headers, media_type=MediaType.JSON
-    )
+    headers = exc.headers
+    if headers and "allow" in headers:  # a 405: HEAD is served wherever GET is
+        headers = {**headers, "allow": allow_value(headers["allow"].split(","))}
+    return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)
 
 
 def _named_as_sent(request: Request[Any, Any, Any], extra: Any) -> Any:

@@ -1,4 +1,4 @@
-"""``OPTIONS`` answers: the methods a path really serves, before any guard runs.
+"""``OPTIONS`` answers and ``Allow`` values: the methods a path really serves.
 
 Litestar adds an ``OPTIONS`` handler to a route when the route is first built from one handler
 and keeps it when more handlers join the path, so its ``Allow`` lists only the first handler's
@@ -6,9 +6,13 @@ methods (``OPTIONS, POST`` on a path that serves GET as well); the handler also 
 controller's guards, and a guard that needs a signed-in user fails on a request the
 authentication skips. Here ``OPTIONS`` is answered from the app's routing table instead: 204 with
 every method of the matched path, for anyone (it reveals nothing the OpenAPI document does not).
+Every ``Allow`` the app sends lists ``HEAD`` wherever it lists ``GET``, since ``HEAD`` is served
+on every such path (``web/head.py``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from litestar import Litestar
 from litestar.enums import ScopeType
@@ -17,10 +21,21 @@ from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 
+def served_methods(methods: Iterable[str]) -> set[str]:
+    """``methods`` (names, blanks ignored) with ``HEAD`` added wherever ``GET`` is."""
+    served = {m.strip() for m in methods} - {""}
+    return served | {"HEAD"} if "GET" in served else served
+
+
+def allow_value(methods: Iterable[str]) -> str:
+    """The ``Allow`` header value for a path serving ``methods``, in alphabetical order."""
+    return ", ".join(sorted(served_methods(methods)))
+
+
 def allowed_methods(app: Litestar) -> dict[str, str]:
     """``Allow`` header value per path template of every HTTP route."""
     return {
-        route.path_format: ", ".join(sorted(route.methods))
+        route.path_format: allow_value(route.methods)
         for route in app.routes
         if isinstance(route, HTTPRoute)
     }
