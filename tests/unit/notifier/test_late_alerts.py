@@ -14,7 +14,7 @@ from mediawatch_common.events import (
     AlertResolved,
     SilenceCreated,
 )
-from mediawatch_notifier.backlog import Backlog, Reading
+from mediawatch_notifier.backlog import Backlog, Reading, owed
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.pending_offsets import Token
 from mediawatch_notifier.routing import Route
@@ -203,13 +203,14 @@ def delivered(alert_ids: tuple[str, ...], sink: str) -> AlertDelivered:
 
 def test_backlog_tells_owed_history_and_live_positions_and_who_got_what() -> None:
     backlog = Backlog(committed={0: 10}, ends={0: 20, 1: 4})
-    backlog.note(0, 3, delivered(("alert_1_1", "alert_1_2"), "chat"))  # before the commit
-    backlog.note(1, 2, delivered(("alert_1_2",), "audit"))
-    backlog.note(0, 5, alert(1))  # finished: not owed
-    backlog.note(0, 12, alert(2))
-    backlog.note(1, 0, alert(3))
+    backlog.owed = owed([alert(2), alert(3), resolved(alert(1), 5)])
+    backlog.note(delivered(("alert_1_1", "alert_1_2"), "chat"))
+    backlog.note(delivered(("alert_1_2",), "audit"))
 
+    assert backlog.owed == {"alert_1_2", "alert_1_3"}
     assert backlog.continuing
+    assert backlog.finished(0, 9)
+    assert not backlog.finished(0, 10)
     assert backlog.reading(0, 9) is Reading.OWED
     assert backlog.reading(0, 20) is Reading.LIVE
     assert backlog.reading(1, 3) is Reading.OWED

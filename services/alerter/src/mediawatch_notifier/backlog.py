@@ -11,7 +11,7 @@ committing), so those sinks do not get its firing again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -29,11 +29,11 @@ class Reading(Enum):
 @dataclass(slots=True)
 class Backlog:
     """The committed and end offsets (partition -> offset) of the alerts topic at a term's
-    start, and what reading the topic up to its end taught."""
+    start, the alerts raised in between (owed), and the sinks that got each of those."""
 
     committed: Mapping[int, int]
     ends: Mapping[int, int]
-    raised: set[str] = field(default_factory=set)
+    owed: frozenset[str] = frozenset()
     sinks: dict[str, set[str]] = field(default_factory=dict)
 
     @property
@@ -51,14 +51,17 @@ class Backlog:
             return Reading.LIVE
         return Reading.OWED if self.continuing else Reading.HISTORY
 
-    def note(self, partition: int, offset: int, event: Event) -> None:
-        """Learn from one event read back: an alert raised in the backlog, or a delivery."""
+    def note(self, event: Event) -> None:
+        """Learn from one event read back: a delivery listing owed alerts."""
         if isinstance(event, AlertDelivered):
-            for alert_id in event.alert_ids:
+            for alert_id in self.owed.intersection(event.alert_ids):
                 self.sinks.setdefault(alert_id, set()).add(event.sink)
-        elif isinstance(event, AlertRaised) and not self.finished(partition, offset):
-            self.raised.add(event.alert_id)
 
     def delivered(self) -> dict[str, frozenset[str]]:
-        """Per alert raised in the backlog, the sinks a delivery listing it is recorded for."""
-        return {i: frozenset(s) for i, s in self.sinks.items() if i in self.raised}
+        """Per owed alert, the sinks a delivery listing it is recorded for."""
+        return {i: frozenset(s) for i, s in self.sinks.items()}
+
+
+def owed(events: Iterable[Event]) -> frozenset[str]:
+    """The ids of the alerts raised among ``events`` (the backlog)."""
+    return frozenset(e.alert_id for e in events if isinstance(e, AlertRaised))

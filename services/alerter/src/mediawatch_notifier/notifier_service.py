@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
@@ -18,7 +19,7 @@ from mediawatch_common.kafka.read_back import end_offsets, read_positions
 from mediawatch_common.metrics import CONSUMER_LAG, LagTracker
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.alertmanager import Refresher
-from mediawatch_notifier.backlog import Backlog
+from mediawatch_notifier.backlog import Backlog, owed
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.metrics import NotifierMetrics
@@ -108,21 +109,23 @@ class NotifierService:
 
     def _rebuild(self) -> None:
         """Replay what this group already committed, so resolved and repeat messages still
-        follow the alerts it announced before a restart; read on to the end, to learn which
-        alerts of the backlog (left by a previous holder) were delivered already."""
+        follow the alerts it announced before a restart. Alerts raised past the commits (the
+        backlog a previous holder left) are owed; the delivery records up to the topic's end
+        tell which sinks got them already."""
         metadata = self._consumer.list_topics(self._topic, timeout=10).topics[self._topic]
         wanted = [TopicPartition(self._topic, p) for p in metadata.partitions]
         committed = self._consumer.committed(wanted, timeout=10)
         until = {tp.partition: tp.offset for tp in committed if tp.offset > 0}
-        self._backlog = backlog = Backlog(until, end_offsets(self._consumer, self._topic))
+        ends = end_offsets(self._consumer, self._topic)
+        self._backlog = backlog = Backlog(until, ends)
         if not backlog.continuing:
             return
-        for partition, offset, event in read_positions(
-            self._bootstrap, self._topic, self._decode, backlog.ends
-        ):
+        read = partial(read_positions, self._bootstrap, self._topic, self._decode, ends)
+        backlog.owed = owed(event for _, _, event in read(since=until))
+        for partition, offset, event in read():
             if backlog.finished(partition, offset):
                 self.dispatcher.restore(event)
-            backlog.note(partition, offset, event)
+            backlog.note(event)
         self.dispatcher.delivered = backlog.delivered()
 
     def _wait(self) -> float:

@@ -48,8 +48,10 @@ def read_positions(
     decode: Callable[[bytes], Event],
     until: Mapping[int, int] | None = None,
     timeout: float = 60.0,
+    since: Mapping[int, int] | None = None,
 ) -> Iterator[tuple[int, int, Event]]:
-    """As :func:`read_history`, each event with its partition and offset."""
+    """As :func:`read_history`, each event with its partition and offset; ``since``
+    (partition -> offset) starts partitions there instead of at their beginning."""
     consumer = Consumer(
         {
             **client_properties(bootstrap),
@@ -60,8 +62,9 @@ def read_positions(
     )
     try:
         stop = dict(until) if until is not None else end_offsets(consumer, topic)
-        left = {p: o for p, o in stop.items() if o > 0}
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in left])
+        first = dict(since or {})
+        left = {p: o for p, o in stop.items() if o > max(first.get(p, 0), 0)}
+        consumer.assign([TopicPartition(topic, p, first.get(p, OFFSET_BEGINNING)) for p in left])
         deadline = time.monotonic() + timeout
         while left:
             if time.monotonic() > deadline:
