@@ -51,12 +51,14 @@ def read_positions(
     since: Mapping[int, int] | None = None,
 ) -> Iterator[tuple[int, int, Event]]:
     """As :func:`read_history`, each event with its partition and offset; ``since``
-    (partition -> offset) starts partitions there instead of at their beginning."""
+    (partition -> offset) starts partitions there instead of at their beginning, or at the
+    first message still kept where retention deleted the messages up to that offset."""
     consumer = Consumer(
         {
             **client_properties(bootstrap),
             "group.id": f"mediawatch-replay-{uuid.uuid4().hex[:8]}",
             "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
             "isolation.level": "read_committed",
         }
     )
