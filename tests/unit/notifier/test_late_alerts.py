@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,10 @@ from mediawatch_common.events import (
     AlertLevel,
     AlertRaised,
     AlertResolved,
+    Event,
     SilenceCreated,
 )
-from mediawatch_notifier.backlog import Backlog, Reading, owed
+from mediawatch_notifier.backlog import Backlog, Reader, Reading, owed
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.pending_offsets import Token
 from mediawatch_notifier.routing import Route
@@ -217,3 +219,50 @@ def test_backlog_tells_owed_history_and_live_positions_and_who_got_what() -> Non
     assert backlog.reading(2, 0) is Reading.LIVE
     assert backlog.delivered() == {"alert_1_2": frozenset({"chat", "audit"})}
     assert Backlog({}, {0: 20}).reading(0, 5) is Reading.HISTORY
+
+
+def reader(log: Mapping[int, list[Event]]) -> Reader:
+    """Reads ``log`` (partition -> its messages, all before the term's ends) as the topic."""
+
+    def read(since: Mapping[int, int] | None) -> Iterator[tuple[int, int, Event]]:
+        for partition, events in log.items():
+            first = (since or {}).get(partition, 0)
+            yield from ((partition, o, events[o]) for o in range(first, len(events)))
+
+    return read
+
+
+def test_a_rebuild_keeps_the_deliveries_of_owed_alerts_only_wherever_they_were_read() -> None:
+    a1, a2, a3, a4, a5 = (alert(n, started=-300) for n in range(1, 6))
+    log: dict[int, list[Event]] = {
+        0: [a1, delivered((a1.alert_id,), "chat"), a2, a3, resolved(a2, -10)],
+        # the commit passed a3's deliveries while a3 itself was still uncommitted
+        1: [
+            delivered((a3.alert_id, a1.alert_id), "chat"),
+            delivered((a3.alert_id,), "audit"),
+            a4,
+            delivered((a4.alert_id,), "chat"),
+            delivered((a2.alert_id,), "audit"),
+        ],
+        2: [a5],  # a partition the group never committed on is backlog from its start
+    }
+    backlog = Backlog(committed={0: 3, 1: 2}, ends={p: len(e) for p, e in log.items()})
+    d, restored = dispatcher(), list[Event]()
+
+    def restore(event: Event) -> None:
+        restored.append(event)
+        d.restore(event)
+
+    backlog.replay(reader(log), restore)
+
+    assert backlog.owed == {a3.alert_id, a4.alert_id, a5.alert_id}
+    assert backlog.delivered() == {
+        a3.alert_id: frozenset({"chat", "audit"}),
+        a4.alert_id: frozenset({"chat"}),
+    }
+    assert restored == [*log[0][:3], *log[1][:2]]
+
+    d.delivered = backlog.delivered()
+    for partition, offset, event in reader(log)(backlog.committed):
+        d.accept(event, Token("alerts", partition, offset), T0, backlog.reading(partition, offset))
+    assert lifecycle(d, 10) == [(["alert_1_4", "alert_1_5"], ["alert_1_2"])]

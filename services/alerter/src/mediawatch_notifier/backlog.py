@@ -11,11 +11,15 @@ committing), so those sinks do not get its firing again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from mediawatch_common.events import AlertDelivered, AlertRaised, Event
+
+Reader = Callable[[Mapping[int, int] | None], Iterable[tuple[int, int, Event]]]
+"""Reads the alerts topic up to the term's ends: (partition, offset, event) from the given
+offsets (partition -> offset; a partition not given, or ``None``: from its beginning)."""
 
 
 class Reading(Enum):
@@ -50,6 +54,17 @@ class Backlog:
         if offset >= self.ends.get(partition, 0):
             return Reading.LIVE
         return Reading.OWED if self.continuing else Reading.HISTORY
+
+    def replay(self, read: Reader, restore: Callable[[Event], None]) -> None:
+        """Learn the owed alerts from the backlog, then read the topic from its beginning:
+        ``restore`` each message the group finished, keep the deliveries of owed alerts
+        (wherever they are: a partition's commit can pass a delivery record while the
+        alert it lists, on another partition, is still uncommitted)."""
+        self.owed = owed(event for _, _, event in read(self.committed))
+        for partition, offset, event in read(None):
+            if self.finished(partition, offset):
+                restore(event)
+            self.note(event)
 
     def note(self, event: Event) -> None:
         """Learn from one event read back: a delivery listing owed alerts."""

@@ -19,7 +19,7 @@ from mediawatch_common.kafka.read_back import end_offsets, read_positions
 from mediawatch_common.metrics import CONSUMER_LAG, LagTracker
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.alertmanager import Refresher
-from mediawatch_notifier.backlog import Backlog, owed
+from mediawatch_notifier.backlog import Backlog
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.metrics import NotifierMetrics
@@ -121,11 +121,7 @@ class NotifierService:
         if not backlog.continuing:
             return
         read = partial(read_positions, self._bootstrap, self._topic, self._decode, ends)
-        backlog.owed = owed(event for _, _, event in read(since=until))
-        for partition, offset, event in read():
-            if backlog.finished(partition, offset):
-                self.dispatcher.restore(event)
-            backlog.note(event)
+        backlog.replay(lambda since: read(since=since), self.dispatcher.restore)
         self.dispatcher.delivered = backlog.delivered()
 
     def _wait(self) -> float:
