@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from confluent_kafka.admin import AdminClient
 from psycopg import sql
+from sqlalchemy import text
 
 from mediawatch_api.users.accounts import add_user
 from mediawatch_common.demo import StageOutcome, synthetic_session
@@ -45,6 +46,7 @@ from tests.integration.helpers import running, wait_for
 pytestmark = pytest.mark.integration
 
 WHO = Producer(service="transcoder", host="w1", pid=7)
+CLAIM = uuid.uuid4()
 # Columns set at projection time, not from events: they differ between any two projections.
 VOLATILE = {"consumer_positions": {"updated_at"}, "alerts": {"change_seq"}}
 
@@ -157,10 +159,15 @@ def test_rebuilt_tables_equal_the_live_built_ones_row_for_row(
     engine = make_engine(database_url, schema, pool_size=1)
     with engine.begin() as conn:
         add_user(conn, "ops", "a long enough password", "admin")
+        conn.execute(text("INSERT INTO ingest_claims VALUES (:c, 'produced', now())"),
+                     {"c": CLAIM})  # fmt: skip
+        conn.execute(text("INSERT INTO ingest_event_ids VALUES (:e, :c, now())"),
+                     {"e": uuid.uuid4(), "c": CLAIM})  # fmt: skip
     engine.dispose()
     live = _snapshot(database_url, schema)
     assert len(live["stage_runs"]) > 100
     assert len(live["users"]) == 1
+    assert len(live["ingest_event_ids"]) == 1
 
     served: list[object] = []
     stop = threading.Event()

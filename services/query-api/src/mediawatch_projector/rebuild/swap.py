@@ -18,7 +18,8 @@ from mediawatch_projector.batch_writes import Positions
 Connection = psycopg.Connection[Any]
 
 # State that is not derived from events: carried over from the live schema at the switch.
-KEPT_TABLES = ("users", "audit_log")
+# The ingest's event ids keep a batch resent across a rebuild from being appended twice.
+KEPT_TABLES = ("users", "audit_log", "ingest_claims", "ingest_event_ids")
 
 
 def staging_schema(schema: str) -> str:
@@ -43,7 +44,13 @@ def switch(conn: Connection, schema: str, staging: str) -> None:
     """Carry the kept tables over, drop the live schema and rename the staging one to it."""
     live, new = sql.Identifier(schema), sql.Identifier(staging)
     if _exists(conn, schema):
-        for table in KEPT_TABLES:
+        kept = [table for table in KEPT_TABLES if _has_table(conn, schema, table)]
+        # Writers of the kept tables (logins, the ingest) wait for the switch rather than
+        # write rows the copy would miss; they then find the rebuilt tables.
+        for table in kept:
+            name = sql.Identifier(table)
+            conn.execute(sql.SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(live, name))
+        for table in kept:
             name = sql.Identifier(table)
             conn.execute(sql.SQL("DELETE FROM {}.{}").format(new, name))
             conn.execute(
@@ -63,6 +70,15 @@ def switch(conn: Connection, schema: str, staging: str) -> None:
 def drop_staging(conn: Connection, staging: str) -> None:
     """Remove a staging schema left by an earlier, interrupted rebuild."""
     conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(staging)))
+
+
+def _has_table(conn: Connection, schema: str, table: str) -> bool:
+    """Whether ``schema`` has ``table`` (a live schema may predate a kept table's migration)."""
+    found = conn.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+        (schema, table),
+    ).fetchone()
+    return found is not None
 
 
 def _exists(conn: Connection, schema: str) -> bool:
