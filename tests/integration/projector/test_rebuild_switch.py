@@ -17,9 +17,9 @@ from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
-# A writer's two statements, in the order the ingest's statements take the two tables: the
-# claim takes ingest_claims then ingest_event_ids, the settle ingest_event_ids then
-# ingest_claims (each holds the first table while it waits for the second).
+# A writer's two statements, taking the two ingest tables in either order (the ingest's
+# statements take ingest_claims first; a writer taking them the other way round holds
+# ingest_event_ids while it waits for ingest_claims).
 CLAIM_ROW = "INSERT INTO ingest_claims VALUES (%(claim)s, 'produced', now())"
 ID_ROW = "INSERT INTO ingest_event_ids VALUES (%(id)s, %(claim)s, now())"
 

@@ -2,9 +2,15 @@
 
 An id is *produced* when the claim holding it (``ingest_event_ids.claim``) is in state
 ``produced`` in ``ingest_claims``; a claim is marked so only once Kafka acknowledged every
-event still held by it. Each step is one statement whatever the batch's size. Ids go to
-PostgreSQL sorted, so that two statements claiming overlapping batches lock their rows in
-the same order and wait for each other instead of deadlocking.
+event still held by it. Each step is one statement whatever the batch's size.
+
+Every statement that writes both tables locks them in one order, so that two requests
+overlapping on ids wait for each other instead of deadlocking: the ``ingest_claims`` table
+(and the statement's own claim row) first, then ``ingest_event_ids`` and its rows in id
+order. The claim inserts the sorted ids; the settle locks the ids it releases or parks with
+one sorted ``SELECT ... FOR UPDATE`` before either change touches them (released first and
+parked next, or the other way round, would hold a high id while waiting for a lower one that
+a claim holds while waiting for the high one).
 """
 
 from __future__ import annotations
@@ -28,11 +34,16 @@ CLAIM = text(
     "RETURNING event_id"
 )
 SETTLE = text(
-    "WITH released AS (DELETE FROM ingest_event_ids "
-    "  WHERE event_id = ANY(CAST(:failed AS uuid[])) AND claim = CAST(:claim AS uuid)), "
-    "parked AS (UPDATE ingest_event_ids SET claim = CAST(:parked AS uuid) "
-    "  WHERE event_id = ANY(CAST(:unknown AS uuid[])) AND claim = CAST(:claim AS uuid)) "
-    "UPDATE ingest_claims SET state = 'produced' WHERE claim = CAST(:claim AS uuid)"
+    "WITH confirmed AS (UPDATE ingest_claims SET state = 'produced' "
+    "  WHERE claim = CAST(:claim AS uuid) RETURNING claim), "
+    "held AS (SELECT event_id, event_id = ANY(CAST(:failed AS uuid[])) AS failed "
+    "  FROM ingest_event_ids WHERE event_id = ANY(CAST(:settled AS uuid[])) "
+    "  AND claim = CAST(:claim AS uuid) ORDER BY event_id FOR UPDATE), "
+    "released AS (DELETE FROM ingest_event_ids t USING held h "
+    "  WHERE t.event_id = h.event_id AND h.failed), "
+    "parked AS (UPDATE ingest_event_ids t SET claim = CAST(:parked AS uuid) FROM held h "
+    "  WHERE t.event_id = h.event_id AND NOT h.failed) "
+    "SELECT count(*) FROM confirmed"
 )
 PRODUCED = text(
     "SELECT t.event_id FROM ingest_event_ids t JOIN ingest_claims p USING (claim) "
@@ -92,7 +103,7 @@ class ClaimStore:
         params = {
             "claim": str(claim),
             "failed": _sorted(failed),
-            "unknown": _sorted(unknown),
+            "settled": _sorted([*failed, *unknown]),
             "parked": str(uuid.uuid4()),
         }
         with self._statement() as conn:

@@ -7,9 +7,9 @@ finds the rebuilt table, whose stored positions tell it which of its records are
 
 The switch then takes every other live table at once or not at all: each attempt waits a short
 ``lock_timeout`` and gives back what it got before the next one. Waiting on one table while
-holding another could close a cycle with a writer that takes them in the other order (the
-ingest's claim and settle statements take its two tables in opposite orders), and PostgreSQL
-would end the cycle by aborting one side, possibly the switch and the whole rebuild with it.
+holding another could close a cycle with a writer that takes them in another order, and
+PostgreSQL would end the cycle by aborting one side, possibly the switch and the whole rebuild
+with it.
 Between attempts it keeps only the positions table, which its writer (the projector) locks
 before any other. Holding them all, the copy of the kept tables and the drop wait for no one:
 logins, ingest requests and readers wait for the switch and then find the rebuilt tables.
