@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from litestar import Litestar, get
+from litestar.params import FromPath
 from litestar.testing import TestClient
 from prometheus_client import CollectorRegistry, Histogram
 
@@ -28,7 +29,7 @@ def test_gauges_serve_the_latest_reading_only() -> None:
 
 
 @get("/items/{item_id:str}", sync_to_thread=False)
-def item(item_id: str) -> dict[str, str]:
+def item(item_id: FromPath[str]) -> dict[str, str]:
     if item_id == "missing":
         from litestar.exceptions import NotFoundException
 

@@ -12,7 +12,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Response
 
 from upload_service.pipeline import MergeFailedError, Pipeline
@@ -73,7 +73,7 @@ def create_app(pipeline: Pipeline) -> Litestar:
         )
 
     @get("/uploads/{session_id:str}")
-    async def status(session_id: str) -> dict[str, Any]:
+    async def status(session_id: FromPath[str]) -> dict[str, Any]:
         if session_id not in outcomes.by_session:
             raise NotFoundException(f"no session {session_id}")
         return {"session_id": session_id, **outcomes.by_session[session_id]}

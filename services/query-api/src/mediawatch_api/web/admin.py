@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from mediawatch_api.users import User
 from mediawatch_api.web.auth import admin_only
@@ -54,7 +54,7 @@ class AdminController(Controller):
         request: Request[User, Any, Any],
         services: ServicesDep,
         level: Annotated[
-            AlertLevelChoice, Parameter(description="Level of the test alert (any case).")
+            AlertLevelChoice, QueryParameter(description="Level of the test alert (any case).")
         ] = INFO,
     ) -> dict[str, Any]:
         """Appends an AlertRaised event (rule ``test_alert``) to the alerts topic."""

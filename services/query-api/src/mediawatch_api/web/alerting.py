@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import Body, Parameter
+from litestar.params import Body, PathParameter, QueryParameter
 from msgspec import Meta, Struct
 
 from mediawatch_api import operator_commands, queries
@@ -22,7 +22,7 @@ from mediawatch_common.events import Producer
 
 _PRODUCER = Producer.current("query-api")
 MAX_PAGE = 1000
-Id = Annotated[str, Parameter(max_length=200, pattern=STORABLE_TEXT, description="Id.")]
+Id = Annotated[str, PathParameter(max_length=200, pattern=STORABLE_TEXT, description="Id.")]
 
 
 Text = Annotated[str, Meta(pattern=STORABLE_TEXT)]
@@ -116,9 +116,11 @@ class AlertingController(Controller):
         services: ServicesDep,
         silence_state: Annotated[
             SilenceState | None,
-            Parameter(query="state", description="Only silences in this state now (any case)."),
+            QueryParameter(name="state", description="Only silences in this state now (any case)."),
         ] = None,
-        limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE, description="Most returned.")] = 100,
+        limit: Annotated[
+            int, QueryParameter(ge=1, le=MAX_PAGE, description="Most returned.")
+        ] = 100,
     ) -> dict[str, Any]:
         """Silences with their matchers, times, author, comment and current state."""
         with services.reads.connect() as conn:

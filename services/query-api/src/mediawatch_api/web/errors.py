@@ -145,7 +145,7 @@ def _named_as_sent(request: Request[Any, Any, Any], extra: Any) -> Any:
     for problem in extra:
         argument = arguments.get(str(problem.get("key"))) if isinstance(problem, dict) else None
         if argument is not None and isinstance(argument.kwarg_definition, ParameterKwarg):
-            problem["key"] = argument.kwarg_definition.query or problem["key"]
+            problem["key"] = argument.kwarg_definition.name or problem["key"]
     return extra
 
 

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import anyio
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from mediawatch_api import queries
@@ -103,7 +103,8 @@ async def alert_stream(
     request: Request[Any, Any, Any],
     services: ServicesDep,
     after: Annotated[
-        int | None, Parameter(ge=0, description="Start after this change number (default: now).")
+        int | None,
+        QueryParameter(ge=0, description="Start after this change number (default: now)."),
     ] = None,
 ) -> ServerSentEvent:
     """Server-sent events: ``ready`` with the cursor, then ``alert`` (the alert's JSON, as in
@@ -130,8 +131,10 @@ async def alert_stream(
 )
 async def log_stream(
     services: ServicesDep,
-    lines: Annotated[int, Parameter(ge=1, le=100, description="Most records sent.")] = 20,
-    level: Annotated[LogLevel, Parameter(description="This level and above (any case).")] = ERRORS,
+    lines: Annotated[int, QueryParameter(ge=1, le=100, description="Most records sent.")] = 20,
+    level: Annotated[
+        LogLevel, QueryParameter(description="This level and above (any case).")
+    ] = ERRORS,
 ) -> ServerSentEvent:
     """Server-sent events: ``logs`` (``{"logs": [...]}`` as ``logs/recent`` answers) at once
     and whenever the newest ``lines`` records at ``level`` and above change."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from mediawatch_api import queries
 from mediawatch_api.health import detailed
@@ -21,15 +21,15 @@ from mediawatch_api.web.services import ServicesDep
 MAX_PAGE = 1000
 MAX_OFFSET = 1_000_000
 MAX_HOURS = 24 * 366
-Hours = Annotated[int, Parameter(ge=1, le=MAX_HOURS, description="Look-back period in hours.")]
+Hours = Annotated[int, QueryParameter(ge=1, le=MAX_HOURS, description="Look-back period in hours.")]
 
 
 PONG = {"status": "ok"}
 FIRING = AlertStatus.parse("firing")
 
 
-def _page(description: str) -> Any:
-    return Parameter(ge=1, le=MAX_PAGE, description=description)
+def _page(description: str) -> QueryParameter:
+    return QueryParameter(ge=1, le=MAX_PAGE, description=description)
 
 
 SINCE_FORMS = [
@@ -39,8 +39,10 @@ SINCE_FORMS = [
 """The forms ``since`` takes: a time with its offset, or an age (``parse_duration``'s grammar)."""
 
 
-def _text(description: str) -> Any:
-    return Parameter(min_length=1, max_length=200, pattern=STORABLE_TEXT, description=description)
+def _text(description: str) -> QueryParameter:
+    return QueryParameter(
+        min_length=1, max_length=200, pattern=STORABLE_TEXT, description=description
+    )
 
 
 class MonitoringController(Controller):
@@ -116,12 +118,12 @@ class MonitoringController(Controller):
         self,
         services: ServicesDep,
         level: Annotated[
-            AlertLevel | None, Parameter(description="Only this level (any case).")
+            AlertLevel | None, QueryParameter(description="Only this level (any case).")
         ] = None,
         limit: Annotated[int, _page("Most alerts returned.")] = 50,
         status: Annotated[
             AlertStatus,
-            Parameter(
+            QueryParameter(
                 description="Firing (the default), resolved, acknowledged (and firing) or all "
                 "(any case)."
             ),
@@ -160,7 +162,7 @@ class MonitoringController(Controller):
         hours: Hours = 24,
         bucket_seconds: Annotated[
             int | None,
-            Parameter(ge=10, le=86400, description="Average per host over buckets this long."),
+            QueryParameter(ge=10, le=86400, description="Average per host over buckets this long."),
         ] = None,
     ) -> dict[str, Any]:
         """CPU, memory, disk, active sessions and temp dir size of every worker host."""
@@ -180,17 +182,18 @@ class MonitoringController(Controller):
         services: ServicesDep,
         limit: Annotated[int, _page("Most sessions returned.")] = 100,
         offset: Annotated[
-            int, Parameter(ge=0, le=MAX_OFFSET, description="Sessions skipped (paging).")
+            int, QueryParameter(ge=0, le=MAX_OFFSET, description="Sessions skipped (paging).")
         ] = 0,
         stuck: Annotated[
-            bool | None, Parameter(description="Only stuck (true) or not stuck (false) sessions.")
+            bool | None,
+            QueryParameter(description="Only stuck (true) or not stuck (false) sessions."),
         ] = None,
         stage: Annotated[
-            Stage | None, Parameter(description="Only at this stage (any case).")
+            Stage | None, QueryParameter(description="Only at this stage (any case).")
         ] = None,
         user_id: Annotated[
             str | None,
-            Parameter(
+            QueryParameter(
                 min_length=1, max_length=200, pattern=STORABLE_TEXT, description="Only this user's."
             ),
         ] = None,
@@ -212,7 +215,7 @@ class MonitoringController(Controller):
         self,
         services: ServicesDep,
         session_id: Annotated[
-            str, Parameter(max_length=200, pattern=STORABLE_TEXT, description="Session id.")
+            str, PathParameter(max_length=200, pattern=STORABLE_TEXT, description="Session id.")
         ],
     ) -> dict[str, Any]:
         """Every event of one session in order, for incident analysis."""
@@ -231,7 +234,9 @@ class MonitoringController(Controller):
     def windows(
         self,
         services: ServicesDep,
-        stage: Annotated[Stage | None, Parameter(description="Only this stage (any case).")] = None,
+        stage: Annotated[
+            Stage | None, QueryParameter(description="Only this stage (any case).")
+        ] = None,
         limit: Annotated[int, _page("Most windows returned.")] = 100,
     ) -> dict[str, Any]:
         """The aggregator's newest windowed statistics (error rate, percentiles)."""
@@ -250,7 +255,7 @@ class MonitoringController(Controller):
         hours: Hours = 24,
         window_seconds: Annotated[
             int | None,
-            Parameter(
+            QueryParameter(
                 ge=1,
                 le=86400,
                 description="Length of the tumbling windows to chart (default: the shortest "
@@ -273,14 +278,14 @@ class MonitoringController(Controller):
         services: ServicesDep,
         lines: Annotated[int, _page("Most records returned.")] = 100,
         level: Annotated[
-            LogLevel | None, Parameter(description="This level and above (any case).")
+            LogLevel | None, QueryParameter(description="This level and above (any case).")
         ] = None,
         service: Annotated[str | None, _text("Only this service (transcoder, api...).")] = None,
         host: Annotated[str | None, _text("Only this host.")] = None,
         session_id: Annotated[str | None, _text("Only records of this session.")] = None,
         since: Annotated[
             str | None,
-            Parameter(
+            QueryParameter(
                 max_length=64,
                 description="Not before: an ISO time (2026-12-07T10:00:00Z) or an age (90m).",
                 schema_extra={"oneOf": SINCE_FORMS},

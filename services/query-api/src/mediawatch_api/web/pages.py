@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Router, get
-from litestar.params import Parameter
+from litestar.params import PathParameter
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 
@@ -52,7 +52,7 @@ class PagesController(Controller):
     def session(
         self,
         request: Request[User, Any, Any],
-        session_id: Annotated[str, Parameter(max_length=200)],
+        session_id: Annotated[str, PathParameter(max_length=200)],
     ) -> Template:
         """One session's timeline."""
         return _page("session.html", session_id=session_id, **_who(request))

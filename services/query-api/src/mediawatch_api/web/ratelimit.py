@@ -10,6 +10,7 @@ past the limit get 429 until it resets, and the client is the peer address of th
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,9 +58,21 @@ class FixedWindow:
         self._sweep_at = now + self.seconds
 
 
+def _request_path(scope: Scope) -> str:
+    # A mounted app sees a rewritten ``path``; its full request path is the raw one.
+    if getattr(scope.get("route_handler"), "is_mount", False):
+        return scope["raw_path"].decode()
+    return scope["path"]
+
+
 class RateLimitMiddleware(ASGIMiddleware):
     """429 past ``window.limit`` requests per window and client; ``RateLimit-*`` headers on
-    every answer of a limited route (and ``Retry-After`` on a 429)."""
+    every answer of a limited route (and ``Retry-After`` on a 429).
+
+    ``exclude`` holds regular expressions searched in the full request path (not the route
+    handler's own path, which lacks its controller's and router's prefix): a request whose
+    path matches one is neither counted nor limited.
+    """
 
     scopes = (ScopeType.HTTP,)
 
@@ -70,9 +83,15 @@ class RateLimitMiddleware(ASGIMiddleware):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.window = window
-        self.exclude_path_pattern = tuple(exclude) or None
+        self.excluded = re.compile("|".join(exclude)) if exclude else None
+        if self.excluded is not None:
+            self.should_bypass_for_scope = self.is_excluded
         self.clock = clock
         self.policy = f"{window.limit}; w={window.seconds}"
+
+    def is_excluded(self, scope: Scope) -> bool:
+        """Whether the request's path matches an ``exclude`` pattern."""
+        return self.excluded is not None and self.excluded.search(_request_path(scope)) is not None
 
     def headers(self, verdict: Verdict) -> dict[str, str]:
         """The IETF draft's RateLimit headers for ``verdict``."""
