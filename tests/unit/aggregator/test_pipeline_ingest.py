@@ -1,16 +1,21 @@
-"""The ingest's progress reports: which partitions count as read to their end, and when."""
+"""The ingest's progress reports (which partitions count as read to their end, and when), and
+its stop."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
+from mediawatch_aggregator.reading.event_decoding import RowDecoder
 from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest, Tracker
 from mediawatch_aggregator.windowing.watermark import Progress
+from mediawatch_common.avro import SchemaRegistry
+from mediawatch_common.events import Producer, Stage, StageCompleted, encode_event
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +106,79 @@ def test_tracker_keeps_the_highest_facts() -> None:
     assert not tracker.changed
     tracker.read({1: 10})
     assert not tracker.changed
+
+
+@dataclass
+class ReadingConsumer:
+    """What the read loop calls on an aiokafka consumer, over batches given in advance."""
+
+    batches: list[dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]]
+    commits: list[dict[TopicPartition, int]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+
+    async def start(self) -> None:
+        self.calls.append("start")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    async def getmany(
+        self, timeout_ms: int, max_records: int
+    ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]:
+        self.calls.append("getmany")
+        return self.batches.pop(0) if self.batches else {}
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        self.calls.append("commit")
+        self.commits.append(offsets)
+
+    def assignment(self) -> set[TopicPartition]:
+        return set()
+
+
+def _completions(partition: int, count: int) -> list[ConsumerRecord[bytes, bytes]]:
+    at = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    records = []
+    for offset in range(count):
+        event = StageCompleted(
+            producer=Producer.current("ingest-test"),
+            event_time=at,
+            session_id=f"s-{offset}",
+            user_id="u",
+            stage=Stage.UPLOAD,
+            started_at=at,
+            success=True,
+            duration_seconds=1.0,
+        )
+        value = encode_event(event)
+        records.append(
+            ConsumerRecord(TOPIC, partition, offset, 0, 0, None, value, None, 0, len(value), [])
+        )
+    return records
+
+
+def test_a_stop_during_a_batch_publishes_and_commits_it_then_leaves_the_group() -> None:
+    tp = TopicPartition(TOPIC, 0)
+    consumer = ReadingConsumer([{tp: _completions(0, 3)}, {tp: _completions(0, 5)}])
+    published: list[Batch] = []
+
+    async def sink(batch: Batch) -> None:
+        published.append(batch)
+        ingest.stop()  # SIGTERM arrives while the batch is being acknowledged
+
+    async def report(progress: Progress) -> None:
+        pass
+
+    ingest = Ingest(
+        cast(AIOKafkaConsumer, consumer),
+        RowDecoder(SchemaRegistry()),
+        sink,
+        report,
+        5000,
+        0.2,
+        report_seconds=1.0,
+    )
+    asyncio.run(asyncio.wait_for(ingest.run(), timeout=5))
+    assert [len(b.rows["UPLOAD"]) for b in published] == [3]
+    assert consumer.commits == [{tp: 3}]  # the batch in hand, and nothing read after it
+    assert consumer.calls == ["start", "getmany", "commit", "stop"]

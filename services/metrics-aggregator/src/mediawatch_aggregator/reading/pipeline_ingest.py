@@ -107,7 +107,7 @@ class Tracker:
 
 
 class Ingest:
-    """The read loop: batch, sort, publish, commit."""
+    """The read loop: batch, sort, publish, commit; until :meth:`stop` or cancelled."""
 
     def __init__(
         self,
@@ -137,14 +137,20 @@ class Ingest:
         self._group, self._on_read = group, on_read
         self._lag: list[PartitionLag] = []
         self._lag_at = float("-inf")
+        self._stopping = False
         self.events = 0
 
+    def stop(self) -> None:
+        """Ask :meth:`run` to return after the batch in hand is published and committed."""
+        self._stopping = True
+
     async def run(self) -> None:
-        """Reads until cancelled; stops the consumer on the way out."""
+        """Reads until stopped or cancelled; stops the consumer (leaves the group) on the way
+        out."""
         await self._consumer.start()
         started, reported = self._clock(), 0
         try:
-            while True:
+            while not self._stopping:
                 data = await self._consumer.getmany(
                     timeout_ms=self._timeout_ms, max_records=self._batch_size
                 )
