@@ -1,4 +1,5 @@
-"""The stop deadline ends a process that does not stop by itself, with status 1."""
+"""The stop deadline: ``SHUTDOWN_TIMEOUT_SECONDS``, and the forced exit (status 1) of a process
+that does not stop by itself within it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from mediawatch_common.settings import SettingsError, load_settings
 
 pytestmark = pytest.mark.unit
 
@@ -24,3 +27,15 @@ def test_a_stuck_process_exits_at_its_deadline_saying_so() -> None:
                           timeout=20, check=False)  # fmt: skip
     assert done.returncode == 1
     assert "still stopping after the deadline" in done.stderr
+
+
+def test_the_deadline_is_a_setting_of_25_seconds_by_default() -> None:
+    assert load_settings({}).shutdown.timeout_seconds == 25.0
+    env = {"SHUTDOWN_TIMEOUT_SECONDS": "12.5"}
+    assert load_settings(env).shutdown.timeout_seconds == 12.5
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "forever", "601"])
+def test_a_bad_deadline_is_refused_naming_the_variable(value: str) -> None:
+    with pytest.raises(SettingsError, match="SHUTDOWN_TIMEOUT_SECONDS"):
+        load_settings({"SHUTDOWN_TIMEOUT_SECONDS": value})

@@ -22,10 +22,10 @@ from mediawatch_common.shutdown import exit_by_deadline
 log = logging.getLogger(__name__)
 
 
-def _on_signals(stop: Callable[[], None]) -> None:
+def _on_signals(stop: Callable[[], None], deadline_seconds: float) -> None:
     def handle(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
-        exit_by_deadline()
+        exit_by_deadline(deadline_seconds)
         stop()
 
     signal.signal(signal.SIGTERM, handle)
@@ -47,7 +47,7 @@ def alerter(settings: Settings) -> None:
         open_lease(settings.kafka, config.group_id),
         lambda: next(terms, None) or build_alerter(settings, config, metrics=metrics),
     )
-    _on_signals(standby.stop)
+    _on_signals(standby.stop, settings.shutdown.timeout_seconds)
     log.info(
         "alerter starting", extra={"rules": [n for r in service.evaluator.rules for n in r.emits]}
     )

@@ -22,10 +22,10 @@ from mediawatch_notifier.wiring import build_notifier
 log = logging.getLogger(__name__)
 
 
-def _on_signals(stop: Callable[[], None]) -> None:
+def _on_signals(stop: Callable[[], None], deadline_seconds: float) -> None:
     def handle(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
-        exit_by_deadline()
+        exit_by_deadline(deadline_seconds)
         stop()
 
     signal.signal(signal.SIGTERM, handle)
@@ -46,6 +46,6 @@ def notifier(settings: Settings) -> None:
         open_lease(settings.kafka, config.group_id),
         lambda: build_notifier(settings, config, routing, metrics=metrics),
     )
-    _on_signals(standby.stop)
+    _on_signals(standby.stop, settings.shutdown.timeout_seconds)
     log.info("notifier starting", extra={"routes": describe(routing)})
     standby.run()

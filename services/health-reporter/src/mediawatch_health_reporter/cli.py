@@ -54,7 +54,7 @@ def health(settings: Settings) -> None:
     )
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        exit_by_deadline()
+        exit_by_deadline(settings.shutdown.timeout_seconds)
         reporter.stop()
 
     signal.signal(signal.SIGTERM, on_signal)

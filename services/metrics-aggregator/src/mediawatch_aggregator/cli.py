@@ -45,7 +45,13 @@ def run_aggregator(settings: Settings) -> None:
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
     app = FaustAggregator(settings, agg, topics, codec, AggregatorMetrics()).app
-    worker = DeadlineWorker(app, override_logging=False, redirect_stdouts=False, quiet=True)
+    worker = DeadlineWorker(
+        app,
+        settings.shutdown.timeout_seconds,
+        override_logging=False,
+        redirect_stdouts=False,
+        quiet=True,
+    )
     worker.execute_from_commandline()
 
 

@@ -51,12 +51,14 @@ def _sweep(settings: Settings, url: str, interval: int, stop: threading.Event) -
     engine.dispose()
 
 
-def _stop_on_signals(projection: Projection, loop: ConsumerLoop[Decoded]) -> None:
+def _stop_on_signals(
+    projection: Projection, loop: ConsumerLoop[Decoded], deadline_seconds: float
+) -> None:
     """SIGTERM/SIGINT: finish the batch in hand, stop waiting for the database, leave."""
 
     def handle(signum: int, _frame: FrameType | None) -> None:
         log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
-        exit_by_deadline()
+        exit_by_deadline(deadline_seconds)
         projection.stop()
         loop.stop()
 
@@ -125,7 +127,7 @@ def projector(
         if members.count:
             members.start()
             threading.Thread(target=members.watch, args=(stop,), daemon=True).start()
-    _stop_on_signals(projection, loop)
+    _stop_on_signals(projection, loop, settings.shutdown.timeout_seconds)
     quiet_gc()
     favour_waiting_threads()  # the batch writer's thread, between its sends
     log.info("projector started", extra={"topics": ",".join(names), "schema": schema})

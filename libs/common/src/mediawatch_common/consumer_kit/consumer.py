@@ -88,7 +88,7 @@ def run_consumer(consumer: Consumer, settings: Settings,
     """Run ``consumer`` until SIGTERM/SIGINT (or ``until()``); returns the finished loop."""
     loop = build_loop(consumer, settings)
     try:
-        loop.stop_on_signals()
+        loop.stop_on_signals(settings.shutdown.timeout_seconds)
     except ValueError:
         log.debug("not in the main thread: signals stay with the caller")
     log.info("consumer starting", extra={"consumer": consumer.name, "group": loop.group})

@@ -139,12 +139,13 @@ class ConsumerLoop(Generic[T]):
         broker refuses them once the group has moved on without this member)."""
         return self._consumer.consumer_group_metadata()
 
-    def stop_on_signals(self) -> None:
-        """Stop cleanly on SIGTERM and SIGINT (call from the main thread)."""
+    def stop_on_signals(self, deadline_seconds: float) -> None:
+        """Stop cleanly on SIGTERM and SIGINT (call from the main thread); a stop taking
+        longer than ``deadline_seconds`` ends the process (``mediawatch_common.shutdown``)."""
 
         def handle(signum: int, _frame: FrameType | None) -> None:
             log.info("stopping on signal", extra={"signal": signal.Signals(signum).name})
-            exit_by_deadline()
+            exit_by_deadline(deadline_seconds)
             self.stop()
 
         signal.signal(signal.SIGTERM, handle)

@@ -18,6 +18,7 @@ __all__ = [
     "MetricsSettings",
     "MonitoringSettings",
     "RetentionSettings",
+    "ShutdownSettings",
 ]
 
 Percent = Annotated[float, Field(gt=0, le=100)]
@@ -155,6 +156,20 @@ class MetricsSettings(BaseSettings):
         "projector 9405, health reporter 9406).",
     )
     host: str = Field("127.0.0.1", min_length=1, description="Address the server listens on.")
+
+
+class ShutdownSettings(BaseSettings):
+    """How long a service may take to stop (``SHUTDOWN_*``)."""
+
+    model_config = _config("SHUTDOWN_")
+
+    timeout_seconds: float = Field(
+        25.0,
+        gt=0,
+        le=600,
+        description="Seconds from SIGTERM or SIGINT until a service still stopping is ended "
+        "(status 1); keep it under the orchestrator's grace period (Kubernetes: 30 s).",
+    )
 
 
 class DatabaseSettings(BaseSettings):

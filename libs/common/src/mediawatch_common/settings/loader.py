@@ -20,6 +20,7 @@ from mediawatch_common.settings.groups import (
     MetricsSettings,
     MonitoringSettings,
     RetentionSettings,
+    ShutdownSettings,
 )
 
 
@@ -45,6 +46,7 @@ class Settings:
     database: DatabaseSettings
     paths: PathSettings
     metrics: MetricsSettings
+    shutdown: ShutdownSettings
 
 
 T = TypeVar("T", bound=BaseSettings)
@@ -109,6 +111,7 @@ _GROUPS: dict[str, tuple[type[BaseSettings], str]] = {
     "database": (DatabaseSettings, "DATABASE_"),
     "paths": (PathSettings, "MEDIAWATCH_"),
     "metrics": (MetricsSettings, "METRICS_"),
+    "shutdown": (ShutdownSettings, "SHUTDOWN_"),
 }
 
 

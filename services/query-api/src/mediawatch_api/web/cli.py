@@ -27,8 +27,12 @@ log = logging.getLogger(__name__)
 class DeadlineServer(uvicorn.Server):
     """uvicorn's server, with the stop deadline armed when it is asked to stop."""
 
+    def __init__(self, config: uvicorn.Config, deadline_seconds: float) -> None:
+        super().__init__(config)
+        self.deadline_seconds = deadline_seconds
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        exit_by_deadline()
+        exit_by_deadline(self.deadline_seconds)
         super().handle_exit(sig, frame)
 
 
@@ -75,7 +79,7 @@ def api(settings: Settings) -> None:
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _stopped)
     try:
-        DeadlineServer(config).run()
+        DeadlineServer(config, settings.shutdown.timeout_seconds).run()
     finally:
         if access:
             access.stop()
