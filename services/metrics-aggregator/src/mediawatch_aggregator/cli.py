@@ -29,7 +29,7 @@ def run_aggregator(settings: Settings) -> None:
     """
     from mediawatch_aggregator.metrics import AggregatorMetrics
     from mediawatch_aggregator.runtime.faust_app import FaustAggregator
-    from mediawatch_aggregator.runtime.faust_worker import DeadlineWorker
+    from mediawatch_aggregator.runtime.faust_worker import StoppingWorker
 
     try:
         agg = load_aggregator_settings()
@@ -44,9 +44,9 @@ def run_aggregator(settings: Settings) -> None:
     # missing from the consumer's first metadata, and then stays unassigned (internal_topics.py).
     create_missing_topics(admin, new_topics(wanted, rf, isr) + internal_topics(agg, rf, isr))
     codec = AvroCodec(SchemaRegistry(settings.paths.schema_dir))
-    app = FaustAggregator(settings, agg, topics, codec, AggregatorMetrics()).app
-    worker = DeadlineWorker(
-        app,
+    aggregator = FaustAggregator(settings, agg, topics, codec, AggregatorMetrics())
+    worker = StoppingWorker(
+        aggregator,
         settings.shutdown.timeout_seconds,
         override_logging=False,
         redirect_stdouts=False,

@@ -23,13 +23,13 @@ from confluent_kafka import Message
 from mediawatch_aggregator.metrics import AggregatorMetrics
 from mediawatch_aggregator.reading.event_decoding import RowDecoder
 from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest
-from mediawatch_aggregator.runtime.faust_transport import AggregatorApp
+from mediawatch_aggregator.runtime.faust_transport import aggregator_app
 from mediawatch_aggregator.runtime.internal_topics import (
     BATCHES_RETENTION_MS,
     STATE_TABLE,
     batches_topic,
 )
-from mediawatch_aggregator.runtime.kafka_auth import aiokafka_security, faust_credentials
+from mediawatch_aggregator.runtime.kafka_auth import aiokafka_security
 from mediawatch_aggregator.runtime.state_table import stage_partition, state_table
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.windowing.closing_pass import collect, finish
@@ -71,7 +71,8 @@ class FaustAggregator:
     """The Faust app with its topics, table, ingest task, aggregating agent and closing timer.
 
     The methods are the app's handlers; what they share (the aggregator, the agent's read
-    counts, when open windows and status were last reported) lives in attributes.
+    counts, when open windows and status were last reported, the running ingest) lives in
+    attributes. :meth:`stop_intake` is the first step of a stop, before Faust's own.
     """
 
     def __init__(
@@ -86,7 +87,7 @@ class FaustAggregator:
         ``metrics`` (default: registered nowhere) follow what it reads and closes."""
         self._settings, self._agg, self._topics, self._codec = settings, agg, topics, codec
         self._metrics = metrics or AggregatorMetrics(registry=None)
-        self.app = self._new_app()
+        self.app = aggregator_app(settings, agg)
         batches = self.app.topic(
             batches_topic(agg.app_id),
             partitions=agg.partitions,
@@ -105,29 +106,12 @@ class FaustAggregator:
         self._ingest_group = f"{agg.app_id}-ingest"
         self._read: Counter[int] = Counter()
         self._last_update, self._last_status = 0.0, time.monotonic()
+        self._ingest: tuple[Ingest, asyncio.Task[None]] | None = None
+        self._stopping = False
+        self._passing = asyncio.Lock()  # one closing pass at a time: the timer's or the last
         self.app.task(self.ingest)
         self.app.agent(batches, concurrency=1)(self.aggregate)
         self.app.timer(interval=agg.tick_seconds)(self.close_windows)
-
-    def _new_app(self) -> faust.App:
-        agg, kafka = self._agg, self._settings.kafka
-        return AggregatorApp(
-            agg.app_id,
-            broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
-            store=agg.store,
-            datadir=str(agg.state_dir),
-            key_serializer="raw",
-            value_serializer="raw",
-            web_enabled=False,
-            table_standby_replicas=0,
-            topic_partitions=agg.partitions,
-            topic_replication_factor=kafka.replication_factor,
-            consumer_auto_offset_reset="earliest",
-            producer_acks=-1,
-            broker_session_timeout=agg.session_timeout_seconds,
-            broker_heartbeat_interval=agg.session_timeout_seconds / 3,
-            broker_credentials=faust_credentials(kafka),
-        )
 
     async def send(
         self,
@@ -173,7 +157,9 @@ class FaustAggregator:
             await future
 
     async def ingest(self) -> None:
-        """The app's task: reads the pipeline topic in batches until cancelled."""
+        """The app's task: reads the pipeline topic in batches until stopped or cancelled."""
+        if self._stopping:
+            return
         agg, kafka = self._agg, self._settings.kafka
         consumer = AIOKafkaConsumer(
             self._topics.pipeline.name,
@@ -200,6 +186,7 @@ class FaustAggregator:
             on_read=self._metrics.read,
         )
         untrack = CONSUMER_LAG.track(ingest.lag)
+        self._ingest = (ingest, cast("asyncio.Task[None]", asyncio.current_task()))
         try:
             await ingest.run()
         finally:
@@ -260,15 +247,44 @@ class FaustAggregator:
         owned = {tp.partition for tp in actives if tp.topic == self._batches_name}
         return [stage for partition in sorted(owned) for stage in self._stages_of[partition]]
 
+    async def stop_intake(self, seconds: float) -> None:
+        """Stops reading the pipeline topic and the closing timer, then runs a last closing pass.
+
+        The ingest publishes and commits the batch in hand and leaves its group; the timer's
+        pass in flight finishes; the last pass publishes the due closings and every changed
+        open window (a pass that fails is left to the next worker: the table still holds its
+        windows). Faust's stop then commits what the agent applied.
+
+        Raises:
+            TimeoutError: When that took more than ``seconds`` (the brokers do not answer).
+        """
+        self._stopping = True
+        async with asyncio.timeout(seconds):
+            if self._ingest is not None:
+                ingest, task = self._ingest
+                ingest.stop()
+                await asyncio.wait({task})  # ends with the task, whether it failed or not
+            async with self._passing:
+                try:
+                    await self._closing_pass(update=True)
+                except Exception as exc:  # the stop goes on: nothing of the pass was committed
+                    log.error("last closing pass failed", extra={"error": repr(exc)})
+
     async def close_windows(self) -> None:
         """The timer: one closing pass over the owned stages (none during a rebalance)."""
+        if self._stopping:
+            return
+        update = time.monotonic() - self._last_update >= self._agg.update_interval_seconds
+        if update:
+            self._last_update = time.monotonic()
+        async with self._passing:
+            await self._closing_pass(update)
+
+    async def _closing_pass(self, update: bool) -> None:
         app = self.app
         if app.rebalancing or not cast(Any, app.tables).recovery.completed.is_set():
             return
         began = time.perf_counter()
-        update = time.monotonic() - self._last_update >= self._agg.update_interval_seconds
-        if update:
-            self._last_update = time.monotonic()
         stages = self.owned_stages()
         if time.monotonic() - self._last_status >= STATUS_SECONDS:
             self._last_status = time.monotonic()

@@ -1,4 +1,4 @@
-"""Faust's aiokafka transport: a 100 ms fetch wait, and a rewind after a takeover.
+"""The Faust app and its aiokafka transport: a 100 ms fetch wait, a rewind after a takeover.
 
 Faust's worker consumer waits up to 1.5 s per fetch, which delayed resumed partitions; and
 aiokafka leaves partitions without a committed offset where they were fetched to, which lost
@@ -16,6 +16,10 @@ import faust
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, TransportT
+
+from mediawatch_aggregator.runtime.kafka_auth import faust_credentials
+from mediawatch_aggregator.settings import AggregatorSettings
+from mediawatch_common.settings import Settings
 
 FETCH_MAX_WAIT_MS = 100
 
@@ -69,3 +73,25 @@ class AggregatorApp(faust.App):
 
     def _new_transport(self) -> TransportT:
         return Transport(self.conf.broker_consumer, self)
+
+
+def aggregator_app(settings: Settings, agg: AggregatorSettings) -> AggregatorApp:
+    """The aggregator's Faust app, configured from the settings."""
+    kafka = settings.kafka
+    return AggregatorApp(
+        agg.app_id,
+        broker=[f"kafka://{host}" for host in kafka.bootstrap_servers.split(",")],
+        store=agg.store,
+        datadir=str(agg.state_dir),
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        table_standby_replicas=0,
+        topic_partitions=agg.partitions,
+        topic_replication_factor=kafka.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        broker_session_timeout=agg.session_timeout_seconds,
+        broker_heartbeat_interval=agg.session_timeout_seconds / 3,
+        broker_credentials=faust_credentials(kafka),
+    )
