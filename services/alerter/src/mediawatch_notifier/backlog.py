@@ -6,7 +6,8 @@ backlog, read again by the new holder. An alert raised in the backlog is *owed*:
 fired and resolved while no notifier was working, so it is announced even when its
 resolution is read before its group's first message. ``AlertDelivered`` records on the alerts
 topic tell which sinks already got it (the earlier holder delivered it but stopped before
-committing), so those sinks do not get its firing again.
+committing), so those sinks do not get its firing again; a sink recorded as sent its
+resolution (a message announcing only resolutions) is never sent its firing after it.
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ class Reading(Enum):
 @dataclass(slots=True)
 class Backlog:
     """The committed and end offsets (partition -> offset) of the alerts topic at a term's
-    start, the alerts raised in between (owed), and the sinks that got each of those."""
+    start, the alerts raised in between (owed), the sinks that got each of those, and the
+    sinks that got each one's resolution."""
 
     committed: Mapping[int, int]
     ends: Mapping[int, int]
     owed: frozenset[str] = frozenset()
     sinks: dict[str, set[str]] = field(default_factory=dict)
+    resolved: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def continuing(self) -> bool:
@@ -67,14 +70,22 @@ class Backlog:
             self.note(event)
 
     def note(self, event: Event) -> None:
-        """Learn from one event read back: a delivery listing owed alerts."""
+        """Learn from one event read back: a delivery listing owed alerts. A message listing
+        an alert firing is recorded ``firing``, so one recorded ``resolved`` announced each
+        of its alerts resolved."""
         if isinstance(event, AlertDelivered):
             for alert_id in self.owed.intersection(event.alert_ids):
                 self.sinks.setdefault(alert_id, set()).add(event.sink)
+                if event.status == "resolved":
+                    self.resolved.setdefault(alert_id, set()).add(event.sink)
 
     def delivered(self) -> dict[str, frozenset[str]]:
         """Per owed alert, the sinks a delivery listing it is recorded for."""
         return {i: frozenset(s) for i, s in self.sinks.items()}
+
+    def resolutions(self) -> dict[str, frozenset[str]]:
+        """Per owed alert, the sinks a delivery of its resolution is recorded for."""
+        return {i: frozenset(s) for i, s in self.resolved.items()}
 
 
 def owed(events: Iterable[Event]) -> frozenset[str]:

@@ -5,24 +5,31 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Any
 
 import httpx
 
-from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed, Producer
+from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed, AlertRaised, Producer
 from mediawatch_common.wall_clock import Clock
 from mediawatch_notifier.grouping import Notification
+from mediawatch_notifier.overtaken import Overtaken
 from mediawatch_notifier.payloads import request_for
 from mediawatch_notifier.rate_limit import TokenBucket
-from mediawatch_notifier.retry_policy import RetryPolicy
+from mediawatch_notifier.retry_policy import Decision, RetryPolicy
 from mediawatch_notifier.routing import Sink
 from mediawatch_notifier.url_safety import UnsafeUrlError, check_url, redact
 
 log = logging.getLogger(__name__)
 
 Record = AlertDelivered | AlertDeliveryFailed
+
+WITHDRAWN = "not sent: its resolution was sent to this sink"
+"""The error of the final record of firing alerts a resolution overtook (no request made)."""
+
+PAUSE_STEP_SECONDS = 0.25
+"""How often a delivery waiting to retry looks whether it still has anything to send."""
 
 
 def _sleep(seconds: float) -> bool:
@@ -32,11 +39,14 @@ def _sleep(seconds: float) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How a delivery ended: delivered, given up, or interrupted by a stop (retry later)."""
+    """How a delivery ended: delivered, given up, withdrawn, or interrupted by a stop (retry
+    later)."""
 
     delivered: bool
     attempts: int
     stopped: bool = False
+    withdrawn: bool = False
+    """Nothing was left to send: the sink was sent the resolution of every alert listed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,43 +74,84 @@ class Deliverer:
     dashboard_url: str | None = None
     sleep: Callable[[float], bool] = field(default=lambda seconds: _sleep(seconds))
     monotonic: Callable[[], float] = time.monotonic
+    overtaken: Overtaken = field(default_factory=Overtaken)
 
     def deliver(self, n: Notification, sink: Sink) -> Outcome:
-        """Try until delivered, a final failure, or ``sleep`` reports a stop."""
+        """Try until delivered, a final failure, ``sleep`` reports a stop, or every alert
+        left was overtaken by its resolution (see :mod:`~mediawatch_notifier.overtaken`)."""
         bucket = self.limits.setdefault(sink.name, TokenBucket(self.rate_per_minute))
         for attempt in count(1):
             waited = bucket.reserve(self.monotonic())
             if waited > 0 and not self.sleep(waited):
                 return Outcome(False, attempt - 1, stopped=True)
-            started = self.monotonic()
-            response = self._post(sink, n)
-            elapsed_ms = (self.monotonic() - started) * 1000
-            common = self._common(n, sink, attempt, response.status, elapsed_ms)
-            if response.status is not None and 200 <= response.status < 300:
-                self.record(AlertDelivered(**common, rate_limited_ms=waited * 1000))
+            self.overtaken.await_landing(n, sink.name, self.timeouts.get(sink.name, self.timeout))
+            sent, left_out = self.overtaken.attempt(n, sink.name)
+            if left_out:
+                self._withdraw(n, sink, left_out, attempt)
+            if not sent.alert_ids:
+                return Outcome(False, attempt - 1, withdrawn=True)
+            try:
+                decision = self._attempt(sent, sink, attempt, waited)
+            finally:
+                self.overtaken.landed(n, sink.name)
+            if decision is None:
                 return Outcome(True, attempt)
-            decision = self.policy.decide(
-                attempt, response.status, response.retry_after, self.clock.now()
-            )
-            final = decision.final or response.refused
-            error = response.error or decision.reason
-            self.record(
-                AlertDeliveryFailed(
-                    **common,
-                    error=error,
-                    final=final,
-                    retry_in_seconds=None if final else decision.delay,
-                )
-            )
-            log.warning(
-                "delivery failed",
-                extra={"sink": sink.name, "attempt": attempt, "error": error, "final": final},
-            )
-            if final:
+            if decision.final:
                 return Outcome(False, attempt)
-            if not self.sleep(decision.delay or 0.0):
+            if not self._pause(decision.delay or 0.0, n, sink):
                 return Outcome(False, attempt, stopped=True)
         raise AssertionError("unreachable")
+
+    def _attempt(self, n: Notification, sink: Sink, attempt: int, waited: float) -> Decision | None:
+        """POST once and record it; None when delivered, else what the policy decided."""
+        started = self.monotonic()
+        response = self._post(sink, n)
+        elapsed_ms = (self.monotonic() - started) * 1000
+        common = self._common(n, sink, attempt, response.status, elapsed_ms)
+        if response.status is not None and 200 <= response.status < 300:
+            self.record(AlertDelivered(**common, rate_limited_ms=waited * 1000))
+            return None
+        decision = self.policy.decide(
+            attempt, response.status, response.retry_after, self.clock.now()
+        )
+        final = decision.final or response.refused
+        error = response.error or decision.reason
+        self.record(
+            AlertDeliveryFailed(
+                **common,
+                error=error,
+                final=final,
+                retry_in_seconds=None if final else decision.delay,
+            )
+        )
+        log.warning(
+            "delivery failed",
+            extra={"sink": sink.name, "attempt": attempt, "error": error, "final": final},
+        )
+        return replace(decision, final=final)
+
+    def _pause(self, seconds: float, n: Notification, sink: Sink) -> bool:
+        """Wait ``seconds`` before the next attempt, cut short once nothing is left to send;
+        False when ``sleep`` reports a stop."""
+        left = seconds
+        while left > 0 and not self.overtaken.spent(n, sink.name):
+            step = min(left, PAUSE_STEP_SECONDS)
+            if not self.sleep(step):
+                return False
+            left -= step
+        return True
+
+    def _withdraw(
+        self, n: Notification, sink: Sink, alerts: tuple[AlertRaised, ...], attempt: int
+    ) -> None:
+        """Record the alerts no attempt will send ``sink`` firing: their resolution was
+        dispatched to it."""
+        gone = replace(n, firing=alerts, resolved=())
+        self.record(
+            AlertDeliveryFailed(
+                **self._common(gone, sink, attempt, None, 0.0), error=WITHDRAWN, final=True
+            )
+        )
 
     def _post(self, sink: Sink, n: Notification) -> _Response:
         url = sink.url.get_secret_value()

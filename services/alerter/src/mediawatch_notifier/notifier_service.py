@@ -23,8 +23,9 @@ from mediawatch_notifier.backlog import Backlog
 from mediawatch_notifier.delivery import Deliverer, Outcome, Record
 from mediawatch_notifier.grouping import Dispatcher, Notification
 from mediawatch_notifier.metrics import NotifierMetrics
+from mediawatch_notifier.overtaken import Overtaken
 from mediawatch_notifier.pending_offsets import PendingOffsets, Token
-from mediawatch_notifier.routing import Routing
+from mediawatch_notifier.routing import Routing, Sink
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class NotifierService:
         self.metrics.count_queue(lambda: len(self._outstanding))
         deliverer.record = self._record
         deliverer.sleep = self._sleep
+        self._overtaken = deliverer.overtaken = Overtaken()
         self._deliverer = deliverer
         self.sent: list[Notification] = []
 
@@ -123,6 +125,7 @@ class NotifierService:
         read = partial(read_positions, self._bootstrap, self._topic, self._decode, ends)
         backlog.replay(lambda since: read(since=since), self.dispatcher.restore)
         self.dispatcher.delivered = backlog.delivered()
+        self._overtaken.learn(backlog.resolutions())
 
     def _wait(self) -> float:
         due = self.dispatcher.next_due()
@@ -157,15 +160,23 @@ class NotifierService:
             self._refresher.noted(notification)
             self._outstanding[notification.notification_id] = []
             for sink in sinks:
-                future = self._pool.submit(self._deliverer.deliver, notification, sink)
+                future = self._submit(notification, sink)
                 future.add_done_callback(self._on_done(notification))
 
     def _refresh(self, now: datetime) -> None:
         """Push again to each Alertmanager what still fires there (one request per sink)."""
         for name, notification in self._refresher.due(now, self._firing_for(now)):
-            sink = self._routing.sinks[name]
-            future = self._pool.submit(self._deliverer.deliver, notification, sink)
+            future = self._submit(notification, self._routing.sinks[name])
             future.add_done_callback(self._on_refreshed(name))
+
+    def _submit(self, notification: Notification, sink: Sink) -> Future[Outcome]:
+        """Hand one delivery to the workers; its resolutions overtake the firing of the same
+        alerts still on its way to the sink (in this thread, so in dispatch order)."""
+        self._overtaken.resolving(notification)
+        self._overtaken.open(notification, sink.name)
+        future = self._pool.submit(self._deliverer.deliver, notification, sink)
+        future.add_done_callback(lambda _f: self._overtaken.close(notification, sink.name))
+        return future
 
     def _firing_for(self, now: datetime) -> Callable[[str], list[AlertRaised]]:
         return lambda sink: self.dispatcher.firing_for(sink, now)

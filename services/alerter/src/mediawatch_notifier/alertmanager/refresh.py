@@ -4,9 +4,11 @@ Alertmanager resolves an alert that is not pushed again before its ``endsAt`` (o
 ``resolve_timeout``), so while an alert fires it is pushed every ``resend_interval_seconds``
 of its sink, all alerts of the sink in one request. Alerts resolved in the last
 :data:`KEEP_RESOLVED_SECONDS` are pushed again too, so a resolution that found Alertmanager
-down still reaches it. A refresh reads what fires when it is built; when a resolution was
-dispatched meanwhile, the refresh may land after it and show the alert firing again, so the
-next refresh of that sink is due at once. Pure: the caller passes ``now`` and what fires.
+down still reaches it. A refresh reads what fires when it is built; an attempt made after a
+resolution was dispatched leaves that alert out (see ``overtaken``), but one that timed out
+on our side may still be taken in after the resolution, so when a resolution was dispatched
+while a refresh was under way, the next refresh of that sink is due at once. Pure: the
+caller passes ``now`` and what fires.
 """
 
 from __future__ import annotations
