@@ -5,7 +5,9 @@ holds the role, alerts are raised and resolved on the alerts topic (3 partitions
 with the delivery record a holder leaves when it delivered an alert but stopped before
 committing. Then a new term of the same group starts (what the standby does on acquiring the
 lease: a fresh service on the group's committed offsets) and must send every firing and
-resolution owed, each once, in order, and nothing already delivered.
+resolution owed, each once, in order, and nothing already delivered. A sink the previous
+holder sent an alert's resolution must not get its firing from the new term, while a sink of
+the same route that never got the alert gets both.
 
 Alerter: an alerter starting on a backlog of input (as one taking over does) raises and
 resolves an alert at once; the notifier, reading both before its group wait ends, must still
@@ -18,6 +20,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -220,3 +223,47 @@ def test_an_alert_an_alerter_raises_and_resolves_while_catching_up_is_announced(
 
     (alert_id,) = {i for i, _ in receipts(receiver)}
     assert receipts(receiver) == [(alert_id, "firing"), (alert_id, "resolved")]
+
+
+def test_a_new_term_sends_no_firing_to_a_sink_that_got_the_resolution_before(
+    spread: tuple[Settings, Topics], receiver: Receiver
+) -> None:
+    settings, topics = spread
+    sinks: dict[str, tuple[SinkType, str]] = {
+        "a": ("webhook", receiver.url("/a")),
+        "b": ("webhook", receiver.url("/b")),
+    }
+    now = datetime.now(UTC)
+    first = raised(1, now - timedelta(minutes=5))
+    publish(settings, topics, [first])
+    with background(notifier(settings, sinks, group_wait_seconds=0.2)):
+        assert wait_for(lambda: got(receiver, "/a") and got(receiver, "/b"), timeout=20)
+
+    # The previous holder sent `gone` firing, then resolved, to `a`; `b` was still failing.
+    gone = raised(2, now - timedelta(minutes=2))
+    to_a = replace(delivered_before(gone), sink="a")
+    publish(
+        settings,
+        topics,
+        [
+            gone,
+            to_a,
+            replace(to_a, notification_id="ntf_1700000000_10", status="resolved"),
+            resolution(gone, now - timedelta(minutes=1)),
+        ],
+    )
+    with background(notifier(settings, sinks, group_wait_seconds=0.2)):
+        assert wait_for(lambda: (gone.alert_id, "resolved") in got(receiver, "/a"), timeout=30)
+        assert wait_for(lambda: (gone.alert_id, "resolved") in got(receiver, "/b"), timeout=30)
+
+    assert got(receiver, "/a") == [(first.alert_id, "firing"), (gone.alert_id, "resolved")]
+    assert got(receiver, "/b") == [
+        (first.alert_id, "firing"),
+        (gone.alert_id, "firing"),
+        (gone.alert_id, "resolved"),
+    ]
+
+
+def got(receiver: Receiver, path: str) -> list[tuple[str, str]]:
+    """Every (alert id, status) ``path`` accepted, in arrival order."""
+    return [(a["id"], a["status"]) for r in receiver.at(path, 200) for a in r.json()["alerts"]]
