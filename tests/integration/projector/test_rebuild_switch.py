@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from mediawatch_api.ingest import ClaimStore
 from mediawatch_api.users.accounts import add_user
-from mediawatch_projector.rebuild.swap import staging_schema, switch
+from mediawatch_projector.rebuild.swap import KEPT_TABLES, staging_schema, switch
 from mediawatch_store import connect, make_engine, upgrade
 from tests.integration.helpers import wait_for
 
@@ -96,5 +98,71 @@ def test_a_live_schema_older_than_the_ingest_tables_keeps_its_users(
     with connect(database_url, schema) as conn:
         users = conn.execute("SELECT username FROM users").fetchall()
         ids = conn.execute("SELECT count(*) FROM ingest_event_ids").fetchone()
+        # Copied into the rebuilt table, whose definition is the newer one.
+        conn.execute("INSERT INTO users VALUES ('pipeline', 'x', 'producer', now())")
     assert users == [("ops",)]
     assert ids == (0,)
+
+
+def _oids(conn: psycopg.Connection[Any], schema: str) -> dict[str, int]:
+    rows = conn.execute(
+        "SELECT relname, oid FROM pg_class WHERE relnamespace = "
+        "(SELECT oid FROM pg_namespace WHERE nspname = %s) AND relkind = 'r'",
+        (schema,),
+    ).fetchall()
+    return {str(name): int(oid) for name, oid in rows}
+
+
+def test_a_live_schema_at_the_rebuilt_revision_moves_its_kept_tables_with_their_indexes(
+    database_url: str, schemas: tuple[str, str]
+) -> None:
+    schema, staging = schemas
+    upgrade(database_url, schema)
+    upgrade(database_url, staging)
+    engine = make_engine(database_url, schema, pool_size=1)
+    with engine.begin() as accounts:
+        add_user(accounts, "ops", "a long enough password", "producer")
+    engine.dispose()
+    produced = uuid.uuid4()
+    with connect(database_url, schema) as conn:
+        conn.execute(CLAIM_ROW, {"claim": produced})
+        conn.execute(ID_ROW, {"id": produced, "claim": produced})
+        conn.execute("INSERT INTO audit_log (action, outcome) VALUES ('login', 'ok')")
+        conn.commit()
+        before = _oids(conn, schema)
+    with connect(database_url, staging) as conn:
+        conn.execute("INSERT INTO users VALUES ('stale', 'x', 'viewer', now())")
+        conn.commit()
+        rebuilt = _oids(conn, staging)
+    with connect(database_url, schema) as conn, conn.transaction():
+        switch(conn, schema, staging)
+
+    with connect(database_url, schema) as conn:
+        after = _oids(conn, schema)
+        # The kept tables are the live ones themselves; the others are the rebuilt ones.
+        assert {t: after[t] for t in KEPT_TABLES} == {t: before[t] for t in KEPT_TABLES}
+        assert {t: after[t] for t in after if t not in KEPT_TABLES} == {
+            t: rebuilt[t] for t in rebuilt if t not in KEPT_TABLES
+        }
+        assert conn.execute("SELECT username, role FROM users").fetchall() == [("ops", "producer")]
+        assert conn.execute("SELECT event_id FROM ingest_event_ids").fetchall() == [(produced,)]
+        logged = conn.execute("INSERT INTO audit_log (action, outcome) VALUES ('x', 'ok') "
+                              "RETURNING id").fetchone()  # fmt: skip
+        assert logged == (2,)  # the table's own sequence came along
+        with pytest.raises(psycopg.errors.UniqueViolation), conn.transaction():
+            conn.execute(ID_ROW, {"id": produced, "claim": uuid.uuid4()})
+        with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
+            conn.execute("INSERT INTO users VALUES ('x', 'x', 'nobody', now())")
+        indexes = conn.execute(
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = %s AND tablename = ANY(%s)",
+            (schema, list(KEPT_TABLES)),
+        ).fetchone()
+        assert indexes == (6,)  # two primary keys, two BRIN, users' and audit_log's keys
+    engine = make_engine(database_url, schema, pool_size=1)
+    try:  # the ingest's own statements on the moved tables
+        store = ClaimStore(engine, 30.0)
+        fresh = uuid.uuid4()
+        assert store.claim([produced, fresh], uuid.uuid4()) == {fresh}
+        assert store.produced([produced, fresh]) == {produced}
+    finally:
+        engine.dispose()
