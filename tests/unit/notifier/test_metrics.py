@@ -7,6 +7,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed, Producer
+from mediawatch_notifier.delivery import WITHDRAWN
 from mediawatch_notifier.metrics import NotifierMetrics
 
 pytestmark = pytest.mark.unit
@@ -48,6 +49,17 @@ def test_attempts_become_deliveries_retries_and_latencies() -> None:
     assert value("mediawatch_notifier_delivery_duration_seconds_sum", ops) == pytest.approx(0.11)
     slow = {"sink": "chat", "le": "2.5"}
     assert value("mediawatch_notifier_delivery_duration_seconds_bucket", slow) == 0
+
+
+def test_a_withdrawn_firing_is_counted_apart_and_times_no_request() -> None:
+    registry = CollectorRegistry()
+    metrics = NotifierMetrics(registry)
+    metrics.recorded(AlertDeliveryFailed(**_common("ops", 2, 0.0), error=WITHDRAWN, final=True))
+    value = registry.get_sample_value
+    ops = {"sink": "ops"}
+    assert value("mediawatch_notifier_deliveries_total", {**ops, "outcome": "withdrawn"}) == 1
+    assert value("mediawatch_notifier_deliveries_total", {**ops, "outcome": "failed"}) is None
+    assert value("mediawatch_notifier_delivery_duration_seconds_count", ops) is None
 
 
 def test_queue_depth_is_read_at_scrape_time() -> None:

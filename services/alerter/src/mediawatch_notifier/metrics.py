@@ -11,6 +11,7 @@ from collections.abc import Callable
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 from mediawatch_common.events import AlertDelivered, AlertDeliveryFailed
+from mediawatch_notifier.delivery import WITHDRAWN
 
 REQUEST_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 """Seconds of one HTTP request to a sink, up to the longest timeout a sink is given."""
@@ -22,7 +23,8 @@ class NotifierMetrics:
     def __init__(self, registry: CollectorRegistry | None = REGISTRY) -> None:
         self.deliveries = Counter(
             "mediawatch_notifier_deliveries",
-            "Notifications whose delivery to a sink ended: delivered, or failed for good.",
+            "Notifications whose delivery to a sink ended: delivered, failed for good, or "
+            "withdrawn (their alerts' resolution was sent to the sink first).",
             ["sink", "outcome"],
             registry=registry,
         )
@@ -46,7 +48,10 @@ class NotifierMetrics:
         )
 
     def recorded(self, record: AlertDelivered | AlertDeliveryFailed) -> None:
-        """Count one attempt from its record."""
+        """Count one attempt from its record; a withdrawal made no request, so no latency."""
+        if isinstance(record, AlertDeliveryFailed) and record.error == WITHDRAWN:
+            self.deliveries.labels(record.sink, "withdrawn").inc()
+            return
         self.latency.labels(record.sink).observe(record.duration_ms / 1000)
         if isinstance(record, AlertDelivered):
             self.deliveries.labels(record.sink, "delivered").inc()
