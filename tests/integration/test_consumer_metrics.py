@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import pytest
@@ -97,4 +98,44 @@ def test_a_caught_up_consumer_reports_its_lag_before_reading_anything(
         producer.produce(topic, encode_event(_completed(9)), key="k")
         producer.flush()
         assert wait_for(lambda: len(seen) == 4)
+        assert wait_for(lambda: _lag(group, topic) == 0)
+
+
+def test_messages_arriving_while_a_failing_handler_holds_the_partition_show_as_lag(
+    bootstrap: str, new_topic: Callable[..., str]
+) -> None:
+    topic, dlq = new_topic("held"), new_topic("dlq")
+    producer = EventProducer(producer_config(bootstrap, "test-held"))
+    producer.produce(topic, encode_event(_completed(0)), key="k")
+    producer.flush()
+    healthy = threading.Event()
+    attempts: list[int] = []
+    handled: list[Record[Event]] = []
+
+    def fail_until_healthy(batch: Sequence[Record[Event]]) -> None:
+        attempts.append(len(batch))
+        if not healthy.is_set():
+            raise RuntimeError("store down")
+        handled.extend(batch)
+
+    group = f"g-{topic}"
+    loop: ConsumerLoop[Event] = ConsumerLoop(
+        consumer_config(bootstrap, group),
+        [topic],
+        decode_event,
+        fail_until_healthy,
+        DeadLetters(producer, dlq, group),
+        max_backoff=0.5,
+    )
+    with running(loop):
+        assert wait_for(lambda: bool(attempts))
+        # The loop paused the partition on the first failure; let a fetch sent before that
+        # (up to fetch.wait.max.ms, 500 ms) come back, so none can carry the next messages.
+        time.sleep(1.0)
+        for n in range(1, 4):
+            producer.produce(topic, encode_event(_completed(n)), key="k")
+        producer.flush()
+        assert wait_for(lambda: _lag(group, topic) == 3, timeout=15), loop.lag()
+        healthy.set()
+        assert wait_for(lambda: len(handled) == 4)
         assert wait_for(lambda: _lag(group, topic) == 0)

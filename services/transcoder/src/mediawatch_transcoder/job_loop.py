@@ -217,6 +217,7 @@ class JobLoop:
             assignment: list[TopicPartition] = self._consumer.assignment()
             if assignment:
                 self._consumer.pause(assignment)
+                self._lag.paused(assignment)
             self._paused = True
 
     def _resume(self) -> None:
@@ -227,6 +228,7 @@ class JobLoop:
             if assignment:
                 with contextlib.suppress(KafkaException):
                     self._consumer.resume(assignment)
+                self._lag.resumed(assignment)
             self._paused = self._reassigned = False
 
     def _assigned(

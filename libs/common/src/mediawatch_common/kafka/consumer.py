@@ -199,6 +199,7 @@ class ConsumerLoop(Generic[T]):
         finally:
             if paused:
                 self._consumer.resume(paused)
+                self._lag.resumed(paused)
         if self._commits:
             self._commit(messages)
         self.processed += len(batch)
@@ -206,6 +207,7 @@ class ConsumerLoop(Generic[T]):
     def _pause(self) -> list[TopicPartition]:
         assignment: list[TopicPartition] = self._consumer.assignment()
         self._consumer.pause(assignment)
+        self._lag.paused(assignment)
         return assignment
 
     def _idle(self, seconds: float) -> None:
