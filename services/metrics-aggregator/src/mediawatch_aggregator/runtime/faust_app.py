@@ -1,28 +1,25 @@
 """The Faust application: batch ingest -> stage batches topic -> aggregating agent -> windows.
 
 Wiring only; the logic lives in :mod:`~mediawatch_aggregator.windowing` (windows) and
-:mod:`~mediawatch_aggregator.reading` (reading).
+:mod:`~mediawatch_aggregator.reading` (reading), and what the handlers write to Kafka is sent
+by :class:`~mediawatch_aggregator.runtime.publishing.Publisher`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 import faust
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from confluent_kafka import Message
+from aiokafka import AIOKafkaConsumer
 
 from mediawatch_aggregator.metrics import AggregatorMetrics
 from mediawatch_aggregator.reading.event_decoding import RowDecoder
-from mediawatch_aggregator.reading.pipeline_ingest import Batch, Ingest
+from mediawatch_aggregator.reading.pipeline_ingest import Ingest
 from mediawatch_aggregator.runtime.faust_transport import aggregator_app
 from mediawatch_aggregator.runtime.internal_topics import (
     BATCHES_RETENTION_MS,
@@ -30,41 +27,24 @@ from mediawatch_aggregator.runtime.internal_topics import (
     batches_topic,
 )
 from mediawatch_aggregator.runtime.kafka_auth import aiokafka_security
+from mediawatch_aggregator.runtime.publishing import Publisher
 from mediawatch_aggregator.runtime.state_table import stage_partition, state_table
 from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_aggregator.windowing.closing_pass import collect, finish
-from mediawatch_aggregator.windowing.completion_rows import pack_progress, pack_rows, unpack
-from mediawatch_aggregator.windowing.stage_aggregator import StageAggregator, WindowResult
+from mediawatch_aggregator.windowing.completion_rows import unpack
+from mediawatch_aggregator.windowing.stage_aggregator import StageAggregator
 from mediawatch_aggregator.windowing.watermark import Progress
-from mediawatch_aggregator.windowing.window_records import window_record
 from mediawatch_common.avro import AvroCodec
-from mediawatch_common.events import Producer, Stage
-from mediawatch_common.kafka import Topics, deadletter_headers
+from mediawatch_common.events import Stage
+from mediawatch_common.kafka import Topics
 from mediawatch_common.kafka.producer import METADATA_REFRESH_MS
-from mediawatch_common.metrics import CONSUMER_LAG, DEAD_LETTERS
+from mediawatch_common.metrics import CONSUMER_LAG
 from mediawatch_common.runtime import quiet_gc
 from mediawatch_common.settings import Settings
 
 log = logging.getLogger(__name__)
 perf = logging.getLogger("mediawatch.performance.aggregator")
-ROWS_PER_MESSAGE = 2000
 STATUS_SECONDS = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Origin:
-    """What ``deadletter_headers`` reads from a message, for an aiokafka record."""
-
-    record: ConsumerRecord[Any, Any]
-
-    def topic(self) -> str:
-        return str(self.record.topic)
-
-    def partition(self) -> int:
-        return int(self.record.partition)
-
-    def offset(self) -> int:
-        return int(self.record.offset)
 
 
 class FaustAggregator:
@@ -99,11 +79,19 @@ class FaustAggregator:
         self._batches_name = batches.get_topic_name()
         table = state_table(self.app, STATE_TABLE, agg.partitions)
         self._aggregator = StageAggregator(agg.aggregation(), table)
-        self._producer_record = dataclasses.asdict(Producer.current("metrics-aggregator"))
         self._stages_of: dict[int, list[str]] = {p: [] for p in range(agg.partitions)}
         for each in Stage:
             self._stages_of[stage_partition(each.value, agg.partitions)].append(each.value)
         self._ingest_group = f"{agg.app_id}-ingest"
+        self._publisher = Publisher(
+            self.app,
+            self._batches_name,
+            agg.partitions,
+            topics,
+            codec,
+            self._metrics,
+            self._ingest_group,
+        )
         self._read: Counter[int] = Counter()
         self._last_update, self._last_status = 0.0, time.monotonic()
         self._ingest: tuple[Ingest, asyncio.Task[None]] | None = None
@@ -112,49 +100,6 @@ class FaustAggregator:
         self.app.task(self.ingest)
         self.app.agent(batches, concurrency=1)(self.aggregate)
         self.app.timer(interval=agg.tick_seconds)(self.close_windows)
-
-    async def send(
-        self,
-        topic: str,
-        key: bytes | None,
-        value: bytes,
-        partition: int | None = None,
-        headers: list[tuple[str, bytes]] | None = None,
-    ) -> Awaitable[Any]:
-        """Sends one message; returns the future of its acknowledgement."""
-        # Faust's producer directly: a topic's send() adds futures, callbacks and sensors per
-        # message, which cost more than the encoding of a window result.
-        return await self.app.producer.send(topic, key, value, partition, None, headers)
-
-    async def sink(self, batch: Batch) -> None:
-        """Publishes a read batch (rows per stage, dead letters) and awaits the acks."""
-        pending = []
-        for stage, rows in batch.rows.items():
-            for i in range(0, len(rows), ROWS_PER_MESSAGE):
-                value = pack_rows(stage, rows[i : i + ROWS_PER_MESSAGE])
-                partition = stage_partition(stage, self._agg.partitions)
-                pending.append(
-                    await self.send(self._batches_name, stage.encode(), value, partition)
-                )
-        for record, reason in batch.dead:
-            headers = deadletter_headers(cast(Message, _Origin(record)), reason, self._ingest_group)
-            value = record.value or b""
-            deadletter = self._topics.deadletter.name
-            pending.append(await self.send(deadletter, record.key, value, None, headers))
-            DEAD_LETTERS.count(str(record.topic), f"DecodeError: {reason}")
-        for future in pending:
-            await future
-
-    async def report(self, progress: Progress) -> None:
-        """Publishes a progress report to every internal partition and awaits the acks."""
-        # Every internal partition gets the report: each worker's agent needs the clock.
-        value = pack_progress(progress)
-        pending = [
-            await self.send(self._batches_name, b"progress", value, partition)
-            for partition in range(self._agg.partitions)
-        ]
-        for future in pending:
-            await future
 
     async def ingest(self) -> None:
         """The app's task: reads the pipeline topic in batches until stopped or cancelled."""
@@ -177,8 +122,8 @@ class FaustAggregator:
         ingest = Ingest(
             consumer,
             decoder,
-            self.sink,
-            self.report,
+            self._publisher.sink,
+            self._publisher.report,
             agg.batch_size,
             agg.batch_timeout_seconds,
             agg.tick_seconds,
@@ -215,22 +160,6 @@ class FaustAggregator:
                     "late events not counted in their windows",
                     extra={"stage": stage, "late": applied.late, "expired": applied.expired},
                 )
-
-    async def publish(self, results: list[WindowResult]) -> None:
-        """Publishes window results as WindowAggregated events and awaits the acks."""
-        # Each send only appends to the producer's batches; the acks are awaited once.
-        pending, now = [], datetime.now(UTC)
-        windows = self._topics.windows.name
-        records = []
-        for result in results:
-            record = window_record(result, self._producer_record, now)
-            records.append(record)
-            # Built by window_record with aware datetimes and in-range ints: no walk needed.
-            value = self._codec.encode("WindowAggregated", record, check=False)
-            pending.append(await self.send(windows, result.stage.encode(), value))
-        await asyncio.gather(*pending)
-        for result, record in zip(results, records, strict=True):
-            self._metrics.window(result.stage, result.spec.label, record)
 
     def status(self, stages: list[str]) -> None:
         """Logs how far each owned stage's clock is behind the wall clock, and what was read."""
@@ -290,7 +219,7 @@ class FaustAggregator:
             self._last_status = time.monotonic()
             self.status(stages)
         batch = collect(self._aggregator, stages, update)
-        await self.publish(batch.results)
+        await self._publisher.publish(batch.results)
         finish(self._aggregator, batch)
         if batch.results:
             perf.info(
