@@ -10,7 +10,6 @@ tells how fresh they are.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Connection, Engine, text
 
 from mediawatch_common.metrics.exposition import TextExposition
+from mediawatch_common.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,8 @@ class ProjectionRefresher:
     """Reads the figures into ``gauges`` at start, then every ``interval`` seconds."""
 
     def __init__(self, engine: Engine, gauges: ProjectionGauges, interval: float) -> None:
-        self._engine, self._gauges, self._interval = engine, gauges, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._engine, self._gauges = engine, gauges
+        self._refreshing = Periodic(self.refresh, interval, "metrics-refresh", at_start=True)
 
     def refresh(self) -> None:
         """One reading; a failure is logged and the previous figures stay."""
@@ -112,22 +111,12 @@ class ProjectionRefresher:
             log.warning("projection figures not refreshed", extra={"error": type(exc).__name__})
 
     def start(self) -> None:
-        """Start the refreshing thread."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="metrics-refresh", daemon=True)
-        self._thread.start()
+        """Start the refreshing thread (first reading at once)."""
+        self._refreshing.start()
 
     def stop(self) -> None:
         """Stop the thread (after the reading in progress)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while True:
-            self.refresh()
-            if self._stop.wait(self._interval):
-                return
+        self._refreshing.stop()
 
 
 class ApiMetrics:

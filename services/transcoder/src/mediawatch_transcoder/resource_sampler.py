@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 from mediawatch_client import HostSample
+from mediawatch_common.periodic import Periodic
 from mediawatch_transcoder.workspace import tree_bytes
 
 log = logging.getLogger("mediawatch_transcoder.resources")
@@ -46,27 +46,22 @@ class ResourceSampler:
         self._report = report
         self._temp_dir = temp_dir
         self._active = active_sessions
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="resource-sampler", daemon=True)
+        self._sampling = Periodic(self._sample_once, interval, "resource-sampler", at_start=True)
         self.emitted = 0
 
     def start(self) -> ResourceSampler:
         """Start sampling (the first sample is taken at once)."""
         psutil.cpu_percent(interval=None)  # primes the counter so the first value is real
-        self._thread.start()
+        self._sampling.start()
         return self
 
     def stop(self) -> None:
         """Stop and wait for the thread."""
-        self._stopping.set()
-        self._thread.join(timeout=10)
+        self._sampling.stop()
 
-    def _run(self) -> None:
-        while not self._stopping.wait(0 if not self.emitted else self._interval):
-            try:
-                self._report(sample(self._temp_dir, self._active()))
-                self.emitted += 1
-            except Exception:
-                log.exception("resource sample failed")
-                self.emitted += 1
+    def _sample_once(self) -> None:
+        try:
+            self._report(sample(self._temp_dir, self._active()))
+        except Exception:
+            log.exception("resource sample failed")
+        self.emitted += 1

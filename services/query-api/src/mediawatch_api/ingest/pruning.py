@@ -7,9 +7,9 @@ wait for each other. An id resent after its row is gone is appended again.
 from __future__ import annotations
 
 import logging
-import threading
 
 from mediawatch_api.ingest.claims import ClaimStore, ClaimStoreError
+from mediawatch_common.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -26,36 +26,30 @@ class EventIdPruner:
         batch: int = 1000,
     ) -> None:
         self._claims, self._retention = claims, retention_seconds
-        self._interval, self._batch = interval, batch
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._batch = batch
+        self._pruning = Periodic(self._prune_logged, interval, "ingest-id-prune")
 
     def prune(self) -> int:
         """Delete every row past the retention, one small statement at a time; the count."""
         total = 0
         for deleted in self._claims.prune(self._retention, self._batch):
             total += deleted
-            if self._stop.is_set():
+            if self._pruning.stopping:
                 break
         return total
 
     def start(self) -> None:
-        """Start the pruning thread."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="ingest-id-prune", daemon=True)
-        self._thread.start()
+        """Start the pruning thread (first pass after one interval)."""
+        self._pruning.start()
 
     def stop(self) -> None:
         """Stop the thread, letting its current statement finish."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._pruning.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                deleted = self.prune()
-                if deleted:
-                    log.info("ingest event ids pruned", extra={"rows": deleted})
-            except ClaimStoreError as exc:
-                log.warning("ingest event ids not pruned", extra={"error": str(exc)})
+    def _prune_logged(self) -> None:
+        try:
+            deleted = self.prune()
+            if deleted:
+                log.info("ingest event ids pruned", extra={"rows": deleted})
+        except ClaimStoreError as exc:
+            log.warning("ingest event ids not pruned", extra={"error": str(exc)})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import queue
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +19,8 @@ from typing import TextIO
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from mediawatch_common.periodic import Periodic
 
 Entry = tuple[float, str, str, int, float, str | None]
 """(epoch seconds, method, path, status, milliseconds, client address)."""
@@ -38,13 +39,11 @@ class AccessFile:
     """Appends access entries to a rotating file in batches, from its own thread."""
 
     def __init__(self, path: Path, max_bytes: int, backups: int, interval: float = 0.25) -> None:
-        self.interval = interval
         self._entries: queue.SimpleQueue[Entry] = queue.SimpleQueue()
         self._file = RotatingFileHandler(
             path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
+        self._writing = Periodic(self.flush, interval, "access-log")
 
     def add(self, entry: Entry) -> None:
         """Queue one entry (called per request: no I/O, no formatting)."""
@@ -52,13 +51,12 @@ class AccessFile:
 
     def start(self) -> AccessFile:
         """Start the writer thread."""
-        self._thread.start()
+        self._writing.start()
         return self
 
     def stop(self) -> None:
         """Write what is queued and close the file."""
-        self._stop.set()
-        self._thread.join(timeout=10)
+        self._writing.stop()
         self.flush()
         self._file.close()
 
@@ -72,10 +70,6 @@ class AccessFile:
                 break
         if lines:
             self._write(lines)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.flush()
 
     def _write(self, lines: list[str]) -> None:
         # One write per file; the lines are ASCII (json.dumps escapes the rest), so their
