@@ -69,20 +69,21 @@ def percent(ratio: float) -> str:
 
 def prometheus_duration(seconds: float) -> str:
     """A ``for:`` duration: 60 -> ``1m``, 90 -> ``1m30s``, 0.5 -> ``500ms``; 0 -> ``0s``."""
-    millis = round(seconds * 1000)
-    parts = []
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
-        count, millis = divmod(millis, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts) or "0s"
+    units = (("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1))
+    return "".join(_in_units(round(seconds * 1000), units)) or "0s"
 
 
 def human_duration(seconds: int) -> str:
     """Seconds for people: 300 -> ``5m``, 350 -> ``5m 50s``, 3600 -> ``1h``."""
+    units = (("d", 86_400), ("h", 3600), ("m", 60), ("s", 1))
+    return " ".join(_in_units(seconds, units)) or "0s"
+
+
+def _in_units(amount: int, units: tuple[tuple[str, int], ...]) -> list[str]:
+    """``amount`` split into ``units`` (largest first), zero counts left out: ``["1m", "30s"]``."""
     parts = []
-    for unit, size in (("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
+    for unit, size in units:
+        count, amount = divmod(amount, size)
         if count:
             parts.append(f"{count}{unit}")
-    return " ".join(parts) or "0s"
+    return parts
