@@ -75,6 +75,7 @@ class Sender:
         self._partial: tuple[Chunk, list[Message]] | None = None
         self._unconfirmed = Unconfirmed(None)
         self.left_in_spool = 0
+        self._finished = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mediawatch-sender", daemon=True)
         self._producer: Producer | None = None
         self._thread.start()
@@ -102,12 +103,12 @@ class Sender:
         """Send or spool what is queued, within ``timeout`` seconds, then stop the thread."""
         self._closing_by = time.monotonic() + timeout
         self._queue.put(_STOP)
-        self._thread.join(timeout + 1.0)
+        self._finished.wait(timeout + 1.0)
 
     def outcome(self) -> Flushed:
         """After :meth:`close`: acknowledged when nothing was left behind, spooled when events
         wait in the spool for the next start, neither when the thread did not finish."""
-        if self._thread.is_alive():
+        if not self._finished.is_set():
             return Flushed(acknowledged=False, spooled=False)
         left = self.left_in_spool > 0
         return Flushed(acknowledged=not left, spooled=left)
@@ -138,7 +139,15 @@ class Sender:
                 # they queue without waking this thread for each one. (Callers reporting flat
                 # out fill large batches, and resting would only slow the sending.)
                 time.sleep(HANDOFF_PAUSE)
-        self._finish()
+        try:
+            self._finish()
+        finally:
+            # The client is destroyed in this thread once close() has stopped waiting:
+            # destroying it joins librdkafka's threads, which can hang (in a forked child, on
+            # a resolver lock the parent held at the fork), and must not hold up the caller.
+            producer, self._producer = self._producer, None
+            self._finished.set()
+            del producer
 
     def _take(self) -> tuple[list[Outgoing], FlushMarker | None, bool]:
         """The next batch: up to ``BATCH`` events, ending early at a flush marker or stop."""
