@@ -5,6 +5,14 @@ Roles: viewer (reads), admin (reads and admin actions), producer (only sends eve
 
 from __future__ import annotations
 
-from mediawatch_api.users.accounts import ROLES, User, add_user, authenticate, find_user
+from mediawatch_api.users.accounts import (
+    ROLES,
+    User,
+    add_user,
+    authenticate,
+    find_user,
+    list_users,
+    remove_user,
+)
 
-__all__ = ["ROLES", "User", "add_user", "authenticate", "find_user"]
+__all__ = ["ROLES", "User", "add_user", "authenticate", "find_user", "list_users", "remove_user"]

@@ -54,6 +54,18 @@ def add_user(conn: Connection, username: str, password: str, role: str) -> None:
     )
 
 
+def list_users(conn: Connection) -> list[User]:
+    """Every account, by name."""
+    rows = conn.execute(text("SELECT username, role FROM users ORDER BY username")).all()
+    return [User(row[0], row[1]) for row in rows]
+
+
+def remove_user(conn: Connection, username: str) -> bool:
+    """Delete ``username``; False when there was no such account."""
+    deleted = conn.execute(text("DELETE FROM users WHERE username = :u"), {"u": username})
+    return deleted.rowcount > 0
+
+
 def find_user(conn: Connection, username: str) -> User | None:
     """The account called ``username``, if any."""
     row = conn.execute(

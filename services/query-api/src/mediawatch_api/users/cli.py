@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
+from sqlalchemy import Connection
 
-from mediawatch_api.users.accounts import ROLES, add_user
+from mediawatch_api.users.accounts import ROLES, add_user, list_users, remove_user
 from mediawatch_common.cli.context import pass_settings
 from mediawatch_common.settings import Settings
 from mediawatch_store import make_engine, upgrade
 from mediawatch_store.settings import database_url
+
+
+@contextmanager
+def _accounts(settings: Settings) -> Iterator[Connection]:
+    """A transaction on the migrated schema of the accounts."""
+    url, schema = database_url(settings), settings.database.schema_name
+    upgrade(url, schema)
+    engine = make_engine(url, schema, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 @click.group()
@@ -29,14 +45,30 @@ def add(settings: Settings, name: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    url, schema = database_url(settings), settings.database.schema_name
-    upgrade(url, schema)
-    engine = make_engine(url, schema, pool_size=1)
     try:
-        with engine.begin() as conn:
+        with _accounts(settings) as conn:
             add_user(conn, name, password, role)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    finally:
-        engine.dispose()
     click.echo(f"user {name} ({role}) saved")
+
+
+@users.command("list")
+@pass_settings
+def list_(settings: Settings) -> None:
+    """Print every account with its role, one per line."""
+    with _accounts(settings) as conn:
+        for user in list_users(conn):
+            click.echo(f"{user.username}\t{user.role}")
+
+
+@users.command("remove")
+@click.argument("name")
+@pass_settings
+def remove(settings: Settings, name: str) -> None:
+    """Delete NAME: it can no longer log in. A token it already holds stays valid until it
+    expires (API_TOKEN_MINUTES)."""
+    with _accounts(settings) as conn:
+        if not remove_user(conn, name):
+            raise click.ClickException(f"no user {name}")
+    click.echo(f"user {name} removed; tokens it holds expire within API_TOKEN_MINUTES")
