@@ -3,6 +3,7 @@ topic once, a failed produce releases its claims, a stale claim is taken over.""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -62,8 +63,7 @@ def closed_port() -> int:
 
 def sibling(services: Services, **changes: Any) -> Services:
     """A copy of ``services`` (without what it built lazily) with ``changes``."""
-    fields = {k: v for k, v in services.__dict__.items() if k not in ("ingest", "reads")}
-    return Services(**{**fields, **changes})
+    return dataclasses.replace(services, **changes)
 
 
 @pytest.fixture

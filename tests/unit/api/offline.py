@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from litestar import Litestar
@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 
 from mediawatch_api.health import HealthRunner
 from mediawatch_api.settings import ApiSettings
+from mediawatch_api.users.roster import Roster
 from mediawatch_api.web import Services, create_app
 from mediawatch_api.web.services import EventLog
 from mediawatch_common.events import default_codec
@@ -20,8 +21,14 @@ SECRET = "unit-test-secret-" + "x" * 32
 
 
 @contextmanager
-def offline_app(rate_limit_per_minute: int) -> Iterator[Litestar]:
-    """The app; a request that needs PostgreSQL or Kafka fails, one refused before does not."""
+def offline_app(
+    rate_limit_per_minute: int, accounts: Mapping[str, str] | None = None
+) -> Iterator[Litestar]:
+    """The app; a request that needs PostgreSQL or Kafka fails, one refused before does not.
+
+    ``accounts`` (name: role) are the accounts a token may belong to; without them, a request
+    with a valid token fails when its account is looked up.
+    """
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     health = HealthRunner({}, 1.0, 1.0)
     services = Services(
@@ -33,6 +40,8 @@ def offline_app(rate_limit_per_minute: int) -> Iterator[Litestar]:
         projector_group="unit",
         codec=default_codec(),
     )
+    if accounts is not None:
+        services.roster = Roster(dict(accounts).get, max_age=3600.0)
     try:
         yield create_app(services, SECRET)
     finally:

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.types import Message, Receive, Scope, Send
 
 from mediawatch_api.users import User
+from mediawatch_api.users.roster import Roster
 from mediawatch_api.web.auth import build_jwt, issue_token
 from mediawatch_api.web.head import END_OF_BODY, answer_head
 from mediawatch_api.web.methods import allow_value
@@ -89,7 +90,7 @@ def test_allow_lists_head_wherever_it_lists_get() -> None:
 @pytest.fixture(scope="module")
 def app() -> Iterator[Litestar]:
     """One app for the module: building it is most of what these tests cost."""
-    with offline_app(rate_limit_per_minute=10_000) as built:
+    with offline_app(rate_limit_per_minute=10_000, accounts={"pipeline": "producer"}) as built:
         yield built
 
 
@@ -132,7 +133,8 @@ def test_head_needs_the_token_get_needs(app: Litestar) -> None:
 
 
 def test_head_passes_the_guards_get_passes(app: Litestar) -> None:
-    token = issue_token(build_jwt(SECRET, 5), User("pipeline", "producer"), 5)
+    roster = Roster({"pipeline": "producer"}.get, max_age=3600.0)
+    token = issue_token(build_jwt(SECRET, 5, roster), User("pipeline", "producer"), 5)
     producer = {"authorization": f"Bearer {token}"}
 
     get, head = answers(app, [("GET", STATS, producer), ("HEAD", STATS, producer)])

@@ -27,6 +27,13 @@ class ApiSettings(BaseSettings):
         None, description="HS256 signing key of access tokens (at least 32 characters)."
     )
     token_minutes: PositiveInt = Field(60, description="Lifetime of an access token, minutes.")
+    account_check_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="How long a request may rely on what was last read of its token's account: "
+        "a removed account's tokens stop working, a changed role applies, within this time.",
+    )
     rate_limit_per_minute: PositiveInt = Field(
         120, description="Requests per minute and client address (429 beyond)."
     )

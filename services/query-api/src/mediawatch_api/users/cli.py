@@ -66,9 +66,9 @@ def list_(settings: Settings) -> None:
 @click.argument("name")
 @pass_settings
 def remove(settings: Settings, name: str) -> None:
-    """Delete NAME: it can no longer log in. A token it already holds stays valid until it
-    expires (API_TOKEN_MINUTES)."""
+    """Delete NAME: it can no longer log in, and the API refuses the tokens it holds within
+    API_ACCOUNT_CHECK_SECONDS."""
     with _accounts(settings) as conn:
         if not remove_user(conn, name):
             raise click.ClickException(f"no user {name}")
-    click.echo(f"user {name} removed; tokens it holds expire within API_TOKEN_MINUTES")
+    click.echo(f"user {name} removed; its tokens stop working within API_ACCOUNT_CHECK_SECONDS")

@@ -54,7 +54,7 @@ def _outermost(middleware: ASGIMiddleware, config: AppConfig) -> AppConfig:
 
 def create_app(services: Services, jwt_secret: str) -> Litestar:
     """The API over ``services``; ``jwt_secret`` signs and checks tokens."""
-    jwt_auth = build_jwt(jwt_secret, services.api.token_minutes)
+    jwt_auth = build_jwt(jwt_secret, services.api.token_minutes, services.roster)
     measured = ApiMetrics(services.reads, services.api.metrics_refresh_seconds)
     window = FixedWindow(limit=services.api.rate_limit_per_minute, seconds=60)
     rate_limit = RateLimitMiddleware(window, exclude=NOT_RATE_LIMITED)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Self
 
+import anyio.to_thread
 from litestar import Controller, Request, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from mediawatch_api.users import ROLES, User, authenticate
+from mediawatch_api.users.roster import UNKNOWN, AccountsUnavailableError, Roster
 from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
@@ -77,16 +83,34 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-async def _user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    role = token.extras.get("role")
-    return User(token.sub, role) if role in ROLES else None
+def _user_of(
+    roster: Roster,
+) -> Callable[[Token, ASGIConnection[Any, Any, Any, Any]], Awaitable[User | None]]:
+    """The handler that turns a verified token into its account as it is now: None (401)
+    when the account was removed, its current role when that changed since the login."""
+
+    async def user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+        if token.extras.get("role") not in ROLES:
+            return None
+        role = roster.recent(token.sub)
+        if role == UNKNOWN:
+            try:
+                role = await anyio.to_thread.run_sync(roster.read, token.sub)
+            except AccountsUnavailableError:
+                raise HTTPException(
+                    status_code=503, detail="accounts cannot be checked; try again"
+                ) from None
+        return User(token.sub, role) if role in ROLES else None
+
+    return user_of
 
 
-def build_jwt(secret: str, minutes: int) -> JWTCookieAuth[User, Token]:
+def build_jwt(secret: str, minutes: int, roster: Roster) -> JWTCookieAuth[User, Token]:
     """Bearer tokens signed with HS256, from the Authorization header or, for the dashboard,
-    the HttpOnly ``mw_token`` cookie; only HS256 is accepted when reading them."""
+    the HttpOnly ``mw_token`` cookie; only HS256 is accepted when reading them. Each token's
+    account is checked against ``roster``."""
     return JWTCookieAuth[User, Token](
-        retrieve_user_handler=_user_of,
+        retrieve_user_handler=_user_of(roster),
         token_cls=RememberedToken,
         token_secret=secret,
         algorithm="HS256",

@@ -19,6 +19,7 @@ from mediawatch_api.ingest.limits import (
     STALE_SECONDS,
 )
 from mediawatch_api.settings import ApiSettings
+from mediawatch_api.users.roster import Roster, roster_of
 from mediawatch_common.avro import AvroCodec
 from mediawatch_common.events import Event, encode_event
 from mediawatch_common.kafka import EventProducer, Topics
@@ -77,6 +78,11 @@ class Services:
         """Appends ingested batches once per event id, across every API process."""
         claims = ClaimStore(self.engine, STALE_SECONDS)
         return OnceAppender(claims, self.events.deliver, IN_FLIGHT_WAIT_SECONDS)
+
+    @cached_property
+    def roster(self) -> Roster:
+        """The accounts as they are now, for checking each request's token."""
+        return roster_of(self.reads, self.api.account_check_seconds)
 
     @cached_property
     def reads(self) -> Engine:
