@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
 
-from mediawatch_api.users import remove_user
+from mediawatch_api.users import add_user, remove_user
 from mediawatch_api.web import Services, create_app
 from tests.integration.api.conftest import SECRET
 from tests.integration.api.helpers import login
@@ -56,7 +56,7 @@ def test_token_matrix(client: TestClient[Litestar], services: Services) -> None:
     assert client.post("/api/v1/monitoring/cleanup", headers=admin).status_code == 200
 
 
-def test_a_removed_or_demoted_account_s_token_stops_working_within_the_check_period(
+def test_a_removed_demoted_or_reset_account_s_token_stops_working_within_the_check_period(
     services: Services,
 ) -> None:
     checked = dataclasses.replace(services, api=services.api.model_copy(
@@ -64,17 +64,24 @@ def test_a_removed_or_demoted_account_s_token_stops_working_within_the_check_per
     with TestClient(app=create_app(checked, SECRET)) as client:
         viewer = login(client, checked, "viewer1", "viewer")
         admin = login(client, checked, "admin1", "admin")
+        reset = login(client, checked, "viewer2", "viewer")
         assert client.get(STATS, headers=viewer).status_code == 200
+        assert client.get(STATS, headers=reset).status_code == 200
         assert client.post("/api/v1/monitoring/cleanup", headers=admin).status_code == 200
         with checked.engine.begin() as conn:
             assert remove_user(conn, "viewer1")
             conn.execute(text("UPDATE users SET role = 'viewer' WHERE username = 'admin1'"))
-        time.sleep(0.6)  # past the check period: the next request reads both accounts again
+            add_user(conn, "viewer2", "a new password, set after a leak", "viewer")
+        time.sleep(0.6)  # past the check period: the next request reads each account again
 
         assert client.get(STATS, headers=viewer).status_code == 401
         demoted = client.post("/api/v1/monitoring/cleanup", headers=admin)
         assert (demoted.status_code, demoted.json()["detail"]) == (403, "admin role required")
         assert client.get(STATS, headers=admin).status_code == 200
+        assert client.get(STATS, headers=reset).status_code == 401
+        relogin = {"username": "viewer2", "password": "a new password, set after a leak"}
+        fresh = client.post("/api/v1/auth/login", json=relogin).json()["access_token"]
+        assert client.get(STATS, headers=_bearer(fresh)).status_code == 200
 
 
 def test_failed_login_is_401_and_audited(client: TestClient[Litestar], services: Services) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine
 
 from mediawatch_api.health import HealthRunner
 from mediawatch_api.settings import ApiSettings
+from mediawatch_api.users import Account
 from mediawatch_api.users.roster import Roster
 from mediawatch_api.web import Services, create_app
 from mediawatch_api.web.services import EventLog
@@ -22,11 +23,11 @@ SECRET = "unit-test-secret-" + "x" * 32
 
 @contextmanager
 def offline_app(
-    rate_limit_per_minute: int, accounts: Mapping[str, str] | None = None
+    rate_limit_per_minute: int, accounts: Mapping[str, Account] | None = None
 ) -> Iterator[Litestar]:
     """The app; a request that needs PostgreSQL or Kafka fails, one refused before does not.
 
-    ``accounts`` (name: role) are the accounts a token may belong to; without them, a request
+    ``accounts`` (by name) are the accounts a token may belong to; without them, a request
     with a valid token fails when its account is looked up.
     """
     engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")

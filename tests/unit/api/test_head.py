@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.types import Message, Receive, Scope, Send
 
-from mediawatch_api.users import User
+from mediawatch_api.users import Account, User
 from mediawatch_api.users.roster import Roster
 from mediawatch_api.web.auth import build_jwt, issue_token
 from mediawatch_api.web.head import END_OF_BODY, answer_head
@@ -26,6 +26,8 @@ START: Message = {
     "headers": [(b"content-type", b"text/plain"), (b"content-length", b"5")],
 }
 STATS = "/api/v1/monitoring/stats"
+PIPELINE = {"pipeline": Account("producer", "")}
+"""The one account the app knows: a producer whose tokens carry no credentials."""
 
 
 def _served(app: object) -> tuple[list[Message], list[str]]:
@@ -90,7 +92,7 @@ def test_allow_lists_head_wherever_it_lists_get() -> None:
 @pytest.fixture(scope="module")
 def app() -> Iterator[Litestar]:
     """One app for the module: building it is most of what these tests cost."""
-    with offline_app(rate_limit_per_minute=10_000, accounts={"pipeline": "producer"}) as built:
+    with offline_app(rate_limit_per_minute=10_000, accounts=PIPELINE) as built:
         yield built
 
 
@@ -133,7 +135,7 @@ def test_head_needs_the_token_get_needs(app: Litestar) -> None:
 
 
 def test_head_passes_the_guards_get_passes(app: Litestar) -> None:
-    roster = Roster({"pipeline": "producer"}.get, max_age=3600.0)
+    roster = Roster(PIPELINE.get, max_age=3600.0)
     token = issue_token(build_jwt(SECRET, 5, roster), User("pipeline", "producer"), 5)
     producer = {"authorization": f"Bearer {token}"}
 

@@ -32,7 +32,8 @@ class ApiSettings(BaseSettings):
         gt=0,
         le=3600,
         description="How long a request may rely on what was last read of its token's account: "
-        "a removed account's tokens stop working, a changed role applies, within this time.",
+        "a removed account's tokens, and those issued before a new password, stop working, "
+        "a changed role applies, within this time.",
     )
     rate_limit_per_minute: PositiveInt = Field(
         120, description="Requests per minute and client address (429 beyond)."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from mediawatch_api.users.accounts import (
     ROLES,
+    Account,
     User,
     add_user,
     authenticate,
@@ -15,4 +16,13 @@ from mediawatch_api.users.accounts import (
     remove_user,
 )
 
-__all__ = ["ROLES", "User", "add_user", "authenticate", "find_user", "list_users", "remove_user"]
+__all__ = [
+    "ROLES",
+    "Account",
+    "User",
+    "add_user",
+    "authenticate",
+    "find_user",
+    "list_users",
+    "remove_user",
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +21,8 @@ class User:
 
     username: str
     role: str
+    credentials: str = field(default="", compare=False, repr=False)
+    """:func:`credentials_of` the password hash the account signed in with."""
 
     @property
     def is_admin(self) -> bool:
@@ -66,6 +69,29 @@ def remove_user(conn: Connection, username: str) -> bool:
     return deleted.rowcount > 0
 
 
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What a token is checked against: the account's role and :func:`credentials_of` its
+    password hash, which changes whenever the password is set again."""
+
+    role: str
+    credentials: str
+
+
+def credentials_of(password_hash: str) -> str:
+    """A short fingerprint of ``password_hash``: it tells one setting of the password from
+    the next (each hash has its own salt) and reveals nothing of the hash."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def find_account(conn: Connection, username: str) -> Account | None:
+    """The role and credentials of ``username``, if there is such an account."""
+    row = conn.execute(
+        text("SELECT role, password_hash FROM users WHERE username = :u"), {"u": username}
+    ).first()
+    return Account(row[0], credentials_of(row[1])) if row else None
+
+
 def find_user(conn: Connection, username: str) -> User | None:
     """The account called ``username``, if any."""
     row = conn.execute(
@@ -83,4 +109,4 @@ def authenticate(conn: Connection, username: str, password: str) -> User | None:
         _HASHER.verify(row[1] if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
-    return User(username, row[0]) if row else None
+    return User(username, row[0], credentials_of(row[1])) if row else None

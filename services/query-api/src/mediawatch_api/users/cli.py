@@ -40,7 +40,10 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_settings
 def add(settings: Settings, name: str, role: str, password_stdin: bool) -> None:
-    """Create NAME (or replace its password and role); the password is prompted for."""
+    """Create NAME (or replace its password and role); the password is prompted for.
+
+    Replacing the password ends the tokens issued before it, within API_ACCOUNT_CHECK_SECONDS.
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -1,9 +1,10 @@
-"""Which accounts exist now, and with which role: what a signed token is checked against.
+"""Which accounts exist now, their role and credentials: what a signed token is checked
+against.
 
-A token stays valid until it expires, but the account behind it may be removed or given
-another role meanwhile. Every request's account is looked up again once what was last read
-of it is older than ``max_age`` seconds, so a removal or a role change takes effect on every
-API process within that time, at the cost of one indexed read per account and period.
+A token stays valid until it expires, but the account behind it may be removed, given
+another role or a new password meanwhile. Every request's account is looked up again once
+what was last read of it is older than ``max_age`` seconds, so such a change takes effect on
+every API process within that time, at the cost of one indexed read per account and period.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from typing import Final
 
 from sqlalchemy import Engine
 
-from mediawatch_api.users.accounts import find_user
+from mediawatch_api.users.accounts import Account, find_account
 
-UNKNOWN: Final = "?"
+
+class Unread:
+    """The type of :data:`UNREAD`."""
+
+
+UNREAD: Final = Unread()
 """What :meth:`Roster.recent` answers when nothing recent enough is known of an account."""
 
 
@@ -27,7 +33,7 @@ class AccountsUnavailableError(RuntimeError):
 
 
 class Roster:
-    """Each account's role (None: no such account), as read at most ``max_age`` s ago.
+    """Each account (None: no such account), as read at most ``max_age`` s ago.
 
     When the accounts cannot be read, the last answer for an account is kept, however old:
     while PostgreSQL is down nobody can remove an account either.
@@ -35,7 +41,7 @@ class Roster:
 
     def __init__(
         self,
-        lookup: Callable[[str], str | None],
+        lookup: Callable[[str], Account | None],
         max_age: float,
         *,
         clock: Callable[[], float] = time.monotonic,
@@ -46,25 +52,25 @@ class Roster:
         self._clock = clock
         self._most = most
         self._lock = threading.Lock()
-        self._read: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
+        self._read: OrderedDict[str, tuple[Account | None, float]] = OrderedDict()
 
-    def recent(self, name: str) -> str | None:
-        """The role read less than ``max_age`` s ago, None for no such account, or
-        :data:`UNKNOWN` when that needs a fresh read (:meth:`read`)."""
+    def recent(self, name: str) -> Account | Unread | None:
+        """The account as read less than ``max_age`` s ago, None for no such account, or
+        :data:`UNREAD` when that needs a fresh read (:meth:`read`)."""
         with self._lock:
             found = self._read.get(name)
         if found is None or self._clock() - found[1] >= self._max_age:
-            return UNKNOWN
+            return UNREAD
         return found[0]
 
-    def read(self, name: str) -> str | None:
-        """Read ``name``'s role now (blocking); None when there is no such account.
+    def read(self, name: str) -> Account | None:
+        """Read ``name``'s account now (blocking); None when there is no such account.
 
         Raises:
             AccountsUnavailableError: the read failed and nothing was known of ``name`` before.
         """
         try:
-            role = self._lookup(name)
+            account = self._lookup(name)
         except Exception as exc:
             with self._lock:
                 found = self._read.get(name)
@@ -73,18 +79,17 @@ class Roster:
             return found[0]
         with self._lock:
             self._read.pop(name, None)
-            self._read[name] = (role, self._clock())
+            self._read[name] = (account, self._clock())
             while len(self._read) > self._most:
                 self._read.popitem(last=False)
-        return role
+        return account
 
 
 def roster_of(engine: Engine, max_age: float) -> Roster:
     """A roster reading the ``users`` table through ``engine``."""
 
-    def lookup(name: str) -> str | None:
+    def lookup(name: str) -> Account | None:
         with engine.connect() as conn:
-            user = find_user(conn, name)
-        return user.role if user else None
+            return find_account(conn, name)
 
     return Roster(lookup, max_age)

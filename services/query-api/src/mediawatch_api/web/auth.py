@@ -22,7 +22,7 @@ from litestar.params import Body
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from mediawatch_api.users import ROLES, User, authenticate
-from mediawatch_api.users.roster import UNKNOWN, AccountsUnavailableError, Roster
+from mediawatch_api.users.roster import AccountsUnavailableError, Roster, Unread
 from mediawatch_api.web.errors import PUBLIC_SECURITY, error_responses
 from mediawatch_api.web.services import ServicesDep
 
@@ -87,20 +87,25 @@ def _user_of(
     roster: Roster,
 ) -> Callable[[Token, ASGIConnection[Any, Any, Any, Any]], Awaitable[User | None]]:
     """The handler that turns a verified token into its account as it is now: None (401)
-    when the account was removed, its current role when that changed since the login."""
+    when the account was removed or its password set again since the token was issued, its
+    current role when that changed."""
 
     async def user_of(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
         if token.extras.get("role") not in ROLES:
             return None
-        role = roster.recent(token.sub)
-        if role == UNKNOWN:
+        account = roster.recent(token.sub)
+        if isinstance(account, Unread):
             try:
-                role = await anyio.to_thread.run_sync(roster.read, token.sub)
+                account = await anyio.to_thread.run_sync(roster.read, token.sub)
             except AccountsUnavailableError:
                 raise HTTPException(
                     status_code=503, detail="accounts cannot be checked; try again"
                 ) from None
-        return User(token.sub, role) if role in ROLES else None
+        if account is None or account.role not in ROLES:
+            return None
+        if token.extras.get("credentials") != account.credentials:
+            return None
+        return User(token.sub, account.role, account.credentials)
 
     return user_of
 
@@ -232,9 +237,9 @@ def _printable(text: str) -> str:
 
 
 def issue_token(jwt_auth: JWTCookieAuth[User, Token], user: User, minutes: int) -> str:
-    """A signed token for ``user`` carrying its role."""
+    """A signed token for ``user`` carrying its role and credentials."""
     return jwt_auth.create_token(
         identifier=user.username,
         token_expiration=timedelta(minutes=minutes),
-        token_extras={"role": user.role},
+        token_extras={"role": user.role, "credentials": user.credentials},
     )

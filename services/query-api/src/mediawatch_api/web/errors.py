@@ -24,8 +24,8 @@ Access = Literal["public", "viewer", "admin", "producer"]
 
 WHY: dict[int, str] = {
     400: "Bad parameters or body; `extra` names each one and why.",
-    401: "No token, a bad, expired or unsigned one, one whose account was removed (or a wrong "
-    "user name or password).",
+    401: "No token, a bad, expired or unsigned one, one whose account was removed or whose "
+    "password was set again since (or a wrong user name or password).",
     403: "Not allowed: the admin role is required, a producer token is used outside "
     "POST /api/v1/events, the dashboard's X-CSRF-Token header is missing, or a sign-in came "
     "from another origin.",
