@@ -62,3 +62,19 @@ def test_removing_an_unknown_account_fails_naming_it(database_url: str, schema: 
     code, out = _users(database_url, schema, "remove", "ghost")
     assert code == 1
     assert "no user ghost" in out
+
+
+@pytest.mark.parametrize("command", [["list"], ["remove", "ana"]])
+def test_an_unreachable_database_is_one_line_without_the_password(command: list[str]) -> None:
+    closed = "postgresql://mediawatch:not-to-be-printed@127.0.0.1:1/mediawatch"
+    code, out = _users(closed, "public", *command)
+    assert code == 1
+    assert "Error: PostgreSQL unreachable: connection failed" in out
+    assert "Traceback" not in out
+    assert "not-to-be-printed" not in out
+
+
+def test_a_database_url_of_another_kind_is_a_usage_error() -> None:
+    code, out = _users("mysql://127.0.0.1/mediawatch", "public", "list")
+    assert code == 2
+    assert "DATABASE_URL must start with postgresql://" in out

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 import click
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 
 from mediawatch_api.users.accounts import ROLES, add_user, list_users, remove_user
 from mediawatch_common.cli.context import pass_settings
@@ -18,13 +19,20 @@ from mediawatch_store.settings import database_url
 
 @contextmanager
 def _accounts(settings: Settings) -> Iterator[Connection]:
-    """A transaction on the migrated schema of the accounts."""
+    """A transaction on the migrated schema of the accounts; a malformed DATABASE_URL or an
+    unreachable PostgreSQL is a one-line error, not a traceback."""
     url, schema = database_url(settings), settings.database.schema_name
-    upgrade(url, schema)
-    engine = make_engine(url, schema, pool_size=1)
     try:
+        engine = make_engine(url, schema, pool_size=1)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        upgrade(url, schema)
         with engine.begin() as conn:
             yield conn
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else "connection failed"
+        raise click.ClickException(f"PostgreSQL unreachable: {reason}") from None
     finally:
         engine.dispose()
 
