@@ -11,7 +11,6 @@ from mediawatch_api.users.accounts import (
     User,
     add_user,
     authenticate,
-    find_user,
     list_users,
     remove_user,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "User",
     "add_user",
     "authenticate",
-    "find_user",
     "list_users",
     "remove_user",
 ]

@@ -92,14 +92,6 @@ def find_account(conn: Connection, username: str) -> Account | None:
     return Account(row[0], credentials_of(row[1])) if row else None
 
 
-def find_user(conn: Connection, username: str) -> User | None:
-    """The account called ``username``, if any."""
-    row = conn.execute(
-        text("SELECT username, role FROM users WHERE username = :u"), {"u": username}
-    ).first()
-    return User(row[0], row[1]) if row else None
-
-
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
     """The account when ``password`` is right, else None."""
     row = conn.execute(

@@ -35,8 +35,9 @@ class AccountsUnavailableError(RuntimeError):
 class Roster:
     """Each account (None: no such account), as read at most ``max_age`` s ago.
 
-    When the accounts cannot be read, the last answer for an account is kept, however old:
-    while PostgreSQL is down nobody can remove an account either.
+    When the accounts cannot be read, the last answer for an account is kept, however old
+    (while PostgreSQL is down nobody can remove an account either), and counts as read then:
+    an outage costs one failed read per account and period, not one per request.
     """
 
     def __init__(
@@ -76,7 +77,7 @@ class Roster:
                 found = self._read.get(name)
             if found is None:
                 raise AccountsUnavailableError(f"accounts cannot be read: {exc}") from exc
-            return found[0]
+            account = found[0]
         with self._lock:
             self._read.pop(name, None)
             self._read[name] = (account, self._clock())
