@@ -1,19 +1,22 @@
-"""The Faust app and its aiokafka transport: a 100 ms fetch wait, a rewind after a takeover.
+"""The Faust app and its aiokafka transport: a 100 ms fetch wait, rewinds after a takeover.
 
-Faust's worker consumer waits up to 1.5 s per fetch, which delayed resumed partitions; and
+Faust's worker consumer waits up to 1.5 s per fetch, which delayed resumed partitions;
 aiokafka leaves partitions without a committed offset where they were fetched to, which lost
-messages after a takeover (docs/design-notes/aggregator.md). The private APIs this module
-overrides are listed in docs/aggregator.md.
+messages after a takeover; and changelog records fetched while the flow was stopped were
+dropped without a seek back, which hung the table recovery (docs/design-notes/aggregator.md).
+The private APIs this module overrides are listed in docs/aggregator.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import ClassVar, cast
+import logging
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar, cast
 
 import aiokafka
 import faust
 from aiokafka import TopicPartition
+from faust.transport.consumer import RecordMap
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, TransportT
 
@@ -22,6 +25,7 @@ from mediawatch_aggregator.settings import AggregatorSettings
 from mediawatch_common.settings import Settings
 
 FETCH_MAX_WAIT_MS = 100
+log = logging.getLogger(__name__)
 
 
 async def seek_to_committed(
@@ -38,6 +42,23 @@ async def seek_to_committed(
     if rewind:
         await consumer.seek_to_beginning(*rewind)
     return committed
+
+
+def recovery_rewinds(
+    dropped: Collection[TP], reading: Mapping[TP, int], in_recovery: bool
+) -> dict[TP, int]:
+    """Where to seek the changelog partitions whose fetched records are being dropped.
+
+    ``reading`` holds the last offset the table recovery applied (-1: none) of each changelog
+    partition it reads. While it reads them, a dropped partition goes back to that offset, as
+    the recovery seeks it itself (an offset applied again is skipped by the recovery).
+
+    Returns:
+        The offset to seek each such partition to; empty outside a recovery.
+    """
+    if not in_recovery:
+        return {}
+    return {tp: max(reading[tp], 0) for tp in dropped if tp in reading}
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -60,6 +81,27 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
 class _Consumer(driver.Consumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _wait_next_records(self, timeout: float) -> tuple[RecordMap | None, Any]:
+        # Faust drops what a fetch returns while the flow is stopped and seeks the stream
+        # partitions back to their commits; a changelog partition the recovery had already
+        # positioned would stay past the dropped records and its recovery wait for ever.
+        records, active = await super()._wait_next_records(timeout)
+        if records and not self.flow_active:
+            recovery = cast(Any, self.app.tables).recovery
+            reading = {**recovery.active_offsets, **recovery.standby_offsets}
+            rewinds = recovery_rewinds(list(records), reading, recovery.in_recovery)
+            if rewinds:
+                log.info(
+                    "changelog records fetched while stopped: seeking back",
+                    extra={
+                        "partitions": {
+                            f"{tp.topic}[{tp.partition}]": o for tp, o in rewinds.items()
+                        }
+                    },
+                )
+                await self.seek_wait(rewinds)
+        return records, active
 
 
 class Transport(driver.Transport):
