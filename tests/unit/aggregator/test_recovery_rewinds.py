@@ -26,6 +26,11 @@ def test_stream_partitions_and_partitions_the_recovery_does_not_read_are_left_al
     assert recovery_rewinds([BATCHES_0, CHANGELOG_1], {CHANGELOG_0: 4}, in_recovery=True) == {}
 
 
+def test_a_partition_whose_start_is_not_built_yet_is_left_to_the_recovery() -> None:
+    # Between a rebalance and the recovery's offsets being built, Faust holds None there.
+    assert recovery_rewinds([CHANGELOG_0], {CHANGELOG_0: None}, in_recovery=True) == {}
+
+
 def test_nothing_moves_outside_a_recovery() -> None:
     # The changelog partitions are paused once recovered; the next recovery positions them.
     assert recovery_rewinds([CHANGELOG_0], {CHANGELOG_0: 7}, in_recovery=False) == {}

@@ -45,20 +45,22 @@ async def seek_to_committed(
 
 
 def recovery_rewinds(
-    dropped: Collection[TP], reading: Mapping[TP, int], in_recovery: bool
+    dropped: Collection[TP], reading: Mapping[TP, int | None], in_recovery: bool
 ) -> dict[TP, int]:
     """Where to seek the changelog partitions whose fetched records are being dropped.
 
     ``reading`` holds the last offset the table recovery applied (-1: none) of each changelog
     partition it reads. While it reads them, a dropped partition goes back to that offset, as
-    the recovery seeks it itself (an offset applied again is skipped by the recovery).
+    the recovery seeks it itself (an offset applied again is skipped by the recovery). A
+    partition whose offset is not known yet (None) is left to the recovery's own seek.
 
     Returns:
         The offset to seek each such partition to; empty outside a recovery.
     """
     if not in_recovery:
         return {}
-    return {tp: max(reading[tp], 0) for tp in dropped if tp in reading}
+    found = {tp: reading.get(tp) for tp in dropped}
+    return {tp: max(offset, 0) for tp, offset in found.items() if offset is not None}
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -92,15 +94,14 @@ class _Consumer(driver.Consumer):
             reading = {**recovery.active_offsets, **recovery.standby_offsets}
             rewinds = recovery_rewinds(list(records), reading, recovery.in_recovery)
             if rewinds:
+                where = {f"{tp.topic}[{tp.partition}]": o for tp, o in rewinds.items()}
                 log.info(
-                    "changelog records fetched while stopped: seeking back",
-                    extra={
-                        "partitions": {
-                            f"{tp.topic}[{tp.partition}]": o for tp, o in rewinds.items()
-                        }
-                    },
+                    "changelog records fetched while stopped: seeking back", extra={"at": where}
                 )
-                await self.seek_wait(rewinds)
+                try:
+                    await self.seek_wait(rewinds)
+                except Exception as exc:  # a partition revoked meanwhile: the next recovery seeks
+                    log.warning("seeking changelog back failed", extra={"error": repr(exc)})
         return records, active
 
 
