@@ -16,7 +16,6 @@ from typing import Any, ClassVar, cast
 import aiokafka
 import faust
 from aiokafka import TopicPartition
-from faust.transport.consumer import RecordMap
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, TransportT
 
@@ -45,12 +44,12 @@ async def seek_to_committed(
 
 
 def recovery_rewinds(
-    dropped: Collection[TP], reading: Mapping[TP, int | None], in_recovery: bool
+    changelogs: Collection[TP], reading: Mapping[TP, int | None], in_recovery: bool
 ) -> dict[TP, int]:
-    """Where to seek the changelog partitions whose fetched records are being dropped.
+    """Where a seek back after dropped records sends the assigned ``changelogs``.
 
     ``reading`` holds the last offset the table recovery applied (-1: none) of each changelog
-    partition it reads. While it reads them, a dropped partition goes back to that offset, as
+    partition it reads. While it reads them, such a partition goes back to that offset, as
     the recovery seeks it itself (an offset applied again is skipped by the recovery). A
     partition whose offset is not known yet (None) is left to the recovery's own seek.
 
@@ -59,8 +58,7 @@ def recovery_rewinds(
     """
     if not in_recovery:
         return {}
-    found = {tp: reading.get(tp) for tp in dropped}
-    return {tp: max(offset, 0) for tp, offset in found.items() if offset is not None}
+    return {tp: max(at, 0) for tp in changelogs if (at := reading.get(tp)) is not None}
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -71,38 +69,29 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         return consumer
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        # Changelog partitions are positioned by the table recovery, not here.
-        changelogs = self.consumer.app.tables.changelog_topics
+        # Faust seeks back here after dropping what it fetched while the flow was stopped.
+        # Changelog partitions have no commits: the table recovery positions them, and while
+        # it reads them they go back to what it applied, or the dropped records never come.
+        tables = self.consumer.app.tables
+        changelogs = tables.changelog_topics
         consumer = self._ensure_consumer()
         found = await self.call_thread(
             seek_to_committed, consumer, lambda tp: tp.topic in changelogs
         )
+        recovery = cast(Any, tables).recovery
+        reading = {**recovery.active_offsets, **recovery.standby_offsets}
+        ours = [tp for tp in found if tp.topic in changelogs]
+        rewinds = recovery_rewinds(ours, reading, recovery.in_recovery)
+        if rewinds:
+            where = {f"{tp.topic}[{tp.partition}]": at for tp, at in rewinds.items()}
+            log.info("changelog records dropped while stopped: seeking back", extra={"at": where})
+            await self.seek_wait(rewinds)
         return cast(Mapping[TP, int], found)
 
 
 class _Consumer(driver.Consumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
-
-    async def _wait_next_records(self, timeout: float) -> tuple[RecordMap | None, Any]:
-        # Faust drops what a fetch returns while the flow is stopped and seeks the stream
-        # partitions back to their commits; a changelog partition the recovery had already
-        # positioned would stay past the dropped records and its recovery wait for ever.
-        records, active = await super()._wait_next_records(timeout)
-        if records and not self.flow_active:
-            recovery = cast(Any, self.app.tables).recovery
-            reading = {**recovery.active_offsets, **recovery.standby_offsets}
-            rewinds = recovery_rewinds(list(records), reading, recovery.in_recovery)
-            if rewinds:
-                where = {f"{tp.topic}[{tp.partition}]": o for tp, o in rewinds.items()}
-                log.info(
-                    "changelog records fetched while stopped: seeking back", extra={"at": where}
-                )
-                try:
-                    await self.seek_wait(rewinds)
-                except Exception as exc:  # a partition revoked meanwhile: the next recovery seeks
-                    log.warning("seeking changelog back failed", extra={"error": repr(exc)})
-        return records, active
 
 
 class Transport(driver.Transport):
